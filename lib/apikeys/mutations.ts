@@ -1,0 +1,52 @@
+import type { Db } from "@/lib/db/client.ts";
+import { recordAudit, type Actor } from "@/lib/audit/record.ts";
+import { UserError } from "@/lib/ui/errors.ts";
+import { generateApiKey, hashApiKey } from "./keys.ts";
+
+/** Returns the key itself exactly once; only its hash is stored. */
+export async function createApiKey(prisma: Db, actor: Actor, input: { name: string }) {
+  const { key, prefix, keyHash } = generateApiKey();
+  const record = await prisma.$transaction(async (tx) => {
+    const created = await tx.apiKey.create({
+      data: { name: input.name, prefix, keyHash, createdById: actor.id },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: "apikey.create",
+      entityType: "ApiKey",
+      entityId: created.id,
+      summary: `API-sleutel ${created.name} aangemaakt`,
+      after: { name: created.name, prefix },
+    });
+    return created;
+  });
+  return { key, id: record.id, name: record.name };
+}
+
+export async function revokeApiKey(prisma: Db, actor: Actor, input: { id: string }) {
+  return prisma.$transaction(async (tx) => {
+    const existing = await tx.apiKey.findUnique({ where: { id: input.id } });
+    if (!existing) throw new UserError("apiKeys.unknown", {}, undefined, 404);
+    if (existing.revokedAt) return existing;
+    const revoked = await tx.apiKey.update({ where: { id: input.id }, data: { revokedAt: new Date() } });
+    await recordAudit(tx, {
+      actor,
+      action: "apikey.revoke",
+      entityType: "ApiKey",
+      entityId: existing.id,
+      summary: `API-sleutel ${existing.name} ingetrokken`,
+      before: { revokedAt: null },
+      after: { revokedAt: revoked.revokedAt },
+    });
+    return revoked;
+  });
+}
+
+/** For the submission API: the active key matching a Bearer token, or null. */
+export async function authenticateApiKey(prisma: Db, authorization: string | null) {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
+  if (!match) return null;
+  const key = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(match[1]!) } });
+  if (!key || key.revokedAt) return null;
+  return key;
+}

@@ -1,0 +1,61 @@
+import type { Db } from "@/lib/db/client.ts";
+
+/**
+ * Slows down password guessing per e-mail address and per client address. The first few
+ * failures are free; after that each further failure doubles the wait (2 s, 4 s, … up to
+ * 15 minutes). Attempts during the wait are refused without checking the password, with the
+ * same answer whether or not the account exists.
+ */
+export const FREE_FAILURES = 4;
+const MAX_BLOCK_MS = 15 * 60_000;
+const FORGET_AFTER_MS = 60 * 60_000;
+
+export function throttleKeys(email: string, clientAddress: string | null): string[] {
+  const keys = [`email:${email.trim().toLowerCase()}`];
+  if (clientAddress) keys.push(`ip:${clientAddress}`);
+  return keys;
+}
+
+export function blockDurationMs(failures: number): number {
+  if (failures <= FREE_FAILURES) return 0;
+  return Math.min(MAX_BLOCK_MS, 1000 * 2 ** (failures - FREE_FAILURES));
+}
+
+/** Milliseconds until another attempt is allowed, or 0. */
+export async function remainingBlockMs(prisma: Db, keys: string[], now = new Date()): Promise<number> {
+  const rows = await prisma.loginThrottle.findMany({ where: { key: { in: keys } } });
+  let wait = 0;
+  for (const row of rows) {
+    if (row.blockedUntil && row.blockedUntil > now) wait = Math.max(wait, row.blockedUntil.getTime() - now.getTime());
+  }
+  return wait;
+}
+
+export async function recordFailure(prisma: Db, keys: string[], now = new Date()): Promise<void> {
+  for (const key of keys) {
+    // One statement so that concurrent failures both count.
+    await prisma.$executeRaw`
+      INSERT INTO "LoginThrottle" ("key", "failures", "lastFailedAt")
+      VALUES (${key}, 1, ${now})
+      ON CONFLICT ("key") DO UPDATE SET
+        "failures" = CASE WHEN "LoginThrottle"."lastFailedAt" < ${new Date(now.getTime() - FORGET_AFTER_MS)}
+                          THEN 1 ELSE "LoginThrottle"."failures" + 1 END,
+        "lastFailedAt" = ${now}`;
+    const row = await prisma.loginThrottle.findUnique({ where: { key } });
+    const block = blockDurationMs(row?.failures ?? 0);
+    if (block > 0) {
+      await prisma.loginThrottle.update({ where: { key }, data: { blockedUntil: new Date(now.getTime() + block) } });
+    }
+  }
+}
+
+export async function clearFailures(prisma: Db, email: string): Promise<void> {
+  await prisma.loginThrottle.deleteMany({ where: { key: `email:${email.trim().toLowerCase()}` } });
+}
+
+export async function pruneLoginThrottles(prisma: Db, now = new Date()): Promise<number> {
+  const { count } = await prisma.loginThrottle.deleteMany({
+    where: { lastFailedAt: { lt: new Date(now.getTime() - FORGET_AFTER_MS) } },
+  });
+  return count;
+}

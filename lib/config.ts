@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+/**
+ * The process environment, parsed once. Every setting the README documents is read here and
+ * nowhere else, so a typo in a variable fails at start-up with a message naming it.
+ */
+const booleanFlag = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
+  .transform((value) => ["1", "true", "yes", "on"].includes(value));
+
+const hostPort = z
+  .string()
+  .regex(/^[0-9a-fA-F.:[\]]+(?::\d{1,5})?$/, "expected ip[:port]");
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .describe("one or more keys: `id:base64key` comma-separated, the first encrypts"),
+  PLATFORM_SMTP_URL: z.string().url().optional(),
+  DNS_SERVERS: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(",").map((s) => s.trim()).filter(Boolean) : []))
+    .pipe(z.array(hostPort)),
+  MX_PORT: z.coerce.number().int().min(1).max(65535).default(25),
+  ALLOW_PRIVATE_SMTP_HOSTS: booleanFlag.optional(),
+  LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(28),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  POSTKAMER_EMBEDDED: booleanFlag.default(false),
+  NODE_ENV: z.string().optional(),
+});
+
+export type AppConfig = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: AppConfig | undefined;
+
+export function config(): AppConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** Private SMTP hosts are allowed in embedded (local trial) mode unless switched off. */
+export function allowPrivateSmtpHosts(cfg: AppConfig = config()): boolean {
+  return cfg.ALLOW_PRIVATE_SMTP_HOSTS ?? cfg.POSTKAMER_EMBEDDED;
+}

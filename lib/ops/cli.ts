@@ -1,0 +1,117 @@
+/**
+ * Operator commands: `npm run cli -- <command>`. Works against DATABASE_URL.
+ *
+ *   migrate                                  apply pending migrations
+ *   seed                                     built-in roles (and a first admin on an empty database)
+ *   create-user <email> --role <role> [--name <name>] [--password <pw>]
+ *   create-api-key <name>                    prints the key as the last line
+ */
+import { parseArgs } from "node:util";
+import { createApiKey } from "@/lib/apikeys/mutations.ts";
+import type { Actor } from "@/lib/audit/record.ts";
+import { createDb } from "@/lib/db/client.ts";
+import { migrate } from "@/lib/db/migrate.ts";
+import { createUser } from "@/lib/users/mutations.ts";
+import { createUserSchema } from "@/lib/users/schema.ts";
+import { UserError } from "@/lib/ui/errors.ts";
+import { catalog, translator } from "@/lib/i18n/translate.ts";
+import { loadEnvironment } from "./environment.ts";
+import { seed } from "./seed.ts";
+
+const CLI_ACTOR: Actor = { id: null, label: "cli" };
+
+const USAGE = `Usage: npm run cli -- <command>
+  migrate
+  seed
+  create-user <email> --role <role> [--name <name>] [--password <password>]
+  create-api-key <name>`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: "string", multiple: true }, name: { type: "string" }, password: { type: "string" } },
+  });
+  const [command, ...rest] = positionals;
+  if (!command) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = await loadEnvironment({ requireDatabase: true });
+  const url = config.DATABASE_URL!;
+
+  if (command === "migrate") {
+    const { applied } = await migrate(url, { log: console.log });
+    console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date.");
+    return 0;
+  }
+
+  const prisma = createDb(url, 2);
+  try {
+    switch (command) {
+      case "seed": {
+        const { createdAdmin } = await seed(prisma, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD });
+        if (createdAdmin) console.log(`First administrator: ${createdAdmin.email} / ${createdAdmin.password}`);
+        return 0;
+      }
+      case "create-user": {
+        const roleNames = values.role ?? [];
+        if (rest.length !== 1 || roleNames.length === 0) {
+          console.error(USAGE);
+          return 2;
+        }
+        const roles = await prisma.role.findMany({ where: { name: { in: roleNames, mode: "insensitive" } } });
+        const unknown = roleNames.filter((name) => !roles.some((role) => role.name.toLowerCase() === name.toLowerCase()));
+        if (unknown.length) {
+          const known = (await prisma.role.findMany({ select: { name: true } })).map((r) => r.name);
+          console.error(`Unknown role ${unknown.join(", ")}. Roles: ${known.join(", ")}`);
+          return 2;
+        }
+        const input = createUserSchema.safeParse({
+          email: rest[0],
+          name: values.name ?? rest[0]!.split("@")[0],
+          password: values.password,
+          roles: roles.map((r) => r.id),
+        });
+        if (!input.success) {
+          console.error(input.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));
+          return 2;
+        }
+        const user = await createUser(prisma, CLI_ACTOR, input.data);
+        console.log(`Created ${user.email} with role(s) ${roles.map((r) => r.name).join(", ")}.`);
+        if (user.generatedPassword) console.log(`Password: ${user.generatedPassword}`);
+        return 0;
+      }
+      case "create-api-key": {
+        const name = rest.join(" ").trim();
+        if (!name) {
+          console.error(USAGE);
+          return 2;
+        }
+        const { key } = await createApiKey(prisma, CLI_ACTOR, { name });
+        console.log(`API key "${name}" created. It is shown only once:`);
+        console.log(key);
+        return 0;
+      }
+      default:
+        console.error(`Unknown command ${command}\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof UserError) {
+      console.error(translator(catalog("nl"))(error.messageKey, error.vars));
+      return 1;
+    }
+    throw error;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,50 @@
+import type { Db } from "@/lib/db/client.ts";
+import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record.ts";
+import { BUILT_IN_ROLES } from "@/lib/auth/permissions.ts";
+import { generatePassword, hashPassword } from "@/lib/auth/password.ts";
+
+/**
+ * Idempotent seed: the built-in roles (created once, afterwards the administrators own them)
+ * and, on an empty user table, a first administrator. Returns that administrator's
+ * credentials so they can be printed exactly once.
+ */
+export async function seed(
+  prisma: Db,
+  options: { adminEmail?: string; adminPassword?: string } = {},
+): Promise<{ createdAdmin?: { email: string; password: string } }> {
+  const roleIds: Record<string, string> = {};
+  for (const role of Object.values(BUILT_IN_ROLES)) {
+    const existing = await prisma.role.findUnique({ where: { name: role.name } });
+    roleIds[role.name] =
+      existing?.id ??
+      (
+        await prisma.role.create({
+          data: { name: role.name, builtIn: true, permissions: { create: role.permissions.map((permission) => ({ permission })) } },
+        })
+      ).id;
+  }
+
+  if ((await prisma.user.count()) > 0) return {};
+  const email = (options.adminEmail ?? "admin@postkamer.local").toLowerCase();
+  const password = options.adminPassword ?? generatePassword();
+  const passwordHash = await hashPassword(password);
+  await prisma.$transaction(async (tx) => {
+    const user = await tx.user.create({
+      data: {
+        email,
+        name: "Beheerder",
+        passwordHash,
+        roles: { create: [{ roleId: roleIds[BUILT_IN_ROLES.administrator.name]! }] },
+      },
+    });
+    await recordAudit(tx, {
+      actor: SYSTEM_ACTOR,
+      action: "user.create",
+      entityType: "User",
+      entityId: user.id,
+      summary: `Eerste beheerder ${email} aangemaakt`,
+      after: { email, roles: [BUILT_IN_ROLES.administrator.name] },
+    });
+  });
+  return { createdAdmin: { email, password } };
+}

@@ -1,0 +1,89 @@
+import type { Db, Tx } from "@/lib/db/client.ts";
+import { recordAudit, type Actor } from "@/lib/audit/record.ts";
+import { generatePassword, hashPassword } from "@/lib/auth/password.ts";
+import { assertActorKeepsRightsManagement } from "@/lib/rights/mutations.ts";
+import { UserError } from "@/lib/ui/errors.ts";
+
+async function roleNames(tx: Tx, roleIds: string[]): Promise<string[]> {
+  const roles = await tx.role.findMany({ where: { id: { in: roleIds } }, select: { name: true } });
+  if (roles.length !== new Set(roleIds).size) throw new UserError("rights.unknownRole", {}, "roles", 404);
+  return roles.map((r) => r.name).sort();
+}
+
+/** Creates a user; returns the generated temporary password when none was given. */
+export async function createUser(
+  prisma: Db,
+  actor: Actor,
+  input: { email: string; name: string; password?: string; roles: string[] },
+): Promise<{ id: string; email: string; generatedPassword?: string }> {
+  const generatedPassword = input.password ? undefined : generatePassword();
+  const passwordHash = await hashPassword(input.password ?? generatedPassword!);
+  return prisma.$transaction(async (tx) => {
+    if (await tx.user.findUnique({ where: { email: input.email } })) throw new UserError("users.emailTaken", {}, "email");
+    const names = await roleNames(tx, input.roles);
+    const user = await tx.user.create({
+      data: {
+        email: input.email,
+        name: input.name,
+        passwordHash,
+        roles: { create: input.roles.map((roleId) => ({ roleId })) },
+      },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: "user.create",
+      entityType: "User",
+      entityId: user.id,
+      summary: `Gebruiker ${user.email} aangemaakt`,
+      after: { email: user.email, name: user.name, roles: names },
+    });
+    return { id: user.id, email: user.email, generatedPassword };
+  });
+}
+
+export async function setUserRoles(prisma: Db, actor: Actor, input: { userId: string; roles: string[] }) {
+  return prisma.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({
+      where: { id: input.userId },
+      include: { roles: { include: { role: true } } },
+    });
+    if (!user) throw new UserError("users.unknown", {}, undefined, 404);
+    const before = user.roles.map((r) => r.role.name).sort();
+    const after = await roleNames(tx, input.roles);
+    await tx.userRole.deleteMany({ where: { userId: user.id } });
+    await tx.userRole.createMany({ data: input.roles.map((roleId) => ({ userId: user.id, roleId })) });
+    await assertActorKeepsRightsManagement(tx, actor);
+    if (before.join() !== after.join()) {
+      await recordAudit(tx, {
+        actor,
+        action: "user.roles.update",
+        entityType: "User",
+        entityId: user.id,
+        summary: `Rollen van ${user.email} gewijzigd`,
+        before: { roles: before },
+        after: { roles: after },
+      });
+    }
+    return user;
+  });
+}
+
+export async function setUserActive(prisma: Db, actor: Actor, input: { userId: string; active: boolean }) {
+  if (!input.active && input.userId === actor.id) throw new UserError("users.cannotDeactivateSelf");
+  return prisma.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: input.userId } });
+    if (!user) throw new UserError("users.unknown", {}, undefined, 404);
+    if (user.active === input.active) return user;
+    const updated = await tx.user.update({ where: { id: user.id }, data: { active: input.active } });
+    await recordAudit(tx, {
+      actor,
+      action: input.active ? "user.activate" : "user.deactivate",
+      entityType: "User",
+      entityId: user.id,
+      summary: `${user.email} ${input.active ? "geactiveerd" : "gedeactiveerd"}`,
+      before: { active: user.active },
+      after: { active: updated.active },
+    });
+    return updated;
+  });
+}

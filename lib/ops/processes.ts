@@ -5,6 +5,10 @@ import { readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 
+/** Environment for child processes; looser than NodeJS.ProcessEnv, whose NODE_ENV Next.js narrows. */
+export type Env = Record<string, string | undefined>;
+const asProcessEnv = (env: Env) => env as NodeJS.ProcessEnv;
+
 const require = createRequire(import.meta.url);
 const NEXT_BIN = require.resolve("next/dist/bin/next");
 
@@ -39,12 +43,13 @@ export async function ensureBuild(root: string, distDir = ".next", log: (line: s
   }
   log(`Building the web app (next build → ${distDir}); this takes a minute or two the first time…`);
   await run(process.execPath, [NEXT_BIN, "build"], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: distDir, NODE_ENV: "production" } });
-  await writeFile(marker, JSON.stringify({ fingerprint, builtAt: new Date().toISOString() }));
+  // Fingerprint again: `next build` itself may rewrite tsconfig.json.
+  await writeFile(marker, JSON.stringify({ fingerprint: await sourceFingerprint(root), builtAt: new Date().toISOString() }));
 }
 
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<void> {
+export function run(command: string, args: string[], options: { env?: Env; cwd?: string } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "inherit", env: options.env ?? process.env, cwd: options.cwd });
+    const child = spawn(command, args, { stdio: "inherit", env: asProcessEnv(options.env ?? process.env), cwd: options.cwd });
     child.on("error", reject);
     child.on("exit", (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${[command, ...args].join(" ")} exited with ${signal ?? code}`)),
@@ -52,18 +57,18 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
   });
 }
 
-export function spawnWeb(options: { port: number; env: NodeJS.ProcessEnv; dev?: boolean; distDir?: string; quiet?: boolean }): ChildProcess {
+export function spawnWeb(options: { port: number; env: Env; dev?: boolean; distDir?: string; quiet?: boolean }): ChildProcess {
   const args = [NEXT_BIN, options.dev ? "dev" : "start", "-p", String(options.port)];
   return spawn(process.execPath, args, {
     stdio: options.quiet ? ["ignore", "ignore", "inherit"] : "inherit",
-    env: { ...options.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.distDir ?? ".next", ...(options.dev ? {} : { NODE_ENV: "production" }) },
+    env: asProcessEnv({ ...options.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.distDir ?? ".next", ...(options.dev ? {} : { NODE_ENV: "production" }) }),
   });
 }
 
-export function spawnWorker(options: { env: NodeJS.ProcessEnv; quiet?: boolean }): ChildProcess {
+export function spawnWorker(options: { env: Env; quiet?: boolean }): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "lib/ops/worker.ts"], {
     stdio: options.quiet ? ["ignore", "ignore", "inherit"] : "inherit",
-    env: options.env,
+    env: asProcessEnv(options.env),
   });
 }
 

@@ -13,7 +13,7 @@ import { migrate } from "@/lib/db/migrate.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-db.ts";
 import { DATA_DIR, loadEnvironment } from "./environment.ts";
 import { loadOrCreateLocalSecrets } from "./secrets.ts";
-import { ensureBuild, spawnWeb, spawnWorker, stopChildren } from "./processes.ts";
+import { ensureBuild, type Env, spawnWeb, spawnWorker, stopChildren } from "./processes.ts";
 import { seed } from "./seed.ts";
 
 const dev = process.argv.includes("--dev");
@@ -62,16 +62,17 @@ async function main() {
   await prisma.$disconnect();
 
   const url = process.env.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
-  const env: NodeJS.ProcessEnv = {
+  const env: Env = {
     ...process.env,
     DATABASE_URL: databaseUrl,
     NEXTAUTH_URL: url,
     POSTKAMER_EMBEDDED: embedded ? "1" : (process.env.POSTKAMER_EMBEDDED ?? "0"),
   };
-  if (!dev) await ensureBuild(process.cwd());
+  const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+  if (!dev) await ensureBuild(process.cwd(), distDir);
   if (stopping) return;
 
-  const web = spawnWeb({ port: config.PORT, env, dev });
+  const web = spawnWeb({ port: config.PORT, env, dev, distDir });
   children.push(web);
   if (process.env.WORKER_IN_PROCESS !== "1") children.push(spawnWorker({ env }));
   for (const child of children) {

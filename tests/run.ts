@@ -10,7 +10,7 @@ import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { migrate } from "@/lib/db/migrate.ts";
@@ -123,13 +123,17 @@ async function main() {
       await ensureBuild(root, ".next-test");
       const port = await freePort();
       const baseUrl = `http://localhost:${port}`;
-      const appEnv = { ...env, NODE_ENV: "production", NEXTAUTH_URL: baseUrl, PORT: String(port) };
-      children.push(spawnWeb({ port, env: appEnv, distDir: ".next-test", quiet: true }));
-      children.push(spawnWorker({ env: appEnv, quiet: true }));
+      // The test SMTP servers listen on loopback, which the SSRF guard refuses unless allowed.
+      const appEnv = { ...env, NODE_ENV: "production", NEXTAUTH_URL: baseUrl, PORT: String(port), ALLOW_PRIVATE_SMTP_HOSTS: "1" };
+      const logFile = join(reports, "app.log");
+      await mkdir(reports, { recursive: true });
+      console.log(`  app and worker log: ${logFile}`);
+      children.push(spawnWeb({ port, env: appEnv, distDir: ".next-test", logFile }));
+      children.push(spawnWorker({ env: appEnv, logFile }));
       await waitForHttp(`${baseUrl}/login`);
       const out = join(reports, "playwright.json");
       await run(node, [bin("@playwright/test", "cli.js"), "test"], {
-        env: { ...appEnv, E2E_BASE_URL: baseUrl, E2E_CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out },
+        env: { ...appEnv, E2E_BASE_URL: baseUrl, E2E_APP_LOG: logFile, E2E_CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out },
       }).catch(() => {
         failed = true;
       });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, openSync } from "node:fs";
 import { readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
@@ -57,17 +57,24 @@ export function run(command: string, args: string[], options: { env?: Env; cwd?:
   });
 }
 
-export function spawnWeb(options: { port: number; env: Env; dev?: boolean; distDir?: string; quiet?: boolean }): ChildProcess {
+/** Output to the terminal, or appended to a log file (the tests read it back to check for leaked secrets). */
+function output(logFile?: string) {
+  if (!logFile) return "inherit" as const;
+  const fd = openSync(logFile, "a");
+  return ["ignore", fd, fd] as ["ignore", number, number];
+}
+
+export function spawnWeb(options: { port: number; env: Env; dev?: boolean; distDir?: string; logFile?: string }): ChildProcess {
   const args = [NEXT_BIN, options.dev ? "dev" : "start", "-p", String(options.port)];
   return spawn(process.execPath, args, {
-    stdio: options.quiet ? ["ignore", "ignore", "inherit"] : "inherit",
+    stdio: output(options.logFile),
     env: asProcessEnv({ ...options.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.distDir ?? ".next", ...(options.dev ? {} : { NODE_ENV: "production" }) }),
   });
 }
 
-export function spawnWorker(options: { env: Env; quiet?: boolean }): ChildProcess {
+export function spawnWorker(options: { env: Env; logFile?: string }): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "lib/ops/worker.ts"], {
-    stdio: options.quiet ? ["ignore", "ignore", "inherit"] : "inherit",
+    stdio: output(options.logFile),
     env: asProcessEnv(options.env),
   });
 }

@@ -10,8 +10,8 @@ export function text(max: number) {
   return z
     .string({ error: "validation.required" })
     .trim()
-    .min(1, "validation.required")
-    .max(max, `validation.tooLong|max=${max}`)
+    .min(1, { message: "validation.required", abort: true })
+    .max(max, { message: `validation.tooLong|max=${max}`, abort: true })
     .refine((value) => !CONTROL_CHARACTERS.test(value), "validation.controlCharacters");
 }
 

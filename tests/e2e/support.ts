@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page, type Request } from "@playwright/test";
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { seed } from "@/lib/ops/seed.ts";
 import { createUser } from "@/lib/users/mutations.ts";
@@ -29,4 +29,38 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.getByLabel("Wachtwoord").fill(user.password);
   await page.getByRole("button", { name: "Inloggen" }).click();
   await expect(page).not.toHaveURL(/\/login/);
+}
+
+/**
+ * Catches the next server-action POST the page makes (without letting it through), so a test
+ * can replay the exact bytes with another user's session.
+ */
+export async function captureServerAction(page: Page, trigger: () => Promise<void>): Promise<Request> {
+  let captured: Request | undefined;
+  await page.route("**/*", async (route) => {
+    if (!captured && route.request().method() === "POST" && route.request().headers()["next-action"]) {
+      captured = route.request();
+      await route.abort();
+    } else {
+      await route.continue();
+    }
+  });
+  await trigger();
+  await expect.poll(() => captured, { timeout: 10_000 }).toBeTruthy();
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+  return captured!;
+}
+
+/** Posts a captured server action again, signed in as `user`; returns the RSC response text. */
+export async function replayServerAction(browser: Browser, baseURL: string, user: { email: string; password: string }, request: Request): Promise<string> {
+  const context = await browser.newContext();
+  await signIn(await context.newPage(), user);
+  const headers = request.headers();
+  const response = await context.request.post(request.url(), {
+    headers: { "next-action": headers["next-action"]!, "content-type": headers["content-type"]!, accept: "text/x-component", origin: baseURL },
+    data: request.postDataBuffer()!,
+  });
+  const body = await response.text();
+  await context.close();
+  return body;
 }

@@ -1,0 +1,109 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Permission } from "@/lib/auth/permissions.ts";
+import { requirePagePermission } from "@/lib/auth/session.ts";
+import { db } from "@/lib/db/client.ts";
+import { getLocale, getT } from "@/lib/i18n/server.ts";
+import { deleteServerAction, testServerAction } from "@/lib/mailservers/actions.ts";
+import { DeleteServerButton } from "@/lib/mailservers/components/delete-server-button.tsx";
+import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
+import { ProbePanel } from "@/lib/mailservers/components/probe-panel.tsx";
+import { ProbeResultView } from "@/lib/mailservers/components/probe-result.tsx";
+import { getServer } from "@/lib/mailservers/data.ts";
+import { SERVER_TYPES } from "@/lib/mailservers/presets.ts";
+
+export default async function ServerPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ saved?: string }> }) {
+  const user = await requirePagePermission(Permission.MAILSERVERS_VIEW);
+  const t = await getT();
+  const locale = await getLocale();
+  const { id } = await params;
+  const { saved } = await searchParams;
+  const server = await getServer(db(), id);
+  if (!server) notFound();
+  const canEdit = user.permissions.has(Permission.MAILSERVERS_EDIT);
+  const dateFormat = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam" });
+  const row = (label: string, value: React.ReactNode) => (
+    <div className="grid grid-cols-3 gap-2 py-1.5 text-sm">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="col-span-2">{value}</dd>
+    </div>
+  );
+  return (
+    <div className="space-y-5">
+      <Link href="/beheer/applicatieinstellingen/mailservers" className="text-sm">
+        ← {t("mailservers.back")}
+      </Link>
+      <div className="flex items-start justify-between gap-4">
+        <div>
+          <h1>{server.name}</h1>
+          <p className="text-sm text-slate-600">{SERVER_TYPES[server.type].label[locale]}</p>
+        </div>
+        {canEdit ? (
+          <div className="flex items-start gap-2">
+            <Link href={`/beheer/applicatieinstellingen/mailservers/${server.id}/aanpassen`} className="btn-secondary no-underline hover:no-underline">
+              {t("mailservers.edit")}
+            </Link>
+            <DeleteServerButton serverId={server.id} name={server.name} action={deleteServerAction} />
+          </div>
+        ) : null}
+      </div>
+      {saved ? (
+        <p role="status" className="rounded bg-brand-50 p-2 text-sm text-brand-900">
+          {t("mailservers.saved", { name: server.name })}
+        </p>
+      ) : null}
+
+      <div className="grid grid-cols-1 gap-5 lg:grid-cols-2">
+        <section className="card">
+          <h2 className="mb-2">{t("mailservers.sections.connection")}</h2>
+          <dl className="divide-y divide-slate-100" data-testid="server-settings">
+            {row(t("mailservers.fields.host"), <span className="font-mono">{server.host}:{server.port}</span>)}
+            {server.region ? row(t("mailservers.fields.region"), server.region) : null}
+            {row(t("mailservers.fields.tlsMode"), t(`mailservers.tls.${server.tlsMode}`))}
+            {row(t("mailservers.fields.verifyCertificate"), server.verifyCertificate ? t("common.yes") : t("common.no"))}
+            {row(t("mailservers.fields.authMethod"), t(`mailservers.auth.${server.authMethod}`))}
+            {server.username ? row(t("mailservers.fields.username"), server.username) : null}
+            {server.authMethod === "PASSWORD"
+              ? row(t("mailservers.fields.password"), server.passwordStored ? t("mailservers.fields.passwordStored") : t("common.none"))
+              : null}
+            {server.heloName ? row(t("mailservers.fields.heloName"), server.heloName) : null}
+            {row(t("mailservers.fields.managedBy"), t(`mailservers.managedByOptions.${server.managedBy}`))}
+          </dl>
+        </section>
+        <section className="card">
+          <h2 className="mb-2">{t("mailservers.sections.limits")}</h2>
+          {server.limits.length === 0 && !server.maxRecipientsPerMessage ? (
+            <p className="text-sm text-slate-600">{t("mailservers.limits.none")}</p>
+          ) : (
+            <ul className="list-disc space-y-1 pl-5 text-sm" data-testid="server-limits">
+              {server.limits.map((limit) => (
+                <li key={`${limit.window}-${limit.unit}`}>{limitSentence(limit, t, locale)}</li>
+              ))}
+              {server.maxRecipientsPerMessage ? <li>{t("mailservers.limits.maxRecipients", { count: server.maxRecipientsPerMessage })}</li> : null}
+            </ul>
+          )}
+        </section>
+      </div>
+
+      <section className="card space-y-3">
+        <h2>{t("mailservers.sections.lastTest")}</h2>
+        {server.lastTestAt && server.lastTestResult ? (
+          <>
+            <p className="text-xs text-slate-500">{t("mailservers.probe.at", { at: dateFormat(server.lastTestAt) })}</p>
+            <ProbeResultView result={server.lastTestResult} t={t} locale={locale} />
+          </>
+        ) : (
+          <p className="text-sm text-slate-600">{t("mailservers.probe.never")}</p>
+        )}
+      </section>
+
+      {canEdit ? (
+        <section className="card space-y-3">
+          <h2>{t("mailservers.probe.title")}</h2>
+          <p className="text-sm text-slate-600">{t("mailservers.probe.intro")}</p>
+          <ProbePanel serverId={server.id} action={testServerAction} defaultMailFrom={server.username?.includes("@") ? server.username : ""} />
+        </section>
+      ) : null}
+    </div>
+  );
+}

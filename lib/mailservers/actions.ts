@@ -1,0 +1,64 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { Permission } from "@/lib/auth/permissions.ts";
+import { db } from "@/lib/db/client.ts";
+import { defineAction } from "@/lib/ui/action.ts";
+import { createServer, deleteServer, testServerConnection, updateServer } from "./mutations.ts";
+import type { ProbeResult } from "./probe.ts";
+import { probeSchema, serverFormSchema, serverIdSchema, updateServerSchema } from "./schema.ts";
+
+const LIST = "/beheer/applicatieinstellingen/mailservers";
+
+export const createServerAction = defineAction<typeof serverFormSchema, { id: string }>({
+  name: "mailservers.create",
+  permission: Permission.MAILSERVERS_EDIT,
+  schema: serverFormSchema,
+  async run(input, { actor, t }) {
+    const server = await createServer(db(), actor, input);
+    revalidatePath(LIST);
+    return { ok: true, message: t("mailservers.created", { name: server.name }), data: { id: server.id } };
+  },
+});
+
+export const updateServerAction = defineAction<typeof updateServerSchema, { id: string }>({
+  name: "mailservers.update",
+  permission: Permission.MAILSERVERS_EDIT,
+  schema: updateServerSchema,
+  async run(input, { actor, t }) {
+    const { id, ...fields } = input;
+    const { server, connectionChanged } = await updateServer(db(), actor, id, fields);
+    revalidatePath(LIST, "layout");
+    return {
+      ok: true,
+      message: t(connectionChanged ? "mailservers.savedConnectionChanged" : "mailservers.saved", { name: server.name }),
+      data: { id },
+    };
+  },
+});
+
+export const deleteServerAction = defineAction({
+  name: "mailservers.delete",
+  permission: Permission.MAILSERVERS_EDIT,
+  schema: serverIdSchema,
+  async run(input, { actor, t }) {
+    const server = await deleteServer(db(), actor, input.id);
+    revalidatePath(LIST, "layout");
+    return { ok: true, message: t("mailservers.deleted", { name: server.name }) };
+  },
+});
+
+export const testServerAction = defineAction<typeof probeSchema, ProbeResult>({
+  name: "mailservers.test",
+  permission: Permission.MAILSERVERS_EDIT,
+  schema: probeSchema,
+  async run(input, { actor, t }) {
+    const result = await testServerConnection(db(), actor, input);
+    revalidatePath(`${LIST}/${input.id}`);
+    return {
+      ok: true,
+      message: result.ok ? t("mailservers.probe.ok") : t("mailservers.probe.failed", { step: t(`mailservers.probe.steps.${result.failedStep ?? "connect"}`) }),
+      data: result,
+    };
+  },
+});

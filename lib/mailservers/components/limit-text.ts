@@ -1,0 +1,11 @@
+import type { Translate } from "@/lib/i18n/translate.ts";
+import type { SendingLimit } from "../presets.ts";
+
+/** "30 berichten per minuut", "10.000 ontvangers per 24 uur". */
+export function limitSentence(limit: SendingLimit, t: Translate, locale: "nl" | "en"): string {
+  return t("mailservers.limits.sentence", {
+    count: limit.count.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB"),
+    unit: t(`mailservers.limits.unitOption.${limit.unit}`),
+    window: t(`mailservers.limits.window.${limit.window}`),
+  });
+}

@@ -1,0 +1,316 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, useState } from "react";
+import { useLocale, useT } from "@/lib/i18n/client.tsx";
+import type { ActionResult } from "@/lib/ui/action-result.ts";
+import { SubmitButton } from "@/lib/ui/form.tsx";
+import {
+  AUTH_METHODS,
+  LIMIT_UNITS,
+  LIMIT_WINDOWS,
+  presetFor,
+  SERVER_TYPE_IDS,
+  SERVER_TYPES,
+  SES_REGIONS,
+  TLS_MODES,
+  type AuthMethod,
+  type LimitUnit,
+  type LimitWindow,
+  type ServerTypeId,
+  type TlsMode,
+} from "../presets.ts";
+import { MANAGED_BY, type ManagedBy } from "../schema.ts";
+import { newLimitKey, valuesFromPreset, type ServerFormValues } from "../form-values.ts";
+
+type Action = (previous: ActionResult<{ id: string }> | null, form: FormData) => Promise<ActionResult<{ id: string }>>;
+
+/**
+ * The mail server form. Choosing a type fills host, port, TLS, authentication and the provider's
+ * known limits; every value stays editable and each says whether it still is the preset's. It
+ * posts as a plain form too, so it keeps working without JavaScript (only the pre-fill needs it).
+ */
+export function ServerForm({ action, initial, passwordStored }: { action: Action; initial: ServerFormValues; passwordStored: boolean }) {
+  const t = useT();
+  const locale = useLocale();
+  const router = useRouter();
+  const [values, setValues] = useState(initial);
+  const [state, formAction] = useActionState(action, null);
+  const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
+  const preset = presetFor(values.type, { region: values.region || undefined });
+  const source = SERVER_TYPES[values.type];
+
+  useEffect(() => {
+    if (state?.ok && state.data?.id) router.push(`/beheer/applicatieinstellingen/mailservers/${state.data.id}?saved=1`);
+  }, [state, router]);
+
+  const set = <K extends keyof ServerFormValues>(key: K, value: ServerFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const chooseType = (type: ServerTypeId) => setValues((v) => ({ ...valuesFromPreset(type, v), id: v.id, name: v.name, managedBy: v.managedBy }));
+  const chooseRegion = (region: string) =>
+    setValues((v) => {
+      const oldHost = presetFor(v.type, { region: v.region || undefined }).host;
+      const host = v.host === oldHost ? presetFor(v.type, { region }).host : v.host;
+      return { ...v, region, host };
+    });
+
+  const badge = (matches: boolean) =>
+    matches ? (
+      <span className="ml-2 rounded bg-brand-50 px-1.5 py-0.5 text-xs font-normal text-brand-700">{t("mailservers.preset.fromPreset")}</span>
+    ) : (
+      <span className="ml-2 rounded bg-amber-50 px-1.5 py-0.5 text-xs font-normal text-amber-800">{t("mailservers.preset.changed")}</span>
+    );
+  const fieldError = (name: string) =>
+    errors[name]?.length ? (
+      <p className="mt-1 text-sm text-red-700" data-field-error={name}>
+        {errors[name]!.join(" ")}
+      </p>
+    ) : null;
+  const presetHasLimit = (row: ServerFormValues["limits"][number]) =>
+    preset.limits.some((l) => String(l.count) === row.count.trim() && l.window === row.window && l.unit === row.unit);
+
+  return (
+    <form action={formAction} className="space-y-6" noValidate data-testid="server-form">
+      {values.id ? <input type="hidden" name="id" value={values.id} /> : null}
+      {state && !state.ok ? (
+        <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-800">
+          {state.error}
+        </p>
+      ) : null}
+
+      <section className="card space-y-4">
+        <h2>{t("mailservers.sections.general")}</h2>
+        <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+          <div>
+            <label htmlFor="name">{t("mailservers.fields.name")}</label>
+            <input id="name" name="name" type="text" value={values.name} onChange={(e) => set("name", e.target.value)} aria-invalid={Boolean(errors.name)} />
+            {fieldError("name")}
+          </div>
+          <div>
+            <label htmlFor="type">{t("mailservers.fields.type")}</label>
+            <select id="type" name="type" value={values.type} onChange={(e) => chooseType(e.target.value as ServerTypeId)}>
+              {SERVER_TYPE_IDS.map((id) => (
+                <option key={id} value={id}>
+                  {SERVER_TYPES[id].label[locale]}
+                </option>
+              ))}
+            </select>
+            {fieldError("type")}
+          </div>
+          {values.type === "AMAZON_SES" ? (
+            <div>
+              <label htmlFor="region">{t("mailservers.fields.region")}</label>
+              <select id="region" name="region" value={values.region} onChange={(e) => chooseRegion(e.target.value)}>
+                {SES_REGIONS.map((region) => (
+                  <option key={region} value={region}>
+                    {region}
+                  </option>
+                ))}
+              </select>
+              {fieldError("region")}
+            </div>
+          ) : null}
+          <div>
+            <label htmlFor="managedBy">{t("mailservers.fields.managedBy")}</label>
+            <select id="managedBy" name="managedBy" value={values.managedBy} onChange={(e) => set("managedBy", e.target.value as ManagedBy)}>
+              {MANAGED_BY.map((option) => (
+                <option key={option} value={option}>
+                  {t(`mailservers.managedByOptions.${option}`)}
+                </option>
+              ))}
+            </select>
+            <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.managedByHint")}</p>
+            {fieldError("managedBy")}
+          </div>
+        </div>
+        {source.notes ? <p className="rounded bg-slate-50 p-3 text-sm text-slate-700">{source.notes[locale]}</p> : null}
+        <p className="text-xs text-slate-500" data-testid="preset-source">
+          {t("mailservers.preset.source", { source: source.source, date: new Date(source.publishedOn).toLocaleDateString(locale === "nl" ? "nl-NL" : "en-GB") })}
+        </p>
+      </section>
+
+      <section className="card space-y-4">
+        <h2>{t("mailservers.sections.connection")}</h2>
+        <div className="grid grid-cols-1 gap-4 md:grid-cols-3">
+          <div className="md:col-span-2">
+            <label htmlFor="host">
+              {t("mailservers.fields.host")}
+              {preset.host ? badge(values.host.trim().toLowerCase() === preset.host) : null}
+            </label>
+            <input id="host" name="host" type="text" value={values.host} onChange={(e) => set("host", e.target.value)} aria-invalid={Boolean(errors.host)} />
+            {fieldError("host")}
+          </div>
+          <div>
+            <label htmlFor="port">
+              {t("mailservers.fields.port")}
+              {badge(values.port.trim() === String(preset.port))}
+            </label>
+            <input id="port" name="port" type="text" inputMode="numeric" value={values.port} onChange={(e) => set("port", e.target.value)} aria-invalid={Boolean(errors.port)} />
+            {fieldError("port")}
+          </div>
+          <div className="md:col-span-2">
+            <label htmlFor="tlsMode">
+              {t("mailservers.fields.tlsMode")}
+              {badge(values.tlsMode === preset.tlsMode)}
+            </label>
+            <select id="tlsMode" name="tlsMode" value={values.tlsMode} onChange={(e) => set("tlsMode", e.target.value as TlsMode)}>
+              {TLS_MODES.map((mode) => (
+                <option key={mode} value={mode}>
+                  {t(`mailservers.tls.${mode}`)}
+                </option>
+              ))}
+            </select>
+            {fieldError("tlsMode")}
+          </div>
+          <div className="flex items-end">
+            <label className="flex items-center gap-2 font-normal">
+              <input type="checkbox" name="verifyCertificate" checked={values.verifyCertificate} onChange={(e) => set("verifyCertificate", e.target.checked)} className="accent-brand-600" />
+              {t("mailservers.fields.verifyCertificate")}
+            </label>
+          </div>
+        </div>
+        {!values.verifyCertificate ? <p className="text-xs text-amber-800">{t("mailservers.fields.verifyCertificateHint")}</p> : null}
+        {values.tlsMode === "NONE" ? (
+          <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="note">
+            <p>{t("mailservers.tlsNoneWarning")}</p>
+            <label className="mt-2 flex items-center gap-2 font-normal">
+              <input type="checkbox" name="acceptInsecure" className="accent-amber-600" />
+              {t("mailservers.fields.acceptInsecure")}
+            </label>
+            {fieldError("acceptInsecure")}
+          </div>
+        ) : null}
+        <div>
+          <label htmlFor="heloName">{t("mailservers.fields.heloName")}</label>
+          <input id="heloName" name="heloName" type="text" value={values.heloName} onChange={(e) => set("heloName", e.target.value)} />
+          <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.heloNameHint")}</p>
+          {fieldError("heloName")}
+        </div>
+      </section>
+
+      <section className="card space-y-4">
+        <h2>{t("mailservers.sections.authentication")}</h2>
+        <div>
+          <label htmlFor="authMethod">
+            {t("mailservers.fields.authMethod")}
+            {badge(values.authMethod === preset.authMethod)}
+          </label>
+          <select id="authMethod" name="authMethod" value={values.authMethod} onChange={(e) => set("authMethod", e.target.value as AuthMethod)}>
+            {AUTH_METHODS.map((method) => (
+              <option key={method} value={method}>
+                {t(`mailservers.auth.${method}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        {values.authMethod === "PASSWORD" ? (
+          <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+            <div>
+              <label htmlFor="username">{t("mailservers.fields.username")}</label>
+              <input id="username" name="username" type="text" autoComplete="off" value={values.username} onChange={(e) => set("username", e.target.value)} aria-invalid={Boolean(errors.username)} />
+              {source.usernameHint ? <p className="mt-1 text-xs text-slate-500">{source.usernameHint[locale]}</p> : null}
+              {fieldError("username")}
+            </div>
+            <div>
+              <label htmlFor="password">
+                {t("mailservers.fields.password")}
+                {passwordStored ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span> : null}
+              </label>
+              {/* Write-only: the stored password is never sent to the browser. */}
+              <input id="password" name="password" type="password" autoComplete="new-password" placeholder={passwordStored ? "••••••••" : ""} aria-invalid={Boolean(errors.password)} />
+              <p className="mt-1 text-xs text-slate-500">{passwordStored ? t("mailservers.fields.passwordKeepHint") : source.passwordHint?.[locale]}</p>
+              {fieldError("password")}
+            </div>
+          </div>
+        ) : null}
+      </section>
+
+      <section className="card space-y-4" data-testid="limits-editor">
+        <div>
+          <h2>{t("mailservers.sections.limits")}</h2>
+          <p className="text-sm text-slate-600">{t("mailservers.limits.intro")}</p>
+        </div>
+        {fieldError("limits")}
+        {values.limits.length === 0 ? <p className="text-sm text-slate-500">{t("mailservers.limits.none")}</p> : null}
+        <ul className="space-y-2">
+          {values.limits.map((row, index) => (
+            <li key={row.key} className="flex flex-wrap items-start gap-2" data-testid="limit-row">
+              <div className="w-36">
+                <input
+                  type="text"
+                  inputMode="numeric"
+                  name="limitCount"
+                  aria-label={t("mailservers.limits.count")}
+                  value={row.count}
+                  aria-invalid={Boolean(errors[`limits.${index}.count`])}
+                  onChange={(e) => set("limits", values.limits.map((r) => (r.key === row.key ? { ...r, count: e.target.value } : r)))}
+                />
+                {fieldError(`limits.${index}.count`)}
+              </div>
+              <div className="w-36">
+                <select
+                  name="limitUnit"
+                  aria-label={t("mailservers.limits.unit")}
+                  value={row.unit}
+                  onChange={(e) => set("limits", values.limits.map((r) => (r.key === row.key ? { ...r, unit: e.target.value as LimitUnit } : r)))}
+                >
+                  {LIMIT_UNITS.map((unit) => (
+                    <option key={unit} value={unit}>
+                      {t(`mailservers.limits.unitOption.${unit}`)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <span className="mt-3 text-sm text-slate-600">{t("mailservers.limits.per")}</span>
+              <div className="w-36">
+                <select
+                  name="limitWindow"
+                  aria-label={t("mailservers.limits.per")}
+                  value={row.window}
+                  aria-invalid={Boolean(errors[`limits.${index}.window`])}
+                  onChange={(e) => set("limits", values.limits.map((r) => (r.key === row.key ? { ...r, window: e.target.value as LimitWindow } : r)))}
+                >
+                  {LIMIT_WINDOWS.map((window) => (
+                    <option key={window} value={window}>
+                      {t(`mailservers.limits.window.${window}`)}
+                    </option>
+                  ))}
+                </select>
+                {fieldError(`limits.${index}.window`)}
+              </div>
+              <span className="mt-2">{badge(presetHasLimit(row))}</span>
+              <button type="button" className="btn-danger mt-0.5" onClick={() => set("limits", values.limits.filter((r) => r.key !== row.key))}>
+                {t("mailservers.limits.remove")}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <button
+          type="button"
+          className="btn-secondary"
+          onClick={() => set("limits", [...values.limits, { key: newLimitKey(), count: "", window: "MINUTE", unit: "MESSAGES" }])}
+        >
+          {t("mailservers.limits.add")}
+        </button>
+        <div className="max-w-sm">
+          <label htmlFor="maxRecipientsPerMessage">
+            {t("mailservers.fields.maxRecipientsPerMessage")}
+            {preset.maxRecipientsPerMessage ? badge(values.maxRecipientsPerMessage.trim() === String(preset.maxRecipientsPerMessage)) : null}
+          </label>
+          <input
+            id="maxRecipientsPerMessage"
+            name="maxRecipientsPerMessage"
+            type="text"
+            inputMode="numeric"
+            value={values.maxRecipientsPerMessage}
+            onChange={(e) => set("maxRecipientsPerMessage", e.target.value)}
+            aria-invalid={Boolean(errors.maxRecipientsPerMessage)}
+          />
+          <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.maxRecipientsHint")}</p>
+          {fieldError("maxRecipientsPerMessage")}
+        </div>
+      </section>
+
+      <SubmitButton>{t("common.save")}</SubmitButton>
+    </form>
+  );
+}

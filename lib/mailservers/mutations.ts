@@ -1,0 +1,213 @@
+import type { Db, Tx } from "@/lib/db/client.ts";
+import { recordAudit, type Actor } from "@/lib/audit/record.ts";
+import { allowPrivateSmtpHosts } from "@/lib/config.ts";
+import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box.ts";
+import { Prisma } from "@/lib/generated/prisma/client.ts";
+import { UserError } from "@/lib/ui/errors.ts";
+import { probeSmtpServer, type ProbeResult } from "./probe.ts";
+import type { ServerInput } from "./schema.ts";
+
+/** Associated data binds a ciphertext to its row and field: a box copied elsewhere fails to open. */
+export function passwordAad(serverId: string): string {
+  return `MailServer:${serverId}:password`;
+}
+
+/** What the audit trail may know of a server: everything but the secret, which is only "set" or not. */
+function auditView(server: {
+  name: string;
+  type: string;
+  region: string | null;
+  host: string;
+  port: number;
+  tlsMode: string;
+  verifyCertificate: boolean;
+  authMethod: string;
+  username: string | null;
+  passwordBox: string | null;
+  heloName: string | null;
+  managedBy: string;
+  maxRecipientsPerMessage: number | null;
+  limits: { count: number; window: string; unit: string }[];
+}) {
+  return {
+    name: server.name,
+    type: server.type,
+    region: server.region,
+    host: server.host,
+    port: server.port,
+    tlsMode: server.tlsMode,
+    verifyCertificate: server.verifyCertificate,
+    authMethod: server.authMethod,
+    username: server.username,
+    passwordStored: server.passwordBox !== null,
+    heloName: server.heloName,
+    managedBy: server.managedBy,
+    maxRecipientsPerMessage: server.maxRecipientsPerMessage,
+    limits: server.limits.map((l) => `${l.count}/${l.window}/${l.unit}`).sort(),
+  };
+}
+
+function columns(input: ServerInput) {
+  return {
+    name: input.name,
+    type: input.type,
+    region: input.region,
+    host: input.host,
+    port: input.port,
+    tlsMode: input.tlsMode,
+    verifyCertificate: input.verifyCertificate,
+    authMethod: input.authMethod,
+    username: input.username,
+    heloName: input.heloName,
+    managedBy: input.managedBy,
+    maxRecipientsPerMessage: input.maxRecipientsPerMessage,
+  } satisfies Prisma.MailServerUncheckedUpdateInput;
+}
+
+export async function createServer(prisma: Db, actor: Actor, input: ServerInput) {
+  if (input.authMethod === "PASSWORD" && !input.password) throw new UserError("validation.required", {}, "password", 400);
+  return prisma.$transaction(async (tx) => {
+    const server = await tx.mailServer.create({
+      data: { ...columns(input), limits: { create: input.limits } },
+      include: { limits: true },
+    });
+    const withPassword = input.password
+      ? await tx.mailServer.update({
+          where: { id: server.id },
+          data: { passwordBox: encryptSecret(input.password, passwordAad(server.id)) },
+          include: { limits: true },
+        })
+      : server;
+    await recordAudit(tx, {
+      actor,
+      action: "mailserver.create",
+      entityType: "MailServer",
+      entityId: server.id,
+      summary: `Mailserver ${server.name} aangemaakt`,
+      after: auditView(withPassword),
+    });
+    return withPassword;
+  });
+}
+
+/**
+ * Saves a server. A new password replaces the stored one; an empty field keeps it. Changing
+ * host, port, account or authentication bumps connectionVersion: what was proven or pooled for
+ * the old connection no longer holds.
+ */
+export async function updateServer(prisma: Db, actor: Actor, id: string, input: ServerInput) {
+  return prisma.$transaction(async (tx) => {
+    const before = await lockServer(tx, id);
+    const passwordBox =
+      input.authMethod !== "PASSWORD" ? null : input.password ? encryptSecret(input.password, passwordAad(id)) : before.passwordBox;
+    if (input.authMethod === "PASSWORD" && !passwordBox) throw new UserError("validation.required", {}, "password", 400);
+    const connectionChanged =
+      before.host !== input.host ||
+      before.port !== input.port ||
+      before.username !== input.username ||
+      before.authMethod !== input.authMethod ||
+      Boolean(input.password);
+    await tx.sendingLimit.deleteMany({ where: { serverId: id } });
+    const after = await tx.mailServer.update({
+      where: { id },
+      data: {
+        ...columns(input),
+        passwordBox,
+        // A test of the old connection says nothing about the new one.
+        ...(connectionChanged ? { connectionVersion: { increment: 1 }, lastTestAt: null, lastTestOk: null, lastTestResult: Prisma.DbNull } : {}),
+        limits: { create: input.limits },
+      },
+      include: { limits: true },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: "mailserver.update",
+      entityType: "MailServer",
+      entityId: id,
+      summary: `Mailserver ${after.name} gewijzigd${connectionChanged ? " (verbinding gewijzigd)" : ""}`,
+      before: auditView(before),
+      after: { ...auditView(after), ...(input.password ? { passwordReplaced: true } : {}) },
+    });
+    return { server: after, connectionChanged };
+  });
+}
+
+export async function deleteServer(prisma: Db, actor: Actor, id: string) {
+  return prisma.$transaction(async (tx) => {
+    const before = await lockServer(tx, id);
+    await tx.mailServer.delete({ where: { id } });
+    await recordAudit(tx, {
+      actor,
+      action: "mailserver.delete",
+      entityType: "MailServer",
+      entityId: id,
+      summary: `Mailserver ${before.name} verwijderd`,
+      before: auditView(before),
+    });
+    return before;
+  });
+}
+
+async function lockServer(tx: Tx, id: string) {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "MailServer" WHERE id = ${id}::uuid FOR UPDATE`;
+  if (locked.length === 0) throw new UserError("mailservers.errors.notFound", {}, undefined, 404);
+  return tx.mailServer.findUniqueOrThrow({ where: { id }, include: { limits: true } });
+}
+
+/** Probes are cheap to ask for and not free to run (an SMTP session elsewhere): one per server per few seconds. */
+const PROBE_INTERVAL_MS = 5_000;
+
+/**
+ * "Verbinding testen": runs the probe with the stored (decrypted) credentials and keeps the
+ * result as the server's last test and in the audit trail. The result never holds the password.
+ */
+export async function testServerConnection(
+  prisma: Db,
+  actor: Actor,
+  input: { id: string; mailFrom?: string; rcptTo?: string },
+  options: { allowPrivate?: boolean; timeoutMs?: number } = {},
+): Promise<ProbeResult> {
+  const server = await prisma.mailServer.findUnique({ where: { id: input.id } });
+  if (!server) throw new UserError("mailservers.errors.notFound", {}, undefined, 404);
+  if (server.lastTestAt && Date.now() - server.lastTestAt.getTime() < PROBE_INTERVAL_MS) {
+    throw new UserError("mailservers.errors.probeTooSoon", {}, undefined, 409);
+  }
+  const account = server.username?.includes("@") ? server.username : undefined;
+  const mailFrom = input.mailFrom ?? account;
+  if (!mailFrom) throw new UserError("mailservers.errors.mailFromNeeded", {}, "mailFrom", 400);
+  const result = await probeSmtpServer(
+    {
+      host: server.host,
+      port: server.port,
+      tlsMode: server.tlsMode,
+      verifyCertificate: server.verifyCertificate,
+      username: server.authMethod === "PASSWORD" ? (server.username ?? undefined) : undefined,
+      password: server.authMethod === "PASSWORD" && server.passwordBox ? decryptSecret(server.passwordBox, passwordAad(server.id)) : undefined,
+      heloName: server.heloName ?? undefined,
+      mailFrom,
+      rcptTo: input.rcptTo ?? mailFrom,
+    },
+    { allowPrivate: options.allowPrivate ?? allowPrivateSmtpHosts(), timeoutMs: options.timeoutMs },
+  );
+  await prisma.$transaction(async (tx) => {
+    await tx.mailServer.update({
+      where: { id: server.id },
+      data: { lastTestAt: new Date(), lastTestOk: result.ok, lastTestResult: JSON.parse(JSON.stringify(result)) as Prisma.InputJsonValue },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: "mailserver.test",
+      entityType: "MailServer",
+      entityId: server.id,
+      summary: `Verbinding van ${server.name} getest: ${result.ok ? "geslaagd" : `mislukt bij ${result.failedStep}`}`,
+      after: {
+        ok: result.ok,
+        failedStep: result.failedStep ?? null,
+        mailFrom,
+        rcptTo: input.rcptTo ?? mailFrom,
+        steps: result.steps.map((s) => ({ step: s.step, ok: s.ok, code: s.code ?? null, ms: s.ms })),
+      },
+    });
+  });
+  return result;
+}

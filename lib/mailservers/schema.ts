@@ -1,0 +1,148 @@
+import { z } from "zod";
+import { LIMIT_UNITS, LIMIT_WINDOWS, SERVER_TYPE_IDS, SES_REGIONS, TLS_MODES, AUTH_METHODS } from "./presets.ts";
+import { email, text, uuid } from "@/lib/ui/fields.ts";
+
+export const MANAGED_BY = ["WERKGEVER", "MEDISCHE_DIENST", "DERDE_PARTIJ"] as const;
+export type ManagedBy = (typeof MANAGED_BY)[number];
+
+const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?$/i;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^\[?[0-9a-f:.]+\]?$/i;
+
+const host = z
+  .string({ error: "validation.required" })
+  .trim()
+  .min(1, { message: "validation.required", abort: true })
+  .max(253, { message: "validation.tooLong|max=253", abort: true })
+  .refine((value) => HOSTNAME.test(value) || IPV4.test(value) || (value.includes(":") && IPV6.test(value)), "mailservers.errors.host")
+  .transform((value) => value.replace(/^\[|\]$/g, "").toLowerCase());
+
+/** A whole number from a form field; empty means "not given". */
+function wholeNumber(min: number, max: number, messageKey: string) {
+  return z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+        ctx.addIssue({ code: "custom", message: messageKey });
+        return z.NEVER;
+      }
+      return Number(value);
+    });
+}
+
+const checkbox = z
+  .union([z.literal("on"), z.literal("true"), z.literal("false"), z.literal("")])
+  .optional()
+  .transform((value) => value === "on" || value === "true");
+
+/** Limit rows arrive as three parallel lists (limitCount, limitWindow, limitUnit), one entry per row. */
+function asList(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+export const limitSchema = z.object({
+  count: wholeNumber(1, 1_000_000_000, "mailservers.errors.limitCount"),
+  window: z.enum(LIMIT_WINDOWS, { error: "validation.required" }),
+  unit: z.enum(LIMIT_UNITS, { error: "validation.required" }),
+});
+
+export const serverFormSchema = z
+  .object({
+    name: text(100),
+    type: z.enum(SERVER_TYPE_IDS, { error: "validation.required" }),
+    region: z.string().optional(),
+    host,
+    port: wholeNumber(1, 65_535, "mailservers.errors.port"),
+    tlsMode: z.enum(TLS_MODES, { error: "validation.required" }),
+    acceptInsecure: checkbox,
+    verifyCertificate: checkbox,
+    authMethod: z.enum(AUTH_METHODS, { error: "validation.required" }),
+    username: z.string().trim().max(320, "validation.tooLong|max=320").optional(),
+    /** Empty on edit means "keep the stored password". */
+    password: z.string().max(4096, "validation.tooLong|max=4096").optional(),
+    heloName: z
+      .string()
+      .trim()
+      .max(253, "validation.tooLong|max=253")
+      .optional()
+      .refine((value) => !value || HOSTNAME.test(value), "mailservers.errors.heloName"),
+    managedBy: z.enum(MANAGED_BY, { error: "validation.required" }),
+    maxRecipientsPerMessage: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value) => value ?? "")
+      .pipe(z.union([z.literal("").transform(() => null), wholeNumber(1, 100_000, "mailservers.errors.maxRecipients")])),
+    limitCount: z.unknown().transform(asList),
+    limitWindow: z.unknown().transform(asList),
+    limitUnit: z.unknown().transform(asList),
+  })
+  .transform((input, ctx) => {
+    const limits: z.output<typeof limitSchema>[] = [];
+    const rows = Math.max(input.limitCount.length, input.limitWindow.length, input.limitUnit.length);
+    if (rows > 20) ctx.addIssue({ code: "custom", path: ["limits"], message: "mailservers.errors.tooManyLimits" });
+    const seen = new Map<string, number>();
+    for (let i = 0; i < Math.min(rows, 20); i++) {
+      const row = limitSchema.safeParse({ count: input.limitCount[i] ?? "", window: input.limitWindow[i], unit: input.limitUnit[i] });
+      if (!row.success) {
+        for (const issue of row.error.issues) ctx.addIssue({ code: "custom", path: ["limits", i, ...issue.path], message: issue.message });
+        continue;
+      }
+      const key = `${row.data.window}:${row.data.unit}`;
+      if (seen.has(key)) {
+        ctx.addIssue({ code: "custom", path: ["limits", i, "window"], message: "mailservers.errors.duplicateLimit" });
+        continue;
+      }
+      seen.set(key, i);
+      limits.push(row.data);
+    }
+    if (input.tlsMode === "NONE" && !input.acceptInsecure) {
+      ctx.addIssue({ code: "custom", path: ["acceptInsecure"], message: "mailservers.errors.acceptInsecure" });
+    }
+    if (input.authMethod === "PASSWORD" && !input.username) {
+      ctx.addIssue({ code: "custom", path: ["username"], message: "validation.required" });
+    }
+    if (input.type === "AMAZON_SES" && !(SES_REGIONS as readonly string[]).includes(input.region ?? "")) {
+      ctx.addIssue({ code: "custom", path: ["region"], message: "validation.required" });
+    }
+    return {
+      name: input.name,
+      type: input.type,
+      region: input.type === "AMAZON_SES" ? (input.region ?? null) : null,
+      host: input.host,
+      port: input.port,
+      tlsMode: input.tlsMode,
+      verifyCertificate: input.verifyCertificate,
+      authMethod: input.authMethod,
+      username: input.authMethod === "PASSWORD" ? (input.username ?? null) : null,
+      password: input.authMethod === "PASSWORD" && input.password ? input.password : undefined,
+      heloName: input.heloName || null,
+      managedBy: input.managedBy,
+      maxRecipientsPerMessage: input.maxRecipientsPerMessage,
+      limits,
+    };
+  });
+
+export type ServerInput = z.output<typeof serverFormSchema>;
+
+export const serverIdSchema = z.object({ id: uuid });
+
+export const updateServerSchema = z.intersection(z.object({ id: uuid }), serverFormSchema);
+
+export const probeSchema = z.object({
+  id: uuid,
+  mailFrom: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value || undefined)
+    .pipe(email.optional()),
+  rcptTo: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value || undefined)
+    .pipe(email.optional()),
+});

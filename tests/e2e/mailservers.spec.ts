@@ -1,0 +1,204 @@
+import { readFile } from "node:fs/promises";
+import { expect, test, type Page } from "@playwright/test";
+import { startTestSmtp, type TestSmtp } from "../support/smtp.ts";
+import { ADMIN, captureServerAction, db, HELPDESK, replayServerAction, resetWithUsers, signIn } from "./support.ts";
+
+const LIST = "/beheer/applicatieinstellingen/mailservers";
+const PLANTED_PASSWORD = "Geplant-Geheim-Wachtwoord-Q7x";
+
+let smtp: TestSmtp;
+
+test.beforeAll(async () => {
+  smtp = await startTestSmtp({ auth: { user: "verzuim@klant.example", pass: PLANTED_PASSWORD } });
+});
+test.afterAll(async () => {
+  await smtp.close();
+});
+test.beforeEach(async () => {
+  await resetWithUsers();
+});
+
+/** Every response body the page receives, to prove a secret never reaches the browser. */
+function recordResponses(page: Page): string[] {
+  const bodies: string[] = [];
+  page.on("response", async (response) => {
+    try {
+      bodies.push(await response.text());
+    } catch {
+      // redirects and aborted requests have no body
+    }
+  });
+  return bodies;
+}
+
+async function createLoopbackServer(page: Page, name = "Eigen server") {
+  await page.goto(`${LIST}/nieuw`);
+  await page.getByLabel("Naam", { exact: true }).fill(name);
+  await page.getByLabel("Type mailserver").selectOption("GENERIC");
+  await page.getByLabel("Host").fill("127.0.0.1");
+  await page.getByLabel("Poort").fill(String(smtp.port));
+  await page.getByLabel("Certificaat controleren").uncheck();
+  await page.getByLabel("Gebruikersnaam").fill("verzuim@klant.example");
+  await page.getByLabel("Wachtwoord").fill(PLANTED_PASSWORD);
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+}
+
+test("an administrator creates a Microsoft 365 server from its preset, changes a limit, and the list shows it", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.getByRole("link", { name: "+ Nieuwe mailserver" }).click();
+  await expect(page.getByRole("heading", { name: "Nieuwe mailserver" })).toBeVisible();
+  await page.getByLabel("Type mailserver").selectOption("GENERIC");
+  await page.getByLabel("Type mailserver").selectOption("MICROSOFT_365");
+  await page.getByLabel("Naam", { exact: true }).fill("Exchange Online");
+
+  await expect(page.getByLabel("Host")).toHaveValue("smtp.office365.com");
+  await expect(page.getByLabel("Poort")).toHaveValue("587");
+  await expect(page.getByLabel("Versleuteling")).toHaveValue("STARTTLS");
+  await expect(page.locator("label[for=host]")).toContainText("uit voorinstelling");
+  await expect(page.getByTestId("preset-source")).toContainText("Microsoft Learn");
+  const rows = page.getByTestId("limit-row");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0).getByLabel("Aantal")).toHaveValue("30");
+  await expect(rows.nth(0).getByLabel("Telt")).toHaveValue("MESSAGES");
+  await expect(rows.nth(0).getByLabel("per")).toHaveValue("MINUTE");
+  await expect(rows.nth(1).getByLabel("Aantal")).toHaveValue("10000");
+  await expect(rows.nth(1).getByLabel("Telt")).toHaveValue("RECIPIENTS");
+  await expect(rows.nth(1).getByLabel("per")).toHaveValue("DAY");
+  await expect(page.getByLabel("Maximum aantal ontvangers per bericht (optioneel)")).toHaveValue("500");
+
+  await rows.nth(0).getByLabel("Aantal").fill("25");
+  await expect(rows.nth(0)).toContainText("aangepast");
+  await page.getByLabel("Gebruikersnaam").fill("verzuim@klant.example");
+  await page.getByLabel("Wachtwoord").fill(PLANTED_PASSWORD);
+  await page.getByRole("button", { name: "Opslaan" }).click();
+
+  await expect(page.getByRole("heading", { name: "Exchange Online" })).toBeVisible();
+  await expect(page.getByTestId("server-limits")).toContainText("25 berichten per minuut");
+  await expect(page.getByTestId("server-limits")).toContainText("10.000 ontvangers per 24 uur");
+  await page.getByRole("link", { name: "Terug naar Mailserver beheer" }).click();
+  const row = page.getByTestId("server-list").getByRole("row", { name: /Exchange Online/ });
+  await expect(row).toContainText("Microsoft 365 / Exchange Online");
+  await expect(row).toContainText("smtp.office365.com:587");
+  await expect(row).toContainText("25 berichten per minuut");
+  await expect(row).toContainText("10.000 ontvangers per 24 uur");
+  await expect(row).toContainText("Werkgever");
+});
+
+test("bad input gets field errors next to the fields and nothing is stored", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto(`${LIST}/nieuw`);
+  await page.getByLabel("Naam", { exact: true }).fill("x".repeat(10_240));
+  await page.getByLabel("Host").fill("");
+  await page.getByLabel("Poort").fill("0");
+  await page.getByTestId("limit-row").nth(0).getByLabel("Aantal").fill("-1");
+  await page.getByTestId("limit-row").nth(1).getByLabel("Telt").selectOption("MESSAGES");
+  await page.getByTestId("limit-row").nth(1).getByLabel("per").selectOption("MINUTE");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  const form = page.getByTestId("server-form");
+  await expect(form.locator('[data-field-error="name"]')).toHaveText("Maximaal 100 tekens.");
+  await expect(form.locator('[data-field-error="host"]')).toHaveText("Dit veld is verplicht.");
+  await expect(form.locator('[data-field-error="port"]')).toHaveText("Een poort is een heel getal van 1 tot en met 65535.");
+  await expect(form.locator('[data-field-error="limits.0.count"]')).toHaveText("Vul een positief heel getal in.");
+  await expect(form.locator('[data-field-error="password"]')).toHaveCount(0);
+  expect(await db().mailServer.count()).toBe(0);
+
+  await page.getByLabel("Versleuteling").selectOption("NONE");
+  await expect(page.getByRole("note")).toContainText("onversleuteld");
+});
+
+test("the password is write-only: never in a page, an action response, the log or the database in clear text", async ({ page }) => {
+  const bodies = recordResponses(page);
+  await signIn(page, ADMIN);
+  await createLoopbackServer(page);
+  const server = await db().mailServer.findFirstOrThrow();
+  await page.getByRole("link", { name: "Aanpassen" }).click();
+  await expect(page.locator("label[for=password]")).toContainText("opgeslagen");
+  await expect(page.getByLabel("Wachtwoord")).toHaveValue("");
+  await page.getByLabel("Naam", { exact: true }).fill("Eigen server (hernoemd)");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(page.getByRole("heading", { name: "Eigen server (hernoemd)" })).toBeVisible();
+  await page.getByRole("button", { name: "Verbinding testen" }).click();
+  await expect(page.getByTestId("probe-form").locator("..").getByTestId("probe-result")).toContainText("De verbinding werkt");
+  for (const path of [LIST, `${LIST}/${server.id}`, `${LIST}/${server.id}/aanpassen`, "/audit"]) await page.goto(path);
+
+  expect(bodies.length).toBeGreaterThan(10);
+  for (const body of bodies) expect(body).not.toContain(PLANTED_PASSWORD);
+  const tables = await db().$queryRaw<{ dump: string }[]>`
+    SELECT concat_ws(' ', (SELECT string_agg(t::text, ' ') FROM "MailServer" t), (SELECT string_agg(t::text, ' ') FROM "AuditEntry" t)) AS dump`;
+  expect(tables[0]!.dump).toContain("verzuim@klant.example");
+  expect(tables[0]!.dump).not.toContain(PLANTED_PASSWORD);
+  const log = await readFile(process.env.E2E_APP_LOG!, "utf8");
+  expect(log).not.toContain(PLANTED_PASSWORD);
+  expect((await db().mailServer.findFirstOrThrow()).passwordBox).toMatch(/^v1\./);
+});
+
+test("Verbinding testen shows each step with the server's reply, and a wrong password is explained", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await createLoopbackServer(page);
+  await page.getByRole("button", { name: "Verbinding testen" }).click();
+  const result = page.getByTestId("probe-result").first();
+  await expect(result).toContainText("De verbinding werkt");
+  await expect(result.locator('tr[data-step="auth"]')).toContainText("235");
+  await expect(result.locator('tr[data-step="rcptTo"]')).toContainText("250");
+
+  await page.getByRole("link", { name: "Aanpassen" }).click();
+  await page.getByLabel("Wachtwoord").fill("Fout-Wachtwoord-123");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(page.getByRole("heading", { name: "Eigen server" })).toBeVisible();
+  await page.getByRole("button", { name: "Verbinding testen" }).click();
+  const failed = page.getByTestId("probe-form").locator("..").getByTestId("probe-result");
+  await expect(failed).toContainText("De test is mislukt bij stap “Inloggen”");
+  await expect(failed.locator('tr[data-step="auth"]')).toContainText("535");
+  await expect(failed.getByTestId("probe-explanation")).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId("probe-result")).toContainText("535");
+  const list = await page.goto(LIST);
+  expect(list?.status()).toBe(200);
+  await expect(page.getByTestId("server-list")).toContainText("Verbinding mislukt");
+});
+
+test("a Helpdesk user sees servers read-only; every change, the probe and crafted direct calls are refused and change nothing", async ({ page, browser, baseURL }) => {
+  await signIn(page, ADMIN);
+  await createLoopbackServer(page);
+  const server = await db().mailServer.findFirstOrThrow({ include: { limits: true } });
+  const detail = `${LIST}/${server.id}`;
+
+  // Capture the administrator's genuine requests for each mail server action, without letting them through.
+  await page.goto(`${LIST}/nieuw`);
+  await page.getByLabel("Naam", { exact: true }).fill("Tweede server");
+  await page.getByLabel("Gebruikersnaam").fill("a@klant.example");
+  await page.getByLabel("Wachtwoord").fill("nog-een-wachtwoord");
+  const create = await captureServerAction(page, () => page.getByRole("button", { name: "Opslaan" }).click());
+  await page.goto(`${detail}/aanpassen`);
+  await page.getByLabel("Host").fill("evil.example");
+  const update = await captureServerAction(page, () => page.getByRole("button", { name: "Opslaan" }).click());
+  await page.goto(detail);
+  const probe = await captureServerAction(page, () => page.getByRole("button", { name: "Verbinding testen" }).click());
+  page.once("dialog", (dialog) => void dialog.accept());
+  const remove = await captureServerAction(page, () => page.getByRole("button", { name: "Verwijderen" }).click());
+
+  const helpdesk = await browser.newContext();
+  const helpdeskPage = await helpdesk.newPage();
+  await signIn(helpdeskPage, HELPDESK);
+  await helpdeskPage.goto(LIST);
+  await expect(helpdeskPage.getByTestId("server-list")).toContainText("Eigen server");
+  await expect(helpdeskPage.getByRole("link", { name: "+ Nieuwe mailserver" })).toHaveCount(0);
+  await helpdeskPage.goto(detail);
+  await expect(helpdeskPage.getByRole("heading", { name: "Eigen server" })).toBeVisible();
+  await expect(helpdeskPage.getByRole("link", { name: "Aanpassen" })).toHaveCount(0);
+  await expect(helpdeskPage.getByRole("button", { name: "Verbinding testen" })).toHaveCount(0);
+  expect((await helpdeskPage.goto(`${LIST}/nieuw`))?.status()).toBe(403);
+  expect((await helpdeskPage.goto(`${detail}/aanpassen`))?.status()).toBe(403);
+  await helpdesk.close();
+
+  const auditBefore = await db().auditEntry.count();
+  for (const request of [create, update, probe, remove]) {
+    expect(await replayServerAction(browser, baseURL!, HELPDESK, request)).toContain('"status":403');
+  }
+  expect(await db().mailServer.count()).toBe(1);
+  const after = await db().mailServer.findFirstOrThrow({ include: { limits: true } });
+  expect(after).toEqual(server);
+  expect(await db().auditEntry.count()).toBe(auditBefore);
+  expect(smtp.received).toHaveLength(0);
+});

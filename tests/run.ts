@@ -5,6 +5,7 @@
  *   npm test                 everything
  *   npm test -- --only unit  lint, types and Vitest
  *   npm test -- --only e2e   Playwright only
+ *   npm test -- --only e2e mailservers   only files matching "mailservers"
  */
 import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
@@ -20,7 +21,7 @@ import { freePort, provisionTestDatabase, type TestDatabase } from "./support/te
 
 const root = process.cwd();
 const bin = (pkg: string, path: string) => join(root, "node_modules", pkg, path);
-const { values } = parseArgs({ options: { only: { type: "string" } }, allowPositionals: true });
+const { values, positionals: filters } = parseArgs({ options: { only: { type: "string" } }, allowPositionals: true });
 const only = values.only as "unit" | "e2e" | undefined;
 
 const children: ChildProcess[] = [];
@@ -109,7 +110,7 @@ async function main() {
   if (only !== "e2e") {
     await step("unit and integration tests (vitest)", async () => {
       const out = join(reports, "vitest.json");
-      await run(node, [bin("vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile=${out}`], { env }).catch(() => {
+      await run(node, [bin("vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile=${out}`, ...filters], { env }).catch(() => {
         failed = true;
       });
       if (existsSync(out)) await countResults(out, "vitest");
@@ -132,7 +133,7 @@ async function main() {
       children.push(spawnWorker({ env: appEnv, logFile }));
       await waitForHttp(`${baseUrl}/login`);
       const out = join(reports, "playwright.json");
-      await run(node, [bin("@playwright/test", "cli.js"), "test"], {
+      await run(node, [bin("@playwright/test", "cli.js"), "test", ...filters], {
         env: { ...appEnv, E2E_BASE_URL: baseUrl, E2E_APP_LOG: logFile, E2E_CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out },
       }).catch(() => {
         failed = true;

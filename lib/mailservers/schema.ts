@@ -42,94 +42,108 @@ function asList(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
+function zipLimits(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray((raw as { limits?: unknown }).limits)) return raw;
+  const { limitCount, limitWindow, limitUnit, ...rest } = raw as Record<string, unknown>;
+  const counts = asList(limitCount);
+  const windows = asList(limitWindow);
+  const units = asList(limitUnit);
+  const rows = Math.max(counts.length, windows.length, units.length);
+  return { ...rest, limits: Array.from({ length: rows }, (_, i) => ({ count: counts[i] ?? "", window: windows[i], unit: units[i] })) };
+}
+
 export const limitSchema = z.object({
   count: wholeNumber(1, 1_000_000_000, "mailservers.errors.limitCount"),
   window: z.enum(LIMIT_WINDOWS, { error: "validation.required" }),
   unit: z.enum(LIMIT_UNITS, { error: "validation.required" }),
 });
 
-export const serverFormSchema = z
-  .object({
-    name: text(100),
-    type: z.enum(SERVER_TYPE_IDS, { error: "validation.required" }),
-    region: z.string().optional(),
-    host,
-    port: wholeNumber(1, 65_535, "mailservers.errors.port"),
-    tlsMode: z.enum(TLS_MODES, { error: "validation.required" }),
-    acceptInsecure: checkbox,
-    verifyCertificate: checkbox,
-    authMethod: z.enum(AUTH_METHODS, { error: "validation.required" }),
-    username: z.string().trim().max(320, "validation.tooLong|max=320").optional(),
-    /** Empty on edit means "keep the stored password". */
-    password: z.string().max(4096, "validation.tooLong|max=4096").optional(),
-    heloName: z
-      .string()
-      .trim()
-      .max(253, "validation.tooLong|max=253")
-      .optional()
-      .refine((value) => !value || HOSTNAME.test(value), "mailservers.errors.heloName"),
-    managedBy: z.enum(MANAGED_BY, { error: "validation.required" }),
-    maxRecipientsPerMessage: z
-      .string()
-      .trim()
-      .optional()
-      .transform((value) => value ?? "")
-      .pipe(z.union([z.literal("").transform(() => null), wholeNumber(1, 100_000, "mailservers.errors.maxRecipients")])),
-    limitCount: z.unknown().transform(asList),
-    limitWindow: z.unknown().transform(asList),
-    limitUnit: z.unknown().transform(asList),
-  })
-  .transform((input, ctx) => {
-    const limits: z.output<typeof limitSchema>[] = [];
-    const rows = Math.max(input.limitCount.length, input.limitWindow.length, input.limitUnit.length);
-    if (rows > 20) ctx.addIssue({ code: "custom", path: ["limits"], message: "mailservers.errors.tooManyLimits" });
-    const seen = new Map<string, number>();
-    for (let i = 0; i < Math.min(rows, 20); i++) {
-      const row = limitSchema.safeParse({ count: input.limitCount[i] ?? "", window: input.limitWindow[i], unit: input.limitUnit[i] });
-      if (!row.success) {
-        for (const issue of row.error.issues) ctx.addIssue({ code: "custom", path: ["limits", i, ...issue.path], message: issue.message });
-        continue;
-      }
-      const key = `${row.data.window}:${row.data.unit}`;
-      if (seen.has(key)) {
-        ctx.addIssue({ code: "custom", path: ["limits", i, "window"], message: "mailservers.errors.duplicateLimit" });
-        continue;
-      }
-      seen.set(key, i);
-      limits.push(row.data);
-    }
-    if (input.tlsMode === "NONE" && !input.acceptInsecure) {
-      ctx.addIssue({ code: "custom", path: ["acceptInsecure"], message: "mailservers.errors.acceptInsecure" });
-    }
-    if (input.authMethod === "PASSWORD" && !input.username) {
-      ctx.addIssue({ code: "custom", path: ["username"], message: "validation.required" });
-    }
-    if (input.type === "AMAZON_SES" && !(SES_REGIONS as readonly string[]).includes(input.region ?? "")) {
-      ctx.addIssue({ code: "custom", path: ["region"], message: "validation.required" });
-    }
-    return {
-      name: input.name,
-      type: input.type,
-      region: input.type === "AMAZON_SES" ? (input.region ?? null) : null,
-      host: input.host,
-      port: input.port,
-      tlsMode: input.tlsMode,
-      verifyCertificate: input.verifyCertificate,
-      authMethod: input.authMethod,
-      username: input.authMethod === "PASSWORD" ? (input.username ?? null) : null,
-      password: input.authMethod === "PASSWORD" && input.password ? input.password : undefined,
-      heloName: input.heloName || null,
-      managedBy: input.managedBy,
-      maxRecipientsPerMessage: input.maxRecipientsPerMessage,
-      limits,
-    };
+const fields = {
+  name: text(100),
+  type: z.enum(SERVER_TYPE_IDS, { error: "validation.required" }),
+  region: z.string().optional(),
+  host,
+  port: wholeNumber(1, 65_535, "mailservers.errors.port"),
+  tlsMode: z.enum(TLS_MODES, { error: "validation.required" }),
+  acceptInsecure: checkbox,
+  verifyCertificate: checkbox,
+  authMethod: z.enum(AUTH_METHODS, { error: "validation.required" }),
+  username: z.string().trim().max(320, "validation.tooLong|max=320").optional(),
+  /** Empty on edit means "keep the stored password". */
+  password: z.string().max(4096, "validation.tooLong|max=4096").optional(),
+  heloName: z
+    .string()
+    .trim()
+    .max(253, "validation.tooLong|max=253")
+    .optional()
+    .refine((value) => !value || HOSTNAME.test(value), "mailservers.errors.heloName"),
+  managedBy: z.enum(MANAGED_BY, { error: "validation.required" }),
+  maxRecipientsPerMessage: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value ?? "")
+    .pipe(z.union([z.literal("").transform(() => null), wholeNumber(1, 100_000, "mailservers.errors.maxRecipients")])),
+  limits: z.array(limitSchema).max(20, "mailservers.errors.tooManyLimits"),
+};
+
+type RawServer = { type?: unknown; region?: unknown; tlsMode?: unknown; acceptInsecure?: unknown; authMethod?: unknown; username?: unknown; limits?: unknown };
+
+/**
+ * Rules across fields. They run even when single fields failed (`when`), so the administrator
+ * sees every mistake at once instead of one round at a time.
+ */
+function crossFieldRules(value: RawServer, ctx: z.RefinementCtx) {
+  const seen = new Set<string>();
+  (Array.isArray(value.limits) ? (value.limits as { window?: unknown; unit?: unknown }[]) : []).forEach((row, i) => {
+    if (typeof row?.window !== "string" || typeof row.unit !== "string") return;
+    const key = `${row.window}:${row.unit}`;
+    if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["limits", i, "window"], message: "mailservers.errors.duplicateLimit" });
+    seen.add(key);
   });
+  if (value.tlsMode === "NONE" && value.acceptInsecure !== true && value.acceptInsecure !== "on") {
+    ctx.addIssue({ code: "custom", path: ["acceptInsecure"], message: "mailservers.errors.acceptInsecure" });
+  }
+  if (value.authMethod === "PASSWORD" && !(typeof value.username === "string" && value.username.trim())) {
+    ctx.addIssue({ code: "custom", path: ["username"], message: "validation.required" });
+  }
+  if (value.type === "AMAZON_SES" && !(SES_REGIONS as readonly string[]).includes(String(value.region ?? ""))) {
+    ctx.addIssue({ code: "custom", path: ["region"], message: "validation.required" });
+  }
+}
+
+type ParsedFields = z.output<z.ZodObject<typeof fields>>;
+
+function toServerInput(input: ParsedFields) {
+  return {
+    name: input.name,
+    type: input.type,
+    region: input.type === "AMAZON_SES" ? (input.region ?? null) : null,
+    host: input.host,
+    port: input.port,
+    tlsMode: input.tlsMode,
+    verifyCertificate: input.verifyCertificate,
+    authMethod: input.authMethod,
+    username: input.authMethod === "PASSWORD" ? (input.username ?? null) : null,
+    password: input.authMethod === "PASSWORD" && input.password ? input.password : undefined,
+    heloName: input.heloName || null,
+    managedBy: input.managedBy,
+    maxRecipientsPerMessage: input.maxRecipientsPerMessage,
+    limits: input.limits,
+  };
+}
+
+const always = { when: () => true };
+
+export const serverFormSchema = z.preprocess(zipLimits, z.object(fields).superRefine(crossFieldRules, always)).transform(toServerInput);
 
 export type ServerInput = z.output<typeof serverFormSchema>;
 
 export const serverIdSchema = z.object({ id: uuid });
 
-export const updateServerSchema = z.intersection(z.object({ id: uuid }), serverFormSchema);
+export const updateServerSchema = z
+  .preprocess(zipLimits, z.object({ ...fields, id: uuid }).superRefine(crossFieldRules, always))
+  .transform((input) => ({ id: input.id, ...toServerInput(input) }));
 
 export const probeSchema = z.object({
   id: uuid,

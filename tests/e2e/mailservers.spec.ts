@@ -175,6 +175,7 @@ test("a Helpdesk user sees servers read-only; every change, the probe and crafte
   const update = await captureServerAction(page, () => page.getByRole("button", { name: "Opslaan" }).click());
   await page.goto(detail);
   const probe = await captureServerAction(page, () => page.getByRole("button", { name: "Verbinding testen" }).click());
+  await page.goto(detail); // an aborted action leaves the page in its error state
   page.once("dialog", (dialog) => void dialog.accept());
   const remove = await captureServerAction(page, () => page.getByRole("button", { name: "Verwijderen" }).click());
 

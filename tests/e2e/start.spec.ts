@@ -46,7 +46,7 @@ function processesMentioning(text: string): string[] {
   }
 }
 
-test("without DATABASE_URL: embedded PostgreSQL, printed credentials sign in, and a second start reuses the data", async ({ page }) => {
+test("without DATABASE_URL: embedded PostgreSQL, printed credentials sign in, and a second start reuses the data", async ({ page, context }) => {
   const dataDir = await mkdtemp(join(tmpdir(), "postkamer-start-"));
   await chmod(dataDir, 0o755);
   const env = { POSTKAMER_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) };
@@ -68,6 +68,10 @@ test("without DATABASE_URL: embedded PostgreSQL, printed credentials sign in, an
 
     const second = await startPostkamer(env);
     expect(second.output()).not.toContain("Eerste beheerder");
+    // The kept AUTH_SECRET keeps the old session valid too; sign in afresh to prove the data is the same.
+    await page.goto(`${second.url}/`);
+    await expect(page.getByRole("link", { name: "Mailserver beheer" })).toBeVisible();
+    await context.clearCookies();
     await page.goto(`${second.url}/login`);
     await page.getByLabel("E-mailadres").fill(email!);
     await page.getByLabel("Wachtwoord").fill(password!);

@@ -26,11 +26,15 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value ? value.split(",").map((s) => s.trim()).filter(Boolean) : []))
     .pipe(z.array(hostPort)),
+  /** From address of the platform's own mail (ownership codes); its domain should publish SPF for the platform. */
+  PLATFORM_FROM_ADDRESS: z.string().email().default("postkamer@localhost"),
   MX_PORT: z.coerce.number().int().min(1).max(65535).default(25),
   ALLOW_PRIVATE_SMTP_HOSTS: booleanFlag.optional(),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(28),
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  /** First retry delay for transient delivery failures; doubles per attempt (with jitter). */
+  RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   POSTKAMER_EMBEDDED: booleanFlag.default(false),
   NODE_ENV: z.string().optional(),

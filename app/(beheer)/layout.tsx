@@ -5,6 +5,7 @@ import { requirePagePermission } from "@/lib/auth/session.ts";
 import { getT } from "@/lib/i18n/server.ts";
 import { LanguageSwitch } from "@/lib/ui/language-switch.tsx";
 import { SignOutButton } from "@/lib/ui/sign-out-button.tsx";
+import { mailCatcherEnabled } from "@/lib/mailcatcher/data.ts";
 
 export default async function BeheerLayout({ children }: { children: ReactNode }) {
   const user = await requirePagePermission();
@@ -37,6 +38,16 @@ export default async function BeheerLayout({ children }: { children: ReactNode }
             {can(Permission.TEMPLATES_VIEW) ? (
               <li>
                 <Link href="/beheer/applicatieinstellingen/sjablonen">{t("nav.templates")}</Link>
+              </li>
+            ) : null}
+            {can(Permission.MAILSERVERS_VIEW) ? (
+              <li>
+                <Link href="/beheer/applicatieinstellingen/logging">{t("nav.platformLogging")}</Link>
+              </li>
+            ) : null}
+            {can(Permission.MAILSERVERS_EDIT) && mailCatcherEnabled() ? (
+              <li>
+                <Link href="/beheer/postvak">{t("nav.catcher")}</Link>
               </li>
             ) : null}
           </ul>

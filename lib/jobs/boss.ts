@@ -1,5 +1,6 @@
 import { PgBoss } from "pg-boss";
 import { logger } from "@/lib/ops/logger.ts";
+import { ensureQueues } from "./queues.ts";
 
 /**
  * pg-boss lives in the same PostgreSQL as the data (schema `pgboss`), so a message and its
@@ -36,6 +37,8 @@ export function webBoss(): Promise<PgBoss> {
     if (!url) throw new Error("DATABASE_URL is not set");
     const boss = createBoss(url, "web");
     await boss.start();
+    // The web process enqueues; the queues must exist even before a worker has started.
+    await ensureQueues(boss);
     return boss;
   })().catch((error) => {
     globalForBoss.postkamerBoss = undefined;

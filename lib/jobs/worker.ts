@@ -1,6 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import { pruneLoginThrottles } from "@/lib/auth/login-throttle.ts";
 import { db } from "@/lib/db/client.ts";
+import { deliverMessage } from "@/lib/delivery/deliver.ts";
 import { logger } from "@/lib/ops/logger.ts";
 import { createBoss } from "./boss.ts";
 import { ensureQueues, QUEUES } from "./queues.ts";
@@ -20,6 +21,13 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
       const pruned = await pruneLoginThrottles(db());
       logger.info("maintenance done", { job: job.id, prunedLoginThrottles: pruned });
     }
+  });
+  await boss.work<{ messageId: string }>(QUEUES.verificationMail, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) return;
+    const result = await deliverMessage(db(), job.data.messageId);
+    logger.info("verification mail", { message: job.data.messageId, result });
+    // Throwing hands the job back to pg-boss, which retries it with backoff.
+    if (result === "retry") throw new Error("transient delivery failure, retrying later");
   });
   logger.info("worker started", { pid: process.pid });
   return boss;

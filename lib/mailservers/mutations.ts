@@ -3,14 +3,12 @@ import { recordAudit, type Actor } from "@/lib/audit/record.ts";
 import { allowPrivateSmtpHosts } from "@/lib/config.ts";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
+import { invalidateConfigurationProofs } from "@/lib/senders/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
+import { passwordAad } from "./credentials.ts";
 import { probeSmtpServer, type ProbeResult } from "./probe.ts";
 import type { ServerInput } from "./schema.ts";
 
-/** Associated data binds a ciphertext to its row and field: a box copied elsewhere fails to open. */
-export function passwordAad(serverId: string): string {
-  return `MailServer:${serverId}:password`;
-}
 
 /** What the audit trail may know of a server: everything but the secret, which is only "set" or not. */
 function auditView(server: {
@@ -119,6 +117,7 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
       },
       include: { limits: true },
     });
+    const reverify = connectionChanged ? await invalidateConfigurationProofs(tx, id) : 0;
     await recordAudit(tx, {
       actor,
       action: "mailserver.update",
@@ -126,15 +125,18 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
       entityId: id,
       summary: `Mailserver ${after.name} gewijzigd${connectionChanged ? " (verbinding gewijzigd)" : ""}`,
       before: auditView(before),
-      after: { ...auditView(after), ...(input.password ? { passwordReplaced: true } : {}) },
+      after: { ...auditView(after), ...(input.password ? { passwordReplaced: true } : {}), ...(reverify ? { sendersToReverify: reverify } : {}) },
     });
-    return { server: after, connectionChanged };
+    return { server: after, connectionChanged, sendersToReverify: reverify };
   });
 }
 
 export async function deleteServer(prisma: Db, actor: Actor, id: string) {
   return prisma.$transaction(async (tx) => {
     const before = await lockServer(tx, id);
+    // Nothing accepted is ever lost: mail still on its way keeps its server.
+    const waiting = await tx.outboundMessage.count({ where: { serverId: id, status: { in: ["QUEUED", "DEFERRED", "SENDING", "RETRYING"] } } });
+    if (waiting > 0) throw new UserError("mailservers.errors.hasQueuedMail", { count: waiting });
     await tx.mailServer.delete({ where: { id } });
     await recordAudit(tx, {
       actor,

@@ -48,3 +48,39 @@ export async function seed(
   });
   return { createdAdmin: { email, password } };
 }
+
+export const DEMO_SERVER_NAME = "Demo-mailserver (mail catcher)";
+
+/**
+ * Embedded mode only: a server that delivers into the local mail catcher, so a new user can walk
+ * through adding and verifying a sender without a real mail server.
+ */
+export async function seedDemoServer(prisma: Db, smtpPort: number): Promise<void> {
+  const existing = await prisma.mailServer.findFirst({ where: { name: DEMO_SERVER_NAME } });
+  if (existing) {
+    if (existing.port !== smtpPort) await prisma.mailServer.update({ where: { id: existing.id }, data: { port: smtpPort } });
+    return;
+  }
+  await prisma.$transaction(async (tx) => {
+    const server = await tx.mailServer.create({
+      data: {
+        name: DEMO_SERVER_NAME,
+        type: "GENERIC",
+        host: "127.0.0.1",
+        port: smtpPort,
+        tlsMode: "NONE",
+        verifyCertificate: false,
+        authMethod: "NONE",
+        managedBy: "WERKGEVER",
+        limits: { create: [{ count: 30, window: "MINUTE", unit: "MESSAGES" }] },
+      },
+    });
+    await recordAudit(tx, {
+      actor: SYSTEM_ACTOR,
+      action: "mailserver.create",
+      entityType: "MailServer",
+      entityId: server.id,
+      summary: `Demo-mailserver aangemaakt (lokale mail catcher op poort ${smtpPort})`,
+    });
+  });
+}

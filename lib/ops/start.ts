@@ -14,11 +14,13 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-db.ts";
 import { DATA_DIR, loadEnvironment } from "./environment.ts";
 import { loadOrCreateLocalSecrets } from "./secrets.ts";
 import { ensureBuild, type Env, spawnWeb, spawnWorker, stopChildren } from "./processes.ts";
-import { seed } from "./seed.ts";
+import { seed, seedDemoServer } from "./seed.ts";
+import { startMailCatcher, type MailCatcher } from "@/lib/mailcatcher/catcher.ts";
 
 const dev = process.argv.includes("--dev");
 
 let embedded: EmbeddedDatabase | undefined;
+let catcher: MailCatcher | undefined;
 const children: ChildProcess[] = [];
 let stopping = false;
 
@@ -27,6 +29,7 @@ async function shutdown(code: number) {
   stopping = true;
   if (children.length) console.log("\nPostkamer stopt…");
   await stopChildren(children);
+  await catcher?.stop().catch(() => {});
   await embedded?.stop().catch(() => {});
   process.exit(code);
 }
@@ -59,6 +62,22 @@ async function main() {
   if (applied.length) console.log(`Migraties toegepast: ${applied.join(", ")}`);
   const prisma = createDb(databaseUrl, 2);
   const { createdAdmin } = await seed(prisma, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD });
+  const catcherEnv: Record<string, string> = {};
+  if (embedded) {
+    // Trial mode: every outgoing mail lands in a local inbox instead of with real recipients.
+    catcher = await startMailCatcher({
+      smtpPort: Number(process.env.MAILCATCHER_SMTP_PORT ?? 1025),
+      webPort: Number(process.env.MAILCATCHER_WEB_PORT ?? 1080),
+    });
+    await seedDemoServer(prisma, catcher.smtpPort);
+    Object.assign(catcherEnv, {
+      MAILCATCHER_API_URL: catcher.apiUrl,
+      MAILCATCHER_API_AUTH: catcher.apiAuth,
+      PLATFORM_SMTP_URL: process.env.PLATFORM_SMTP_URL ?? `smtp://127.0.0.1:${catcher.smtpPort}`,
+      ALLOW_PRIVATE_SMTP_HOSTS: process.env.ALLOW_PRIVATE_SMTP_HOSTS ?? "1",
+    });
+    console.log(`Mail catcher: alle uitgaande e-mail komt in het Postvak (SMTP 127.0.0.1:${catcher.smtpPort}).`);
+  }
   await prisma.$disconnect();
 
   const url = process.env.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
@@ -67,6 +86,7 @@ async function main() {
     DATABASE_URL: databaseUrl,
     NEXTAUTH_URL: url,
     POSTKAMER_EMBEDDED: embedded ? "1" : (process.env.POSTKAMER_EMBEDDED ?? "0"),
+    ...catcherEnv,
   };
   const distDir = process.env.NEXT_DIST_DIR ?? ".next";
   if (!dev) await ensureBuild(process.cwd(), distDir);

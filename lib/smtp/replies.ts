@@ -633,3 +633,9 @@ export function explainReply(outcome: SmtpOutcome): ReplyExplanation | undefined
   if (!entry) return undefined;
   return { id: entry.id as ExplanationId, nl: entry.nl, en: entry.en, ...(entry.action ? { action: entry.action } : {}) };
 }
+
+/** An explanation by its stored id (the delivery log keeps the id, not the text). */
+export function explanationById(id: string): ReplyExplanation | undefined {
+  const entry = (CATALOGUE as readonly CatalogueEntry[]).find((candidate) => candidate.id === id);
+  return entry ? { id: entry.id as ExplanationId, nl: entry.nl, en: entry.en, ...(entry.action ? { action: entry.action } : {}) } : undefined;
+}

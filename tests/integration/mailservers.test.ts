@@ -1,7 +1,8 @@
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { decryptSecret } from "@/lib/crypto/secret-box.ts";
-import { createServer, deleteServer, passwordAad, testServerConnection, updateServer } from "@/lib/mailservers/mutations.ts";
+import { passwordAad } from "@/lib/mailservers/credentials.ts";
+import { createServer, deleteServer, testServerConnection, updateServer } from "@/lib/mailservers/mutations.ts";
 import { serverFormSchema } from "@/lib/mailservers/schema.ts";
 import { catalog, translator } from "@/lib/i18n/translate.ts";
 import { fieldErrorsOf } from "@/lib/ui/action.ts";

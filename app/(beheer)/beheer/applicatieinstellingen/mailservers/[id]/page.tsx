@@ -11,6 +11,10 @@ import { ProbePanel } from "@/lib/mailservers/components/probe-panel.tsx";
 import { ProbeResultView } from "@/lib/mailservers/components/probe-result.tsx";
 import { getServer } from "@/lib/mailservers/data.ts";
 import { SERVER_TYPES } from "@/lib/mailservers/presets.ts";
+import { addSenderAction } from "@/lib/senders/actions.ts";
+import { AddSenderForm } from "@/lib/senders/components/add-sender-form.tsx";
+import { SenderStateBadge } from "@/lib/senders/components/sender-state-badge.tsx";
+import { listSenders } from "@/lib/senders/data.ts";
 
 export default async function ServerPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ saved?: string }> }) {
   const user = await requirePagePermission(Permission.MAILSERVERS_VIEW);
@@ -20,6 +24,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
   const { saved } = await searchParams;
   const server = await getServer(db(), id);
   if (!server) notFound();
+  const senders = await listSenders(db(), server.id);
   const canEdit = user.permissions.has(Permission.MAILSERVERS_EDIT);
   const dateFormat = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam" });
   const row = (label: string, value: React.ReactNode) => (
@@ -38,6 +43,10 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
           <h1>{server.name}</h1>
           <p className="text-sm text-slate-600">{SERVER_TYPES[server.type].label[locale]}</p>
         </div>
+        <div className="flex items-start gap-2">
+          <Link href={`/beheer/applicatieinstellingen/mailservers/${server.id}/logging`} className="btn-secondary no-underline hover:no-underline">
+            {t("logging.title")}
+          </Link>
         {canEdit ? (
           <div className="flex items-start gap-2">
             <Link href={`/beheer/applicatieinstellingen/mailservers/${server.id}/aanpassen`} className="btn-secondary no-underline hover:no-underline">
@@ -46,6 +55,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
             <DeleteServerButton serverId={server.id} name={server.name} action={deleteServerAction} />
           </div>
         ) : null}
+        </div>
       </div>
       {saved ? (
         <p role="status" className="rounded bg-brand-50 p-2 text-sm text-brand-900">
@@ -84,6 +94,47 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
           )}
         </section>
       </div>
+
+      <section className="card space-y-3" data-testid="senders">
+        <div>
+          <h2>{t("senders.title")}</h2>
+          <p className="text-sm text-slate-600">{t("senders.intro")}</p>
+        </div>
+        {senders.length === 0 ? (
+          <p className="text-sm text-slate-600">{t("senders.empty")}</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th>{t("senders.columns.name")}</th>
+                <th>{t("senders.columns.address")}</th>
+                <th>{t("senders.columns.state")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {senders.map((sender) => (
+                <tr key={sender.id}>
+                  <td>
+                    <Link href={`/beheer/applicatieinstellingen/mailservers/${server.id}/afzenders/${sender.id}`}>{sender.displayName}</Link>
+                  </td>
+                  <td>{sender.address}</td>
+                  <td>
+                    <SenderStateBadge state={sender.displayState} t={t} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {canEdit ? (
+          <details className="rounded border border-slate-200 p-3" open={senders.length === 0}>
+            <summary className="cursor-pointer font-medium text-brand-700">{t("senders.add")}</summary>
+            <div className="mt-3">
+              <AddSenderForm serverId={server.id} action={addSenderAction} />
+            </div>
+          </details>
+        ) : null}
+      </section>
 
       <section className="card space-y-3">
         <h2>{t("mailservers.sections.lastTest")}</h2>

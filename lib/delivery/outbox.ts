@@ -1,0 +1,59 @@
+import { randomUUID } from "node:crypto";
+import { fromPrisma, type PgBoss } from "pg-boss";
+import { config } from "@/lib/config.ts";
+import type { Tx } from "@/lib/db/client.ts";
+import type { MessageKind } from "@/lib/generated/prisma/enums.ts";
+
+export type NewMessage = {
+  kind: MessageKind;
+  /** null: the platform's own delivery (smarthost or direct to MX). */
+  serverId: string | null;
+  senderId?: string | null;
+  from: { name: string; address: string };
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  replyTo?: string | null;
+  subject: string;
+  text: string | null;
+  html?: string | null;
+  giveUpAt: Date;
+};
+
+/** A Message-ID in the sender's domain, fixed at acceptance so every attempt (and a re-send after a crash) carries the same one. */
+export function messageIdFor(id: string, fromAddress: string): string {
+  const domain = fromAddress.split("@")[1] ?? "postkamer.invalid";
+  return `<${id}@${domain}>`;
+}
+
+/**
+ * Stores a message and its delivery job in the caller's transaction: either both exist or
+ * neither (pg-boss's fromPrisma adapter writes the job through the same connection).
+ */
+export async function queueMessage(tx: Tx, boss: PgBoss, queue: string, message: NewMessage, jobOptions: object = {}): Promise<{ id: string }> {
+  const id = randomUUID();
+  const cc = message.cc ?? [];
+  const bcc = message.bcc ?? [];
+  await tx.outboundMessage.create({
+    data: {
+      id,
+      kind: message.kind,
+      serverId: message.serverId,
+      senderId: message.senderId ?? null,
+      fromName: message.from.name,
+      fromAddress: message.from.address,
+      replyTo: message.replyTo ?? null,
+      to: message.to,
+      cc,
+      bcc,
+      recipientCount: message.to.length + cc.length + bcc.length,
+      subject: message.subject,
+      text: message.text,
+      html: message.html ?? null,
+      messageIdHeader: messageIdFor(id, message.from.address),
+      giveUpAt: message.giveUpAt,
+    },
+  });
+  await boss.send(queue, { messageId: id }, { ...jobOptions, retryDelay: config().RETRY_BASE_SECONDS, db: fromPrisma(tx) });
+  return { id };
+}

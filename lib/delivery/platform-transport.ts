@@ -1,0 +1,521 @@
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { createTransport } from "nodemailer";
+import { allowPrivateSmtpHosts, config, type AppConfig } from "@/lib/config.ts";
+import { isPrivateAddress } from "@/lib/mailservers/host-guard.ts";
+import { MailDomainError, resolveHostAddresses, resolveMailHosts, type MailDomainErrorReason } from "@/lib/senders/mx.ts";
+import { classifyReply, explainReply, parseReply, type ReplyClass, type ReplyExplanation, type SmtpOutcome } from "@/lib/smtp/replies.ts";
+
+/**
+ * The platform's own delivery: the ownership verification mail, and later the default route.
+ * Through the smarthost PLATFORM_SMTP_URL when one is configured, else directly to the recipient
+ * domain's MX hosts, as an MTA would: in preference order, the next host on connection-level
+ * failures, and the first definitive SMTP reply decides (2xx sent, 4xx retry later, 5xx final).
+ *
+ * Delivery failures are results, never exceptions: the caller (a job) records each attempt and
+ * decides on retries. Only a malformed message (a programming error) throws.
+ */
+
+export interface PlatformMessage {
+  from: { name: string; address: string };
+  /** Recipient addresses. Direct delivery sends one SMTP transaction per recipient domain. */
+  to: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  /** `<id@domain>`; keep it stable across retries so the log and the recipient see one message. */
+  messageId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface PlatformDeliveryOptions {
+  /** Smarthost URL (smtp://user:pass@host:587). Unset: direct delivery to the MX hosts. */
+  platformSmtpUrl?: string;
+  /** Port for direct MX delivery; default config MX_PORT (25). */
+  mxPort?: number;
+  /** `ip[:port]` resolvers for MX and address lookups; default config DNS_SERVERS. */
+  dnsServers?: string[];
+  /** Per connection: TCP connect and SMTP greeting each; default 30 s. */
+  connectionTimeoutMs?: number;
+  /** Name sent with EHLO; default nodemailer's (the machine's host name). */
+  heloName?: string;
+  /**
+   * Whether MX hosts on loopback/private/reserved addresses may be used; default
+   * ALLOW_PRIVATE_SMTP_HOSTS. Recipient domains are chosen by users, so without this guard an MX
+   * record could make the platform open connections inside its own network (ASVS 1.3.6).
+   */
+  allowPrivate?: boolean;
+}
+
+export type DeliveryStatus = "sent" | "transient" | "permanent";
+
+/** One connection attempt, for the delivery log. */
+export interface DeliveryTry {
+  /** Host name (MX exchange or smarthost), never credentials. */
+  host: string;
+  /** The address connected to, when the platform resolved it itself. */
+  address?: string;
+  port: number;
+  ok: boolean;
+  /** Whether this try declined STARTTLS after the encrypted attempt failed. */
+  plaintextRetry?: boolean;
+  responseCode?: number;
+  response?: string;
+  error?: string;
+  ms: number;
+}
+
+/** What a delivery error means, the same for every transport (see deliveryErrorOutcome). */
+export interface DeliveryErrorOutcome {
+  status: DeliveryStatus;
+  responseCode?: number;
+  response?: string;
+  classification: ReplyClass;
+  explanation?: ReplyExplanation;
+}
+
+export interface PlatformDeliveryOutcome {
+  status: DeliveryStatus;
+  messageId: string;
+  response?: string;
+  responseCode?: number;
+  classification: ReplyClass;
+  explanation?: ReplyExplanation;
+  route: "smarthost" | "mx";
+  /** The DNS trace for direct delivery, e.g. "MX klant.example → mx.klant.example (10); A/AAAA …". */
+  dns?: string;
+  /** Why the recipient domain's mail hosts could not be found, when that is what failed. */
+  dnsError?: { reason: MailDomainErrorReason; message: string };
+  tried: DeliveryTry[];
+  /** The recipients this outcome covers. */
+  recipients: string[];
+  /** Recipients the server refused while it accepted others (the message was still sent). */
+  rejected?: string[];
+  /** Per recipient domain, when direct delivery covered several. */
+  domains?: Array<PlatformDeliveryOutcome & { domain: string }>;
+}
+
+/** The platform delivery settings from the environment, for callers that send on its behalf. */
+export function platformDeliveryOptions(cfg: AppConfig = config()): PlatformDeliveryOptions {
+  return {
+    ...(cfg.PLATFORM_SMTP_URL ? { platformSmtpUrl: cfg.PLATFORM_SMTP_URL } : {}),
+    mxPort: cfg.MX_PORT,
+    dnsServers: cfg.DNS_SERVERS,
+    allowPrivate: allowPrivateSmtpHosts(cfg),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input checks: callers validate user input first, so a failure here is a programming error.
+
+// C0 and C1 controls (CR, LF, NEL …) and the Unicode line/paragraph separators, which some
+// mail software treats as line breaks.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// One address, nothing that could start a second one or a comment; dotless domains such as
+// "localhost" (the embedded default sender) are fine.
+const PLAIN_ADDRESS = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+$/;
+const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
+const HEADER_NAME = /^[!-9;-~]+$/;
+
+function assertNoControl(value: unknown, what: string): asserts value is string {
+  if (typeof value !== "string") throw new TypeError(`${what} must be a string`);
+  if (CONTROL_CHARACTERS.test(value)) throw new TypeError(`${what} contains a line break or control character`);
+}
+
+function assertAddress(value: unknown, what: string): asserts value is string {
+  assertNoControl(value, what);
+  if (!PLAIN_ADDRESS.test(value)) throw new TypeError(`${what} is not a plain e-mail address`);
+}
+
+function assertSafeMessage(message: PlatformMessage): void {
+  assertNoControl(message.from?.name, "from.name");
+  assertAddress(message.from?.address, "from.address");
+  assertNoControl(message.subject, "subject");
+  if (!Array.isArray(message.to) || message.to.length === 0) throw new TypeError("to must list at least one recipient");
+  message.to.forEach((address, index) => assertAddress(address, `to[${index}]`));
+  if (typeof message.text !== "string") throw new TypeError("text must be a string");
+  if (message.html !== undefined && typeof message.html !== "string") throw new TypeError("html must be a string");
+  if (message.messageId !== undefined) {
+    assertNoControl(message.messageId, "messageId");
+    if (!MESSAGE_ID.test(message.messageId)) throw new TypeError("messageId must look like <id@domain>");
+  }
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (!HEADER_NAME.test(name)) throw new TypeError(`header name ${JSON.stringify(name)} is not valid`);
+    assertNoControl(value, `header ${name}`);
+  }
+}
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+
+function newMessageId(fromAddress: string): string {
+  return `<${randomUUID()}@${domainOf(fromAddress)}>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outcomes
+
+const MAX_TEXT = 1_000;
+const clip = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
+
+function asSmtpOutcome(error: unknown): SmtpOutcome {
+  if (typeof error !== "object" || error === null) return { message: String(error) };
+  const e = error as Record<string, unknown>;
+  return {
+    responseCode: typeof e.responseCode === "number" ? e.responseCode : undefined,
+    response: typeof e.response === "string" ? e.response : undefined,
+    code: typeof e.code === "string" ? e.code : undefined,
+    originalCode: typeof e.originalCode === "string" ? e.originalCode : undefined,
+    command: typeof e.command === "string" ? e.command : undefined,
+    message: typeof e.message === "string" ? e.message : undefined,
+  };
+}
+
+function replyCodeOf(outcome: SmtpOutcome): number | undefined {
+  if (typeof outcome.responseCode === "number" && outcome.responseCode > 0) return outcome.responseCode;
+  return outcome.response ? parseReply(outcome.response)?.code : undefined;
+}
+
+/**
+ * What a failed send means for the message, by the reply (replies.ts), not the error name.
+ *
+ * `route` decides the two classes that blame configuration rather than the message ("auth",
+ * "config"): through a relay (the platform smarthost, a customer's server) the relay's setup is
+ * at fault and can be fixed, so the message waits ("transient") while the caller pauses the
+ * server and tells the administrator; from a recipient's own MX a 5xx is that domain's final
+ * word ("permanent").
+ */
+export function deliveryErrorOutcome(error: unknown, route: "relay" | "mx" = "relay"): DeliveryErrorOutcome {
+  const outcome = asSmtpOutcome(error);
+  const classification = classifyReply(outcome);
+  const explanation = explainReply(outcome);
+  const responseCode = replyCodeOf(outcome);
+  let status: DeliveryStatus;
+  switch (classification) {
+    case "success":
+      status = "sent";
+      break;
+    case "transient":
+    case "throttled":
+      status = "transient";
+      break;
+    case "permanent":
+      status = "permanent";
+      break;
+    case "auth":
+    case "config":
+      status = route === "mx" && responseCode !== undefined && responseCode >= 500 ? "permanent" : "transient";
+      break;
+  }
+  return {
+    status,
+    ...(responseCode !== undefined ? { responseCode } : {}),
+    ...(outcome.response ? { response: clip(outcome.response.trim()) } : {}),
+    classification,
+    ...(explanation ? { explanation } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 30_000;
+const SOCKET_TIMEOUT_MS = 120_000;
+/** Addresses tried per MX host: enough for a dual-stack host, bounded against huge answers. */
+const MAX_ADDRESSES_PER_HOST = 3;
+
+interface SendResult {
+  ok: boolean;
+  response?: string;
+  responseCode?: number;
+  rejected: string[];
+  messageId?: string;
+  error?: unknown;
+  ms: number;
+}
+
+type TransportSettings = Parameters<typeof createTransport>[0];
+
+async function sendOnce(settings: TransportSettings, mail: Parameters<ReturnType<typeof createTransport>["sendMail"]>[0]): Promise<SendResult> {
+  const started = performance.now();
+  const transport = createTransport(settings);
+  try {
+    const info = (await transport.sendMail(mail)) as { response?: string; rejected?: unknown[]; messageId?: string };
+    const response = typeof info.response === "string" ? info.response : undefined;
+    return {
+      ok: true,
+      response,
+      responseCode: response ? parseReply(response)?.code : undefined,
+      rejected: (info.rejected ?? []).map((entry) => (typeof entry === "string" ? entry : String((entry as { address?: string }).address ?? entry))),
+      messageId: info.messageId,
+      ms: Math.round(performance.now() - started),
+    };
+  } catch (error) {
+    return { ok: false, error, rejected: [], ms: Math.round(performance.now() - started) };
+  } finally {
+    transport.close();
+  }
+}
+
+function mailFor(message: PlatformMessage, messageId: string, envelopeTo: string[]) {
+  return {
+    // Objects, not strings: nodemailer then encodes the name itself and nothing in it can be
+    // read as another address or header (ASVS 1.3.11).
+    from: { name: message.from.name, address: message.from.address },
+    to: message.to.map((address) => ({ name: "", address })),
+    envelope: { from: message.from.address, to: envelopeTo },
+    subject: message.subject,
+    text: message.text,
+    ...(message.html !== undefined ? { html: message.html } : {}),
+    messageId,
+    ...(message.headers ? { headers: { ...message.headers } } : {}),
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return clip(text);
+}
+
+function tryFromResult(host: string, port: number, result: SendResult, extra: Partial<DeliveryTry> = {}): DeliveryTry {
+  const outcome = result.ok ? undefined : asSmtpOutcome(result.error);
+  const responseCode = result.ok ? result.responseCode : outcome && replyCodeOf(outcome);
+  const response = result.ok ? result.response : outcome?.response || undefined;
+  return {
+    host,
+    ...extra,
+    port,
+    ok: result.ok,
+    ...(responseCode !== undefined ? { responseCode } : {}),
+    ...(response ? { response: clip(response.trim()) } : {}),
+    ...(result.ok ? {} : { error: errorText(result.error) }),
+    ms: result.ms,
+  };
+}
+
+function sentOutcome(result: SendResult, base: Pick<PlatformDeliveryOutcome, "messageId" | "route" | "tried" | "recipients" | "dns">): PlatformDeliveryOutcome {
+  return {
+    status: "sent",
+    ...base,
+    messageId: result.messageId ?? base.messageId,
+    ...(result.response ? { response: clip(result.response.trim()) } : {}),
+    ...(result.responseCode !== undefined ? { responseCode: result.responseCode } : {}),
+    classification: "success",
+    ...(result.rejected.length > 0 ? { rejected: result.rejected } : {}),
+  };
+}
+
+async function sendViaSmarthost(message: PlatformMessage, messageId: string, url: string, options: PlatformDeliveryOptions): Promise<PlatformDeliveryOutcome> {
+  // Host and port for the log only: the URL itself carries the smarthost's credentials.
+  let host = "smarthost";
+  let port = 587;
+  try {
+    const parsed = new URL(url);
+    host = parsed.hostname || host;
+    port = Number(parsed.port) || (parsed.protocol === "smtps:" ? 465 : 587);
+  } catch {
+    // nodemailer reports the unusable URL as the send error below
+  }
+  const timeout = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+  const result = await sendOnce(
+    {
+      url,
+      ...(options.heloName ? { name: options.heloName } : {}),
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: SOCKET_TIMEOUT_MS,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    },
+    mailFor(message, messageId, message.to),
+  );
+  const base = { messageId, route: "smarthost" as const, tried: [tryFromResult(host, port, result)], recipients: message.to };
+  if (result.ok) return sentOutcome(result, base);
+  return { ...base, ...deliveryErrorOutcome(result.error, "relay") };
+}
+
+const SESSION_SETUP_COMMANDS = new Set(["CONN", "GREETING", "EHLO", "HELO", "LHLO", "STARTTLS"]);
+const CONNECTION_ERRORS = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ETLS", "EDNS", "EPROTOCOL"]);
+
+/**
+ * Failures that say nothing about the message, only about this host: no connection, no or a
+ * refusing greeting, a broken session set-up, or 421 (the host is closing the channel). Another
+ * MX host may well take the message; nothing was accepted, so trying it cannot duplicate.
+ */
+function isHostLevelFailure(error: unknown): boolean {
+  const outcome = asSmtpOutcome(error);
+  const code = replyCodeOf(outcome);
+  if (code === 421) return true;
+  if (outcome.command && SESSION_SETUP_COMMANDS.has(outcome.command.toUpperCase())) return true;
+  return code === undefined && outcome.code !== undefined && CONNECTION_ERRORS.has(outcome.code);
+}
+
+/**
+ * The STARTTLS upgrade failed. nodemailer reports a handshake the server aborts as ESOCKET with
+ * the OpenSSL code in `originalCode` (ERR_SSL_…), and its own TLS errors as ETLS.
+ */
+function isTlsHandshakeFailure(error: unknown): boolean {
+  const { code, originalCode } = asSmtpOutcome(error);
+  const library = typeof error === "object" && error !== null ? (error as { library?: unknown }).library : undefined;
+  return code === "ETLS" || /^ERR_(SSL|TLS)_/.test(originalCode ?? "") || (typeof library === "string" && /SSL/i.test(library));
+}
+
+async function deliverToDomain(
+  domain: string,
+  recipients: string[],
+  message: PlatformMessage,
+  messageId: string,
+  options: PlatformDeliveryOptions,
+): Promise<PlatformDeliveryOutcome> {
+  const port = options.mxPort ?? config().MX_PORT;
+  const dnsServers = options.dnsServers ?? config().DNS_SERVERS;
+  const allowPrivate = options.allowPrivate ?? allowPrivateSmtpHosts();
+  const timeout = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+  const tried: DeliveryTry[] = [];
+  const lookups: string[] = [];
+  const base = () => ({ messageId, route: "mx" as const, tried, recipients, dns: lookups.join("; ") });
+
+  let hosts;
+  try {
+    const found = await resolveMailHosts(domain, { dnsServers });
+    hosts = found.hosts;
+    lookups.push(...found.lookups);
+  } catch (error) {
+    if (!(error instanceof MailDomainError)) throw error;
+    lookups.push(...error.lookups);
+    // A resolver that fails or does not answer may recover; a domain that does not exist or
+    // accepts no mail will not within the lifetime of a message.
+    const transient = error.reason === "DNS_FAILURE" || error.reason === "TIMEOUT";
+    return {
+      ...base(),
+      status: transient ? "transient" : "permanent",
+      classification: transient ? "transient" : "permanent",
+      dnsError: { reason: error.reason, message: error.message },
+    };
+  }
+
+  const mail = mailFor(message, messageId, recipients);
+  let lastFailure: unknown;
+  let onlyRefusedAddresses = true;
+  for (const { exchange } of hosts) {
+    let addresses;
+    const started = performance.now();
+    try {
+      const resolved = await resolveHostAddresses(exchange, { dnsServers });
+      addresses = resolved.addresses.slice(0, MAX_ADDRESSES_PER_HOST);
+      lookups.push(resolved.lookup);
+    } catch (error) {
+      if (!(error instanceof MailDomainError)) throw error;
+      lookups.push(...error.lookups);
+      tried.push({ host: exchange, port, ok: false, error: error.message, ms: Math.round(performance.now() - started) });
+      lastFailure = Object.assign(new Error(error.message), { code: "EDNS" });
+      onlyRefusedAddresses = false;
+      continue;
+    }
+    for (const { address } of addresses) {
+      if (!allowPrivate && isPrivateAddress(address)) {
+        tried.push({ host: exchange, address, port, ok: false, error: "refused: private or reserved network address", ms: 0 });
+        lastFailure ??= Object.assign(new Error("private or reserved network address"), { code: "EHOSTREFUSED", originalCode: "PRIVATE_ADDRESS" });
+        continue;
+      }
+      onlyRefusedAddresses = false;
+      const settings = {
+        // Connect to the address looked up through DNS_SERVERS; the name only for SNI.
+        host: address,
+        port,
+        secure: false,
+        // STARTTLS whenever offered, plaintext when not (or when the server rejects the command):
+        // RFC 3207 opportunistic TLS, as MTAs deliver between domains. Certificates are not
+        // verified, because MX certificates are often self-signed or name another host and
+        // unauthenticated MX delivery could not be protected by checking them anyway (that
+        // needs MTA-STS or DANE); encryption still protects against passive listening.
+        opportunisticTLS: true,
+        tls: { rejectUnauthorized: false, servername: exchange },
+        ...(options.heloName ? { name: options.heloName } : {}),
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: SOCKET_TIMEOUT_MS,
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      };
+      let result = await sendOnce(settings, mail);
+      tried.push(tryFromResult(exchange, port, result, { address }));
+      // A failed TLS handshake after STARTTLS: retry this host once without TLS, as Postfix does
+      // for opportunistic TLS, rather than never delivering to a server with a broken TLS stack.
+      if (!result.ok && isTlsHandshakeFailure(result.error)) {
+        result = await sendOnce({ ...settings, ignoreTLS: true }, mail);
+        tried.push(tryFromResult(exchange, port, result, { address, plaintextRetry: true }));
+      }
+      if (result.ok) return sentOutcome(result, base());
+      if (isHostLevelFailure(result.error)) {
+        lastFailure = result.error;
+        continue;
+      }
+      // A definitive reply from a mail host of the domain: other hosts of the same domain
+      // would answer the same, and a 4xx is retried later as a whole.
+      return { ...base(), ...deliveryErrorOutcome(result.error, "mx") };
+    }
+  }
+
+  // No host gave a definitive reply. Unreachable hosts may come back, so that is transient;
+  // only a domain whose every host is refused by the address guard is a final failure.
+  const failed = deliveryErrorOutcome(lastFailure, "mx");
+  if (onlyRefusedAddresses) return { ...base(), ...failed, status: "permanent" };
+  return { ...base(), ...failed, status: "transient", ...(failed.classification === "permanent" ? { classification: "transient" as const } : {}) };
+}
+
+function combine(outcomes: Array<PlatformDeliveryOutcome & { domain: string }>, messageId: string): PlatformDeliveryOutcome {
+  const status: DeliveryStatus = outcomes.every((o) => o.status === "sent")
+    ? "sent"
+    : outcomes.some((o) => o.status === "transient")
+      ? "transient"
+      : "permanent";
+  // The reply shown for the whole message is the one that decided its status.
+  const deciding = outcomes.find((o) => o.status === status) ?? outcomes[0]!;
+  const rejected = outcomes.flatMap((o) => o.rejected ?? []);
+  return {
+    status,
+    messageId,
+    ...(deciding.response ? { response: deciding.response } : {}),
+    ...(deciding.responseCode !== undefined ? { responseCode: deciding.responseCode } : {}),
+    classification: deciding.classification,
+    ...(deciding.explanation ? { explanation: deciding.explanation } : {}),
+    ...(deciding.dnsError ? { dnsError: deciding.dnsError } : {}),
+    route: "mx",
+    dns: outcomes.map((o) => o.dns).filter(Boolean).join("; "),
+    tried: outcomes.flatMap((o) => o.tried),
+    recipients: outcomes.flatMap((o) => o.recipients),
+    ...(rejected.length > 0 ? { rejected } : {}),
+    domains: outcomes,
+  };
+}
+
+/**
+ * Sends a message through the platform's own delivery and reports what happened. Never throws
+ * for delivery failures; throws TypeError for a message with control characters in its name,
+ * subject or headers (callers validate input first).
+ *
+ * Pass `platformDeliveryOptions()` for the configured route: without `platformSmtpUrl` the
+ * message goes directly to the MX hosts.
+ */
+export async function sendViaPlatform(message: PlatformMessage, options: PlatformDeliveryOptions = {}): Promise<PlatformDeliveryOutcome> {
+  assertSafeMessage(message);
+  const messageId = message.messageId ?? newMessageId(message.from.address);
+  if (options.platformSmtpUrl) return sendViaSmarthost(message, messageId, options.platformSmtpUrl, options);
+
+  const byDomain = new Map<string, string[]>();
+  for (const address of new Set(message.to)) {
+    const domain = domainOf(address);
+    byDomain.set(domain, [...(byDomain.get(domain) ?? []), address]);
+  }
+  const outcomes: Array<PlatformDeliveryOutcome & { domain: string }> = [];
+  for (const [domain, recipients] of byDomain) {
+    outcomes.push({ ...(await deliverToDomain(domain, recipients, message, messageId, options)), domain });
+  }
+  if (outcomes.length === 1) {
+    const { domain: _domain, ...only } = outcomes[0]!;
+    return only;
+  }
+  return combine(outcomes, messageId);
+}

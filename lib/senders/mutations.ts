@@ -1,0 +1,256 @@
+import { randomUUID } from "node:crypto";
+import type { PgBoss } from "pg-boss";
+import { recordAudit, type Actor } from "@/lib/audit/record.ts";
+import { config } from "@/lib/config.ts";
+import type { Db, Tx } from "@/lib/db/client.ts";
+import { queueMessage } from "@/lib/delivery/outbox.ts";
+import { QUEUES, VERIFICATION_JOB } from "@/lib/jobs/queues.ts";
+import { UserError } from "@/lib/ui/errors.ts";
+import { generateCode, hashCode, matchCodes } from "./codes.ts";
+import { verificationMail } from "./mail.ts";
+import { hasMailHosts } from "./mx.ts";
+
+export const CODE_LIFETIME_MS = 24 * 60 * 60 * 1000;
+export const MAX_WRONG_TRIES = 5;
+const RESEND_INTERVAL_MS = 60_000;
+const RESENDS_PER_HOUR = 5;
+
+type DomainCheck = (domain: string) => Promise<{ ok: true } | { ok: false; reason: string }>;
+const defaultDomainCheck: DomainCheck = (domain) => hasMailHosts(domain);
+
+function codeSecret(): string {
+  const secret = config().AUTH_SECRET;
+  if (!secret) throw new Error("AUTH_SECRET is not set");
+  return secret;
+}
+
+type ServerRef = { id: string; name: string };
+type SenderRef = { id: string; displayName: string; address: string };
+
+/**
+ * A new round of codes: the ownership code through the platform's own delivery (straight to the
+ * domain's MX), the configuration code through the customer's server with the sender as From.
+ * Both mails are queued in this transaction; earlier open rounds stop counting.
+ */
+async function startVerificationRound(tx: Tx, boss: PgBoss, actor: Actor, sender: SenderRef, server: ServerRef, needOwnership: boolean) {
+  const now = new Date();
+  await tx.senderVerification.updateMany({
+    where: { senderId: sender.id, completedAt: null, supersededAt: null },
+    data: { supersededAt: now },
+  });
+  const id = randomUUID();
+  const expiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
+  const secret = codeSecret();
+  const ownershipCode = needOwnership ? generateCode() : null;
+  const configurationCode = generateCode();
+  const mailFor = (kind: "ownership" | "configuration", code: string) =>
+    verificationMail({ kind, code, senderAddress: sender.address, senderName: sender.displayName, serverName: server.name, requestedBy: actor.label, expiresAt });
+
+  const ownershipMessage = ownershipCode
+    ? await queueMessage(
+        tx,
+        boss,
+        QUEUES.verificationMail,
+        {
+          kind: "OWNERSHIP_CODE",
+          serverId: null,
+          senderId: sender.id,
+          from: { name: "Postkamer", address: config().PLATFORM_FROM_ADDRESS },
+          to: [sender.address],
+          ...mailFor("ownership", ownershipCode),
+          giveUpAt: expiresAt,
+        },
+        VERIFICATION_JOB,
+      )
+    : null;
+  const configurationMessage = await queueMessage(
+    tx,
+    boss,
+    QUEUES.verificationMail,
+    {
+      kind: "CONFIGURATION_CODE",
+      serverId: server.id,
+      senderId: sender.id,
+      from: { name: sender.displayName, address: sender.address },
+      to: [sender.address],
+      ...mailFor("configuration", configurationCode),
+      giveUpAt: expiresAt,
+    },
+    VERIFICATION_JOB,
+  );
+  await tx.senderVerification.create({
+    data: {
+      id,
+      senderId: sender.id,
+      ownershipCodeHash: ownershipCode ? hashCode(secret, id, ownershipCode) : null,
+      configurationCodeHash: hashCode(secret, id, configurationCode),
+      ownershipMessageId: ownershipMessage?.id ?? null,
+      configurationMessageId: configurationMessage.id,
+      requestedById: actor.id,
+      requestedByLabel: actor.label,
+      expiresAt,
+    },
+  });
+}
+
+export async function addSender(
+  prisma: Db,
+  boss: PgBoss,
+  actor: Actor,
+  input: { serverId: string; displayName: string; address: string },
+  checkDomain: DomainCheck = defaultDomainCheck,
+) {
+  const server = await prisma.mailServer.findUnique({ where: { id: input.serverId }, select: { id: true, name: true } });
+  if (!server) throw new UserError("mailservers.errors.notFound", {}, undefined, 404);
+  const domain = input.address.split("@")[1]!;
+  const check = await checkDomain(domain);
+  if (!check.ok) {
+    const dnsUnavailable = check.reason === "DNS_FAILURE" || check.reason === "TIMEOUT";
+    // In local trial mode every mail lands in the mail catcher, so a machine without DNS may go on.
+    const trialMode = Boolean(process.env.MAILCATCHER_API_URL);
+    if (!dnsUnavailable) throw new UserError("senders.errors.noMailHosts", { domain }, "address", 400);
+    if (!trialMode) throw new UserError("senders.errors.dnsUnavailable", { domain }, "address", 400);
+  }
+  return prisma.$transaction(async (tx) => {
+    const existing = await tx.sender.findUnique({ where: { serverId_address: { serverId: server.id, address: input.address } } });
+    if (existing) throw new UserError("senders.errors.exists", {}, "address");
+    const sender = await tx.sender.create({ data: { serverId: server.id, displayName: input.displayName, address: input.address } });
+    await startVerificationRound(tx, boss, actor, sender, server, true);
+    await recordAudit(tx, {
+      actor,
+      action: "sender.create",
+      entityType: "Sender",
+      entityId: sender.id,
+      summary: `Afzender ${sender.address} toegevoegd aan ${server.name}; verificatiecodes verstuurd`,
+      after: { serverId: server.id, displayName: sender.displayName, address: sender.address },
+    });
+    return sender;
+  });
+}
+
+async function lockSender(tx: Tx, senderId: string) {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Sender" WHERE id = ${senderId}::uuid FOR UPDATE`;
+  if (rows.length === 0) throw new UserError("senders.errors.notFound", {}, undefined, 404);
+  return tx.sender.findUniqueOrThrow({ where: { id: senderId }, include: { server: { select: { id: true, name: true } } } });
+}
+
+/** "Codes opnieuw versturen": new codes, old ones stop working; at most once a minute and five times an hour. */
+export async function resendCodes(prisma: Db, boss: PgBoss, actor: Actor, senderId: string) {
+  return prisma.$transaction(async (tx) => {
+    const sender = await lockSender(tx, senderId);
+    if (sender.state === "VERIFIED") throw new UserError("senders.errors.alreadyVerified");
+    const now = Date.now();
+    const recent = await tx.senderVerification.findMany({
+      where: { senderId, createdAt: { gt: new Date(now - 60 * 60_000) } },
+      orderBy: { createdAt: "desc" },
+      select: { createdAt: true, completedAt: true },
+    });
+    // The minute between two rounds protects inboxes from a flood; a round that was completed
+    // (and then invalidated by a server change) does not make the administrator wait.
+    if (recent[0] && !recent[0].completedAt && now - recent[0].createdAt.getTime() < RESEND_INTERVAL_MS) {
+      throw new UserError("senders.errors.resendTooSoon", { seconds: Math.ceil((RESEND_INTERVAL_MS - (now - recent[0].createdAt.getTime())) / 1000) });
+    }
+    if (recent.length >= RESENDS_PER_HOUR) throw new UserError("senders.errors.resendLimit");
+    await startVerificationRound(tx, boss, actor, sender, sender.server, !sender.ownershipVerifiedAt);
+    if (sender.state === "BLOCKED") {
+      await tx.sender.update({ where: { id: senderId }, data: { state: sender.ownershipVerifiedAt ? "REVERIFY" : "PENDING" } });
+    }
+    await recordAudit(tx, {
+      actor,
+      action: "sender.codes.resend",
+      entityType: "Sender",
+      entityId: senderId,
+      summary: `Nieuwe verificatiecodes verstuurd voor ${sender.address}`,
+    });
+    return sender;
+  });
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: "wrong"; triesLeft: number } | { ok: false; reason: "locked" };
+
+/**
+ * Checks the two entered codes in either order. A wrong attempt is counted (and committed) before
+ * the answer goes back; the fifth locks the round, and only new codes help then.
+ */
+export async function verifySender(prisma: Db, actor: Actor, input: { senderId: string; code1: string; code2: string }): Promise<VerifyResult> {
+  return prisma.$transaction(async (tx) => {
+    const sender = await lockSender(tx, input.senderId);
+    if (sender.state === "VERIFIED") throw new UserError("senders.errors.alreadyVerified");
+    const round = await tx.senderVerification.findFirst({
+      where: { senderId: sender.id, completedAt: null, supersededAt: null },
+      orderBy: { createdAt: "desc" },
+    });
+    if (!round) throw new UserError("senders.errors.noRound");
+    if (round.lockedAt) throw new UserError("senders.errors.locked");
+    if (round.expiresAt < new Date()) throw new UserError("senders.errors.expired");
+
+    const proven = matchCodes(codeSecret(), round.id, [input.code1, input.code2], {
+      ownership: round.ownershipCodeHash,
+      configuration: round.configurationCodeHash,
+    });
+    const ok = (!round.ownershipCodeHash || proven.ownership) && proven.configuration;
+    if (!ok) {
+      const failedTries = round.failedTries + 1;
+      const locked = failedTries >= MAX_WRONG_TRIES;
+      await tx.senderVerification.update({ where: { id: round.id }, data: { failedTries, lockedAt: locked ? new Date() : null } });
+      if (locked) await tx.sender.update({ where: { id: sender.id }, data: { state: "BLOCKED" } });
+      await recordAudit(tx, {
+        actor,
+        action: locked ? "sender.verify.locked" : "sender.verify.wrong",
+        entityType: "Sender",
+        entityId: sender.id,
+        summary: `${locked ? "Verificatie geblokkeerd na" : "Verkeerde code voor"} ${sender.address} (poging ${failedTries} van ${MAX_WRONG_TRIES})`,
+      });
+      return locked ? { ok: false, reason: "locked" } : { ok: false, reason: "wrong", triesLeft: MAX_WRONG_TRIES - failedTries };
+    }
+    const now = new Date();
+    await tx.senderVerification.update({ where: { id: round.id }, data: { completedAt: now } });
+    await tx.sender.update({
+      where: { id: sender.id },
+      data: { state: "VERIFIED", ownershipVerifiedAt: sender.ownershipVerifiedAt ?? now, configurationVerifiedAt: now },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: "sender.verify",
+      entityType: "Sender",
+      entityId: sender.id,
+      summary: `Afzender ${sender.address} van ${sender.server.name} geverifieerd`,
+      before: { state: sender.state },
+      after: { state: "VERIFIED" },
+    });
+    return { ok: true };
+  });
+}
+
+export async function removeSender(prisma: Db, actor: Actor, senderId: string) {
+  return prisma.$transaction(async (tx) => {
+    const sender = await lockSender(tx, senderId);
+    await tx.sender.delete({ where: { id: senderId } });
+    await recordAudit(tx, {
+      actor,
+      action: "sender.delete",
+      entityType: "Sender",
+      entityId: senderId,
+      summary: `Afzender ${sender.address} verwijderd van ${sender.server.name}`,
+      before: { displayName: sender.displayName, address: sender.address, state: sender.state },
+    });
+    return sender;
+  });
+}
+
+/**
+ * A server's connection changed: what the configuration mails proved no longer holds. Ownership
+ * of the addresses stays proven.
+ */
+export async function invalidateConfigurationProofs(tx: Tx, serverId: string): Promise<number> {
+  const { count } = await tx.sender.updateMany({
+    where: { serverId, state: { in: ["VERIFIED", "REVERIFY"] } },
+    data: { state: "REVERIFY", configurationVerifiedAt: null },
+  });
+  // A re-verification already under way sent its configuration code through the old settings.
+  await tx.senderVerification.updateMany({
+    where: { sender: { serverId, state: "REVERIFY" }, completedAt: null, supersededAt: null },
+    data: { supersededAt: new Date() },
+  });
+  return count;
+}

@@ -125,7 +125,18 @@ async function main() {
       const port = await freePort();
       const baseUrl = `http://localhost:${port}`;
       // The test SMTP servers listen on loopback, which the SSRF guard refuses unless allowed.
-      const appEnv = { ...env, NODE_ENV: "production", NEXTAUTH_URL: baseUrl, PORT: String(port), ALLOW_PRIVATE_SMTP_HOSTS: "1" };
+      // The DNS server and the MX host of the sender tests are started by the specs on these ports.
+      const [dnsPort, mxPort] = [await freePort(), await freePort()];
+      const appEnv = {
+        ...env,
+        NODE_ENV: "production",
+        NEXTAUTH_URL: baseUrl,
+        PORT: String(port),
+        ALLOW_PRIVATE_SMTP_HOSTS: "1",
+        DNS_SERVERS: `127.0.0.1:${dnsPort}`,
+        MX_PORT: String(mxPort),
+        RETRY_BASE_SECONDS: "1",
+      };
       const logFile = join(reports, "app.log");
       await mkdir(reports, { recursive: true });
       console.log(`  app and worker log: ${logFile}`);
@@ -134,7 +145,7 @@ async function main() {
       await waitForHttp(`${baseUrl}/login`);
       const out = join(reports, "playwright.json");
       await run(node, [bin("@playwright/test", "cli.js"), "test", ...filters], {
-        env: { ...appEnv, E2E_BASE_URL: baseUrl, E2E_APP_LOG: logFile, E2E_CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out },
+        env: { ...appEnv, E2E_BASE_URL: baseUrl, E2E_APP_LOG: logFile, E2E_DNS_PORT: String(dnsPort), E2E_MX_PORT: String(mxPort), E2E_CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out },
       }).catch(() => {
         failed = true;
       });

@@ -25,7 +25,7 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
   await boss.work<{ messageId: string }>(QUEUES.verificationMail, { pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
     const result = await deliverMessage(db(), job.data.messageId);
-    logger.info("verification mail", { message: job.data.messageId, result });
+    logger.info("verification mail", { messageId: job.data.messageId, result });
     // Throwing hands the job back to pg-boss, which retries it with backoff.
     if (result === "retry") throw new Error("transient delivery failure, retrying later");
   });

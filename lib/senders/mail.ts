@@ -19,11 +19,11 @@ function when(date: Date, locale: "nl-NL" | "en-GB"): string {
 export function verificationMail(input: VerificationMailInput): { subject: string; text: string } {
   const nlPurpose =
     input.kind === "ownership"
-      ? `Deze code bewijst dat je het adres ${input.senderAddress} beheert. Hij is rechtstreeks bij de mailservers van je domein afgeleverd, niet via mailserver "${input.serverName}".`
+      ? `Deze code bewijst dat je het adres ${input.senderAddress} beheert. Hij is door Postkamer zelf naar de mailservers van je domein gestuurd, niet via mailserver "${input.serverName}".`
       : `Deze code bewijst dat mailserver "${input.serverName}" e-mail mag versturen als ${input.senderAddress}. Hij is via die mailserver verstuurd.`;
   const enPurpose =
     input.kind === "ownership"
-      ? `This code proves that you manage the address ${input.senderAddress}. It was delivered directly to your domain's mail servers, not through mail server "${input.serverName}".`
+      ? `This code proves that you manage the address ${input.senderAddress}. Postkamer itself sent it to your domain's mail servers, not through mail server "${input.serverName}".`
       : `This code proves that mail server "${input.serverName}" may send e-mail as ${input.senderAddress}. It was sent through that mail server.`;
   const subject =
     input.kind === "ownership"

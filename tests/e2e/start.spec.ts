@@ -84,6 +84,53 @@ test("without DATABASE_URL: embedded PostgreSQL, printed credentials sign in, an
   }
 });
 
+test("trial mode: a new user adds and verifies a sender on the demo server using only the Postvak", async ({ page }) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "postkamer-start-"));
+  await chmod(dataDir, 0o755);
+  try {
+    const started = await startPostkamer({
+      POSTKAMER_DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(await freePort()),
+      MAILCATCHER_SMTP_PORT: String(await freePort()),
+      MAILCATCHER_WEB_PORT: String(await freePort()),
+      // No resolver answers here: trial mode goes on without the MX check, as it would offline.
+      DNS_SERVERS: `127.0.0.1:${await freePort()}`,
+      RETRY_BASE_SECONDS: "1",
+    });
+    const email = /E-mailadres: (\S+)/.exec(started.output())![1]!;
+    const password = /Wachtwoord: {2}(\S+)/.exec(started.output())![1]!;
+    await page.goto(`${started.url}/login`);
+    await page.getByLabel("E-mailadres").fill(email);
+    await page.getByLabel("Wachtwoord").fill(password);
+    await page.getByRole("button", { name: "Inloggen" }).click();
+    await page.getByRole("link", { name: "Demo-mailserver (mail catcher)" }).click();
+    const senders = page.getByTestId("senders");
+    await senders.getByLabel("Naam van de afzender").fill("Demo");
+    await senders.getByLabel("E-mailadres van de afzender").fill("demo@voorbeeld.nl");
+    await senders.getByRole("button", { name: "Codes versturen" }).click();
+    await expect(page.getByRole("heading", { name: "Demo", exact: true })).toBeVisible();
+    const senderUrl = page.url().replace(/\?.*$/, "");
+
+    await expect(page.getByRole("link", { name: "Postvak (mail catcher)" })).toBeVisible();
+    await page.goto(`${started.url}/beheer/postvak`);
+    await expect.poll(async () => {
+      await page.reload();
+      return page.getByTestId("caught-mail").count();
+    }, { timeout: 30_000 }).toBe(2);
+    const bodies = await page.getByTestId("caught-mail").allTextContents();
+    const codes = bodies.map((body) => /Verificatiecode: ([2-9A-Z]{5}-[2-9A-Z]{5})/.exec(body)![1]!);
+
+    await page.goto(senderUrl);
+    await page.getByLabel("Code 1").fill(codes[0]!);
+    await page.getByLabel("Code 2").fill(codes[1]!);
+    await page.getByRole("button", { name: "Verifiëren" }).click();
+    await expect(page.locator("[data-sender-state]").first()).toHaveText("Geverifieerd");
+    await stop(started);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
 test("with DATABASE_URL: nothing embedded starts, and ADMIN_EMAIL / ADMIN_PASSWORD are used", async ({ request }) => {
   const name = `postkamer_start_${Date.now()}`;
   const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });

@@ -18,6 +18,9 @@ export type NewMessage = {
   text: string | null;
   html?: string | null;
   giveUpAt: Date;
+  templateId?: string | null;
+  apiKeyId?: string | null;
+  idempotencyKey?: string | null;
 };
 
 /** A Message-ID in the sender's domain, fixed at acceptance so every attempt (and a re-send after a crash) carries the same one. */
@@ -32,6 +35,10 @@ export function messageIdFor(id: string, fromAddress: string): string {
  */
 export async function queueMessage(tx: Tx, boss: PgBoss, queue: string, message: NewMessage, jobOptions: object = {}): Promise<{ id: string }> {
   const id = randomUUID();
+  // Header injection: names and subject reach MIME headers (ASVS 1.3.11); callers validate, this holds the line.
+  for (const value of [message.from.name, message.subject, message.replyTo ?? ""]) {
+    if (/[\r\n\u0000-\u001f\u007f]/.test(value)) throw new TypeError("control characters in a header value");
+  }
   const cc = message.cc ?? [];
   const bcc = message.bcc ?? [];
   await tx.outboundMessage.create({
@@ -52,6 +59,9 @@ export async function queueMessage(tx: Tx, boss: PgBoss, queue: string, message:
       html: message.html ?? null,
       messageIdHeader: messageIdFor(id, message.from.address),
       giveUpAt: message.giveUpAt,
+      templateId: message.templateId ?? null,
+      apiKeyId: message.apiKeyId ?? null,
+      idempotencyKey: message.idempotencyKey ?? null,
     },
   });
   await boss.send(queue, { messageId: id }, { ...jobOptions, retryDelay: config().RETRY_BASE_SECONDS, db: fromPrisma(tx) });

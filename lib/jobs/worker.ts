@@ -29,6 +29,11 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
     // Throwing hands the job back to pg-boss, which retries it with backoff.
     if (result === "retry") throw new Error("transient delivery failure, retrying later");
   });
+  await boss.work<{ messageId: string }>(QUEUES.delivery, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) return;
+    const result = await deliverMessage(db(), job.data.messageId);
+    if (result === "retry") throw new Error("transient delivery failure, retrying later");
+  });
   logger.info("worker started", { pid: process.pid });
   return boss;
 }

@@ -4,6 +4,8 @@ import { allowPrivateSmtpHosts } from "@/lib/config.ts";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { invalidateConfigurationProofs } from "@/lib/senders/mutations.ts";
+import { hasConsentFor } from "@/lib/templates/privacy.ts";
+import { templatesUsing } from "@/lib/templates/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { passwordAad } from "./credentials.ts";
 import { probeSmtpServer, type ProbeResult } from "./probe.ts";
@@ -96,6 +98,12 @@ export async function createServer(prisma: Db, actor: Actor, input: ServerInput)
 export async function updateServer(prisma: Db, actor: Actor, id: string, input: ServerInput) {
   return prisma.$transaction(async (tx) => {
     const before = await lockServer(tx, id);
+    if (before.managedBy !== input.managedBy && input.managedBy !== "MEDISCHE_DIENST") {
+      // The privacy guard again: medical templates on this server need the FG's agreement for it.
+      const medical = await tx.masterTemplate.findMany({ where: { serverId: id, carries: "MEDISCH" } });
+      const unconsented = medical.filter((template) => !hasConsentFor(template, id)).map((template) => template.name);
+      if (unconsented.length > 0) throw new UserError("mailservers.errors.medicalTemplates", { templates: unconsented.join(", ") }, "managedBy", 422);
+    }
     const passwordBox =
       input.authMethod !== "PASSWORD" ? null : input.password ? encryptSecret(input.password, passwordAad(id)) : before.passwordBox;
     if (input.authMethod === "PASSWORD" && !passwordBox) throw new UserError("validation.required", {}, "password", 400);
@@ -134,6 +142,8 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
 export async function deleteServer(prisma: Db, actor: Actor, id: string) {
   return prisma.$transaction(async (tx) => {
     const before = await lockServer(tx, id);
+    const templates = await templatesUsing(tx, { serverId: id });
+    if (templates.length > 0) throw new UserError("mailservers.errors.usedByTemplates", { templates: templates.join(", ") });
     // Nothing accepted is ever lost: mail still on its way keeps its server.
     const waiting = await tx.outboundMessage.count({ where: { serverId: id, status: { in: ["QUEUED", "DEFERRED", "SENDING", "RETRYING"] } } });
     if (waiting > 0) throw new UserError("mailservers.errors.hasQueuedMail", { count: waiting });

@@ -27,6 +27,8 @@ function clean(value: unknown, depth = 0): unknown {
 
 function write(level: Level, message: string, context?: Record<string, unknown>) {
   if (level === "debug" && !process.env.DEBUG) return;
+  // Vitest runs workers in-process; their routine lines would bury the test report.
+  if (level === "info" && process.env.VITEST && !process.env.DEBUG) return;
   const line = JSON.stringify({ at: new Date().toISOString(), level, message, ...(clean(context ?? {}) as object) });
   (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);
 }

@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db/client.ts";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record.ts";
 import { BUILT_IN_ROLES } from "@/lib/auth/permissions.ts";
 import { generatePassword, hashPassword } from "@/lib/auth/password.ts";
+import { DEFAULT_HTML_FRAME, DEFAULT_TEXT_FRAME, DEMO_TEMPLATES } from "@/lib/templates/frames.ts";
 
 /**
  * Idempotent seed: the built-in roles (created once, afterwards the administrators own them)
@@ -22,6 +23,12 @@ export async function seed(
           data: { name: role.name, builtIn: true, permissions: { create: role.permissions.map((permission) => ({ permission })) } },
         })
       ).id;
+  }
+
+  if ((await prisma.masterTemplate.count()) === 0) {
+    await prisma.masterTemplate.createMany({
+      data: DEMO_TEMPLATES.map((template) => ({ ...template, htmlFrame: DEFAULT_HTML_FRAME, textFrame: DEFAULT_TEXT_FRAME })),
+    });
   }
 
   if ((await prisma.user.count()) > 0) return {};

@@ -5,6 +5,7 @@ import { config } from "@/lib/config.ts";
 import type { Db, Tx } from "@/lib/db/client.ts";
 import { queueMessage } from "@/lib/delivery/outbox.ts";
 import { QUEUES, VERIFICATION_JOB } from "@/lib/jobs/queues.ts";
+import { templatesUsing } from "@/lib/templates/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { generateCode, hashCode, matchCodes } from "./codes.ts";
 import { verificationMail } from "./mail.ts";
@@ -225,6 +226,8 @@ export async function verifySender(prisma: Db, actor: Actor, input: { senderId: 
 export async function removeSender(prisma: Db, actor: Actor, senderId: string) {
   return prisma.$transaction(async (tx) => {
     const sender = await lockSender(tx, senderId);
+    const templates = await templatesUsing(tx, { senderId });
+    if (templates.length > 0) throw new UserError("senders.errors.usedByTemplates", { templates: templates.join(", ") });
     await tx.sender.delete({ where: { id: senderId } });
     await recordAudit(tx, {
       actor,

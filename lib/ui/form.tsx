@@ -1,12 +1,35 @@
 "use client";
 
-import { createContext, useActionState, useContext, useEffect, useRef, type ReactNode } from "react";
+import { createContext, startTransition, useActionState, useContext, useEffect, useRef, type FormEvent, type ReactNode } from "react";
 import { useFormStatus } from "react-dom";
 import type { ActionResult } from "./action-result.ts";
 
 type Action<T> = (previous: ActionResult<T> | null, form: FormData) => Promise<ActionResult<T>>;
 
 const ResultContext = createContext<ActionResult<unknown> | null>(null);
+const PendingContext = createContext(false);
+
+/**
+ * useActionState, but the submission goes through onSubmit so React does not reset the form
+ * afterwards: React 19 resets a form after a function action, which empties what the user typed
+ * when the answer is a field error, and also resets controlled selects (react#30580). The
+ * `formAction` still goes on the form's `action`, so the form posts without JavaScript too.
+ */
+export function useFormAction<T>(action: Action<T>) {
+  const [state, formAction, pending] = useActionState(action, null);
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const submitter = (event.nativeEvent as SubmitEvent).submitter;
+    const data = new FormData(event.currentTarget, submitter instanceof HTMLElement ? submitter : null);
+    startTransition(() => formAction(data));
+  };
+  return { state, formAction, onSubmit, pending };
+}
+
+/** Lets a SubmitButton inside a hand-built form know that its action is running. */
+export function PendingProvider({ pending, children }: { pending: boolean; children: ReactNode }) {
+  return <PendingContext.Provider value={pending}>{children}</PendingContext.Provider>;
+}
 
 /**
  * A form bound to a server action through useActionState: it posts without JavaScript too,
@@ -25,16 +48,18 @@ export function ActionForm<T>({
   resetOnSuccess?: boolean;
   testId?: string;
 }) {
-  const [state, formAction] = useActionState(action, null);
+  const { state, formAction, onSubmit, pending } = useFormAction(action);
   const ref = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (resetOnSuccess && state?.ok) ref.current?.reset();
   }, [state, resetOnSuccess]);
   return (
     <ResultContext.Provider value={state as ActionResult<unknown> | null}>
-      <form ref={ref} action={formAction} className={className} data-testid={testId} noValidate>
-        {children}
-      </form>
+      <PendingContext.Provider value={pending}>
+        <form ref={ref} action={formAction} onSubmit={onSubmit} className={className} data-testid={testId} noValidate>
+          {children}
+        </form>
+      </PendingContext.Provider>
     </ResultContext.Provider>
   );
 }
@@ -72,7 +97,8 @@ export function FieldError({ name }: { name: string }) {
 }
 
 export function SubmitButton({ children, className = "btn", name, value }: { children: ReactNode; className?: string; name?: string; value?: string }) {
-  const { pending } = useFormStatus();
+  const status = useFormStatus();
+  const pending = useContext(PendingContext) || status.pending;
   return (
     <button type="submit" className={className} disabled={pending} aria-busy={pending} name={name} value={value}>
       {children}

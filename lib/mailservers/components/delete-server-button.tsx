@@ -1,16 +1,17 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
+import { useEffect } from "react";
 import { useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
+import { useFormAction } from "@/lib/ui/form.tsx";
 
 type Action = (previous: ActionResult | null, form: FormData) => Promise<ActionResult>;
 
 export function DeleteServerButton({ serverId, name, action }: { serverId: string; name: string; action: Action }) {
   const t = useT();
   const router = useRouter();
-  const [state, formAction, pending] = useActionState(action, null);
+  const { state, formAction, onSubmit, pending } = useFormAction(action);
   useEffect(() => {
     if (state?.ok) router.push("/beheer/applicatieinstellingen/mailservers");
   }, [state, router]);
@@ -18,7 +19,8 @@ export function DeleteServerButton({ serverId, name, action }: { serverId: strin
     <form
       action={formAction}
       onSubmit={(event) => {
-        if (!window.confirm(t("mailservers.deleteConfirm", { name }))) event.preventDefault();
+        if (!window.confirm(t("mailservers.deleteConfirm", { name }))) return event.preventDefault();
+        onSubmit(event);
       }}
       className="inline"
     >

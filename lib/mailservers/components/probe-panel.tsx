@@ -1,9 +1,9 @@
 "use client";
 
-import { useActionState } from "react";
+
 import { useLocale, useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
-import { SubmitButton } from "@/lib/ui/form.tsx";
+import { PendingProvider, SubmitButton, useFormAction } from "@/lib/ui/form.tsx";
 import type { ProbeResult } from "../probe.ts";
 import { ProbeResultView } from "./probe-result.tsx";
 
@@ -12,11 +12,11 @@ type Action = (previous: ActionResult<ProbeResult> | null, form: FormData) => Pr
 export function ProbePanel({ serverId, action, defaultMailFrom }: { serverId: string; action: Action; defaultMailFrom: string }) {
   const t = useT();
   const locale = useLocale();
-  const [state, formAction] = useActionState(action, null);
+  const { state, formAction, onSubmit, pending } = useFormAction(action);
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
   return (
     <div className="space-y-4">
-      <form action={formAction} className="space-y-3" noValidate data-testid="probe-form">
+      <form action={formAction} onSubmit={onSubmit} className="space-y-3" noValidate data-testid="probe-form">
         <input type="hidden" name="id" value={serverId} />
         <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
           <div>
@@ -37,7 +37,7 @@ export function ProbePanel({ serverId, action, defaultMailFrom }: { serverId: st
             {state.error}
           </p>
         ) : null}
-        <SubmitButton>{t("mailservers.probe.run")}</SubmitButton>
+        <PendingProvider pending={pending}><SubmitButton>{t("mailservers.probe.run")}</SubmitButton></PendingProvider>
       </form>
       {state?.ok && state.data ? <ProbeResultView result={state.data} t={t} locale={locale} /> : null}
     </div>

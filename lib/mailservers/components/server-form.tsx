@@ -1,10 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { useLocale, useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
-import { SubmitButton } from "@/lib/ui/form.tsx";
+import { PendingProvider, SubmitButton, useFormAction } from "@/lib/ui/form.tsx";
 import {
   AUTH_METHODS,
   LIMIT_UNITS,
@@ -35,7 +35,7 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
   const locale = useLocale();
   const router = useRouter();
   const [values, setValues] = useState(initial);
-  const [state, formAction] = useActionState(action, null);
+  const { state, formAction, onSubmit, pending } = useFormAction(action);
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
   const preset = presetFor(values.type, { region: values.region || undefined });
   const source = SERVER_TYPES[values.type];
@@ -69,7 +69,7 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
     preset.limits.some((l) => String(l.count) === row.count.trim() && l.window === row.window && l.unit === row.unit);
 
   return (
-    <form action={formAction} className="space-y-6" noValidate data-testid="server-form">
+    <form action={formAction} onSubmit={onSubmit} className="space-y-6" noValidate data-testid="server-form">
       {values.id ? <input type="hidden" name="id" value={values.id} /> : null}
       {state && !state.ok ? (
         <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-800">
@@ -310,7 +310,7 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
         </div>
       </section>
 
-      <SubmitButton>{t("common.save")}</SubmitButton>
+      <PendingProvider pending={pending}><SubmitButton>{t("common.save")}</SubmitButton></PendingProvider>
     </form>
   );
 }

@@ -1,10 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
+import { useEffect } from "react";
 import { useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
-import { SubmitButton } from "@/lib/ui/form.tsx";
+import { PendingProvider, SubmitButton, useFormAction } from "@/lib/ui/form.tsx";
 
 type Action = (previous: ActionResult<{ senderId: string; serverId: string }> | null, form: FormData) => Promise<ActionResult<{ senderId: string; serverId: string }>>;
 
@@ -12,13 +12,13 @@ type Action = (previous: ActionResult<{ senderId: string; serverId: string }> | 
 export function AddSenderForm({ serverId, action }: { serverId: string; action: Action }) {
   const t = useT();
   const router = useRouter();
-  const [state, formAction] = useActionState(action, null);
+  const { state, formAction, onSubmit, pending } = useFormAction(action);
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
   useEffect(() => {
     if (state?.ok && state.data) router.push(`/beheer/applicatieinstellingen/mailservers/${state.data.serverId}/afzenders/${state.data.senderId}?added=1`);
   }, [state, router]);
   return (
-    <form action={formAction} className="space-y-3" noValidate data-testid="add-sender-form">
+    <form action={formAction} onSubmit={onSubmit} className="space-y-3" noValidate data-testid="add-sender-form">
       <input type="hidden" name="serverId" value={serverId} />
       <p className="text-sm text-slate-600">{t("senders.addHint")}</p>
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
@@ -38,7 +38,7 @@ export function AddSenderForm({ serverId, action }: { serverId: string; action: 
           {state.error}
         </p>
       ) : null}
-      <SubmitButton>{t("senders.addSubmit")}</SubmitButton>
+      <PendingProvider pending={pending}><SubmitButton>{t("senders.addSubmit")}</SubmitButton></PendingProvider>
     </form>
   );
 }

@@ -1,16 +1,17 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
+import { useEffect } from "react";
 import { useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
+import { useFormAction } from "@/lib/ui/form.tsx";
 
 type Action = (previous: ActionResult<{ serverId: string }> | null, form: FormData) => Promise<ActionResult<{ serverId: string }>>;
 
 export function RemoveSenderButton({ senderId, address, action }: { senderId: string; address: string; action: Action }) {
   const t = useT();
   const router = useRouter();
-  const [state, formAction, pending] = useActionState(action, null);
+  const { state, formAction, onSubmit, pending } = useFormAction(action);
   useEffect(() => {
     if (state?.ok && state.data) router.push(`/beheer/applicatieinstellingen/mailservers/${state.data.serverId}`);
   }, [state, router]);
@@ -18,7 +19,8 @@ export function RemoveSenderButton({ senderId, address, action }: { senderId: st
     <form
       action={formAction}
       onSubmit={(event) => {
-        if (!window.confirm(t("senders.removeConfirm", { address }))) event.preventDefault();
+        if (!window.confirm(t("senders.removeConfirm", { address }))) return event.preventDefault();
+        onSubmit(event);
       }}
     >
       <input type="hidden" name="senderId" value={senderId} />

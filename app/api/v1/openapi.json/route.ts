@@ -1,0 +1,85 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { apiErrorSchema, MAX_RECIPIENTS, MAX_REQUEST_BYTES, messageAcceptedSchema, messageStatusSchema, submitSchema } from "@/lib/messages/schema.ts";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ "application/json": { schema } });
+const error = (description: string) => ({ description, content: json(ref("Error")) });
+
+const unauthorized = {
+  ...error("No API key, an unknown key or a revoked key (`unauthorized`)."),
+  headers: { "WWW-Authenticate": { schema: { type: "string", const: "Bearer" } } },
+};
+const internal = error("Unexpected failure; nothing was stored (`internal_error`).");
+
+/**
+ * Generated from the same zod schemas the handlers validate with (zod 4's toJSONSchema, JSON
+ * Schema 2020-12, which OpenAPI 3.1 uses as its schema dialect), so the description cannot say
+ * something the API does not do. Built per request: it is small, and a module constant would
+ * run toJSONSchema at build time for nothing.
+ */
+function openApiDocument() {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Postkamer submission API",
+      version: "1",
+      description:
+        "The application hands Postkamer its e-mail here. Each message is rendered into its master template's frame, routed along the template's mail server and sender (or the platform's own delivery), and stored with its delivery job in one transaction.",
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      "/api/v1/messages": {
+        post: {
+          operationId: "submitMessage",
+          summary: "Submit a message for delivery",
+          description: `At most ${MAX_RECIPIENTS} recipients in to, cc and bcc together; at least one of html and text. A repeated idempotencyKey (per API key) returns the first message and stores nothing.`,
+          requestBody: { required: true, content: json(ref("SubmitMessage")) },
+          responses: {
+            "202": {
+              description: "Accepted and queued. A replayed idempotent request answers with the first message.",
+              headers: { "Idempotent-Replayed": { description: "Present (`true`) when the idempotencyKey was seen before.", schema: { type: "string", const: "true" } } },
+              content: json(ref("MessageAccepted")),
+            },
+            "400": error("The body is not JSON (`invalid_json`) or does not match SubmitMessage (`validation_failed`, with `fields`)."),
+            "401": unauthorized,
+            "413": error(`The body is larger than ${MAX_REQUEST_BYTES} bytes (\`payload_too_large\`).`),
+            "415": error("The Content-Type is not application/json (`unsupported_media_type`)."),
+            "422": error("No master template has this key (`unknown_template`)."),
+            "500": internal,
+          },
+        },
+      },
+      "/api/v1/messages/{id}": {
+        get: {
+          operationId: "getMessage",
+          summary: "Status, route and delivery attempts of a message",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          responses: {
+            "200": { description: "The message.", content: json(ref("MessageStatus")) },
+            "401": unauthorized,
+            "404": error("No such message (`not_found`)."),
+            "500": internal,
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key from Autorisaties › API-sleutels." } },
+      schemas: {
+        SubmitMessage: z.toJSONSchema(submitSchema),
+        MessageAccepted: z.toJSONSchema(messageAcceptedSchema),
+        MessageStatus: z.toJSONSchema(messageStatusSchema),
+        Error: z.toJSONSchema(apiErrorSchema),
+      },
+    },
+  };
+}
+
+/** `GET /api/v1/openapi.json`: public, like any API description; it reveals nothing about the installation. */
+export function GET() {
+  return NextResponse.json(openApiDocument());
+}

@@ -1,0 +1,44 @@
+import "server-only";
+import type { Db } from "@/lib/db/client.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A message as `GET /api/v1/messages/{id}` shows it (messageStatusSchema): status, the route it
+ * was stored with, and every attempt with the other side's reply. Only the application's own
+ * mail (and template test messages): verification codes are not the API's business. Recipients
+ * and bodies are left out on purpose; the caller already has them.
+ */
+export async function getMessageForApi(prisma: Db, id: string) {
+  // Postgres rejects a malformed uuid with an error; for the API it is simply not there.
+  if (!UUID.test(id)) return null;
+  const message = await prisma.outboundMessage.findFirst({
+    where: { id, kind: { in: ["APPLICATION", "TEST"] } },
+    select: {
+      id: true,
+      status: true,
+      fromName: true,
+      fromAddress: true,
+      createdAt: true,
+      sentAt: true,
+      template: { select: { key: true } },
+      server: { select: { id: true, name: true } },
+      attempts: {
+        orderBy: { id: "asc" },
+        select: { number: true, startedAt: true, finishedAt: true, outcome: true, responseCode: true, response: true, error: true },
+      },
+    },
+  });
+  if (!message) return null;
+  return {
+    id: message.id,
+    status: message.status,
+    template: message.template?.key ?? null,
+    route: { server: message.server, from: { name: message.fromName, address: message.fromAddress } },
+    attempts: message.attempts,
+    createdAt: message.createdAt,
+    sentAt: message.sentAt,
+  };
+}
+
+export type MessageForApi = NonNullable<Awaited<ReturnType<typeof getMessageForApi>>>;

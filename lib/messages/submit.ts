@@ -1,0 +1,116 @@
+import type { PgBoss } from "pg-boss";
+import type { Db, Tx } from "@/lib/db/client.ts";
+import { queueMessage } from "@/lib/delivery/outbox.ts";
+import { Prisma } from "@/lib/generated/prisma/client.ts";
+import type { MessageStatus } from "@/lib/generated/prisma/enums.ts";
+import { DELIVERY_GIVE_UP_MS, DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
+import { renderIntoFrame } from "@/lib/templates/render.ts";
+import { routeOf } from "@/lib/templates/route.ts";
+import type { Recipient, SubmitInput } from "./schema.ts";
+
+/** The submission names a master template key that does not exist (the API answers 422). */
+export class UnknownTemplateError extends Error {
+  override readonly name = "UnknownTemplateError";
+  constructor(readonly key: string) {
+    super(`unknown master template "${key}"`);
+  }
+}
+
+export type SubmitResult = { id: string; status: MessageStatus; replayed: boolean };
+
+export type SubmitHooks = {
+  /** Runs inside the transaction after the message and its job were written (tests force a failure here). */
+  afterInsert?: (tx: Tx) => Promise<void> | void;
+};
+
+/**
+ * Names are dropped: the columns hold bare addresses, and an address validated by the schema
+ * cannot carry a line break into a header.
+ */
+function addressOf(recipient: Recipient): string {
+  return typeof recipient === "string" ? recipient : recipient.address;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+async function findByIdempotencyKey(prisma: Db | Tx, apiKeyId: string, idempotencyKey: string) {
+  return prisma.outboundMessage.findUnique({
+    where: { apiKeyId_idempotencyKey: { apiKeyId, idempotencyKey } },
+    select: { id: true, status: true },
+  });
+}
+
+/**
+ * Accepts one application message: renders it into its master template's frame, resolves the
+ * template's route as it is right now, and stores the message together with its delivery job
+ * in one transaction, so an accepted message is never lost and a failed one leaves nothing.
+ *
+ * With an idempotency key, a repeat of the same key by the same API key returns the first
+ * message and stores nothing. Two concurrent first requests both pass the lookup; the unique
+ * index (apiKeyId, idempotencyKey) lets one of them commit and the other fail, which then reads
+ * the winner's message.
+ */
+export async function submitMessage(prisma: Db, boss: PgBoss, apiKey: { id: string }, input: SubmitInput, hooks: SubmitHooks = {}): Promise<SubmitResult> {
+  const idempotencyKey = input.idempotencyKey ?? null;
+  try {
+    return await prisma.$transaction(async (tx) => {
+      if (idempotencyKey) {
+        const first = await findByIdempotencyKey(tx, apiKey.id, idempotencyKey);
+        if (first) return { ...first, replayed: true };
+      }
+      const template = await tx.masterTemplate.findUnique({ where: { key: input.template }, include: { sender: true } });
+      if (!template) throw new UnknownTemplateError(input.template);
+      const route = routeOf(template);
+      // Empty parts count as absent: an empty text next to HTML still gets a derived text part.
+      const rendered = renderIntoFrame(template, { subject: input.subject, html: input.html || undefined, text: input.text || undefined });
+      const { id } = await queueMessage(
+        tx,
+        boss,
+        QUEUES.delivery,
+        {
+          kind: "APPLICATION",
+          serverId: route.serverId,
+          senderId: route.senderId,
+          from: route.from,
+          to: input.to.map(addressOf),
+          cc: (input.cc ?? []).map(addressOf),
+          bcc: (input.bcc ?? []).map(addressOf),
+          replyTo: input.replyTo ? addressOf(input.replyTo) : null,
+          subject: input.subject,
+          html: rendered.html,
+          text: rendered.text,
+          giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
+          templateId: template.id,
+          apiKeyId: apiKey.id,
+          idempotencyKey,
+        },
+        DELIVERY_JOB,
+      );
+      await hooks.afterInsert?.(tx);
+      return { id, status: "QUEUED" as const, replayed: false };
+    });
+  } catch (error) {
+    if (idempotencyKey && isUniqueViolation(error)) {
+      const first = await findByIdempotencyKey(prisma, apiKey.id, idempotencyKey);
+      if (first) return { ...first, replayed: true };
+    }
+    throw error;
+  }
+}
+
+const API_KEY_USE_RESOLUTION_MS = 60_000;
+
+/**
+ * Keeps ApiKey.lastUsedAt roughly current without a write per request: at most once a minute,
+ * and the condition in the UPDATE keeps concurrent requests from writing it more than once.
+ */
+export async function noteApiKeyUse(prisma: Db, key: { id: string; lastUsedAt: Date | null }, now = new Date()): Promise<void> {
+  const threshold = new Date(now.getTime() - API_KEY_USE_RESOLUTION_MS);
+  if (key.lastUsedAt && key.lastUsedAt > threshold) return;
+  await prisma.apiKey.updateMany({
+    where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: threshold } }] },
+    data: { lastUsedAt: now },
+  });
+}

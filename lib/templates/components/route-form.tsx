@@ -1,0 +1,100 @@
+"use client";
+
+import { useState } from "react";
+import { useT } from "@/lib/i18n/client.tsx";
+import type { ActionResult } from "@/lib/ui/action-result.ts";
+import { PendingProvider, SubmitButton, useFormAction } from "@/lib/ui/form.tsx";
+
+type Server = { id: string; name: string; managedBy: string; senders: { id: string; displayName: string; address: string }[] };
+type Action = (previous: ActionResult | null, form: FormData) => Promise<ActionResult>;
+
+/**
+ * Email Server, then Afzender: only the verified senders of the chosen server. Without
+ * JavaScript every server's senders are listed in groups and the server checks the pair.
+ */
+export function RouteForm({
+  action,
+  templateId,
+  medical,
+  servers,
+  current,
+}: {
+  action: Action;
+  templateId: string;
+  medical: boolean;
+  servers: Server[];
+  current: { serverId: string | null; senderId: string | null };
+}) {
+  const t = useT();
+  const { state, formAction, onSubmit, pending } = useFormAction(action);
+  const [serverId, setServerId] = useState(current.serverId ?? "");
+  const [senderId, setSenderId] = useState(current.senderId ?? "");
+  const server = servers.find((s) => s.id === serverId);
+  const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
+  const needsConsent = medical && server !== undefined && server.managedBy !== "MEDISCHE_DIENST";
+
+  return (
+    <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate data-testid="route-form">
+      <input type="hidden" name="templateId" value={templateId} />
+      <p className="text-sm text-slate-600">{t("templates.routeHint")}</p>
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+        <div>
+          <label htmlFor="serverId">{t("templates.emailServer")}</label>
+          <select
+            id="serverId"
+            name="serverId"
+            value={serverId}
+            onChange={(event) => {
+              setServerId(event.target.value);
+              const next = servers.find((s) => s.id === event.target.value);
+              setSenderId(next?.senders.length === 1 ? next.senders[0]!.id : "");
+            }}
+          >
+            <option value="">{t("templates.platformDefault")}</option>
+            {servers.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+          {errors.serverId ? <p className="mt-1 text-sm text-red-700" data-field-error="serverId">{errors.serverId.join(" ")}</p> : null}
+        </div>
+        <div>
+          <label htmlFor="senderId">{t("templates.sender")}</label>
+          <select id="senderId" name="senderId" value={senderId} onChange={(event) => setSenderId(event.target.value)} disabled={!server}>
+            {server ? (
+              <>
+                <option value="">{t("templates.chooseSender")}</option>
+                {server.senders.map((sender) => (
+                  <option key={sender.id} value={sender.id}>
+                    {sender.displayName} &lt;{sender.address}&gt;
+                  </option>
+                ))}
+              </>
+            ) : (
+              <option value="">—</option>
+            )}
+          </select>
+          {server && server.senders.length === 0 ? <p className="mt-1 text-xs text-amber-800">{t("templates.noVerifiedSenders")}</p> : null}
+          {errors.senderId ? <p className="mt-1 text-sm text-red-700" data-field-error="senderId">{errors.senderId.join(" ")}</p> : null}
+        </div>
+      </div>
+      {needsConsent ? (
+        <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+          <p>{t("templates.fgConsentHint")}</p>
+          <label className="mt-2 flex items-start gap-2 font-normal">
+            <input type="checkbox" name="fgConsent" className="mt-0.5 accent-amber-600" />
+            {t("templates.fgConsent")}
+          </label>
+          {errors.fgConsent ? <p className="mt-1 text-sm text-red-700" data-field-error="fgConsent">{errors.fgConsent.join(" ")}</p> : null}
+        </div>
+      ) : null}
+      {state ? (
+        <p role={state.ok ? "status" : "alert"} className={`rounded p-2 text-sm ${state.ok ? "bg-brand-50 text-brand-900" : "bg-red-50 text-red-800"}`}>
+          {state.ok ? state.message : state.error}
+        </p>
+      ) : null}
+      <PendingProvider pending={pending}><SubmitButton>{t("templates.saveRoute")}</SubmitButton></PendingProvider>
+    </form>
+  );
+}

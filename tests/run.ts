@@ -13,7 +13,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { migrate } from "@/lib/db/migrate.ts";
 import { newEncryptionKey } from "@/lib/ops/secrets.ts";
 import { ensureBuild, run, type Env, spawnWeb, spawnWorker, stopChildren, waitForHttp } from "@/lib/ops/processes.ts";
@@ -21,8 +20,11 @@ import { freePort, provisionTestDatabase, type TestDatabase } from "./support/te
 
 const root = process.cwd();
 const bin = (pkg: string, path: string) => join(root, "node_modules", pkg, path);
-const { values, positionals: filters } = parseArgs({ options: { only: { type: "string" } }, allowPositionals: true });
-const only = values.only as "unit" | "e2e" | undefined;
+// `--only unit|e2e`; everything else (file filters, -t "name") goes to the test runners.
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf("--only");
+const only = (onlyAt >= 0 ? args[onlyAt + 1] : undefined) as "unit" | "e2e" | undefined;
+const filters = onlyAt >= 0 ? [...args.slice(0, onlyAt), ...args.slice(onlyAt + 2)] : args;
 
 const children: ChildProcess[] = [];
 let database: TestDatabase | undefined;

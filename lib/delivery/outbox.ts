@@ -64,6 +64,6 @@ export async function queueMessage(tx: Tx, boss: PgBoss, queue: string, message:
       idempotencyKey: message.idempotencyKey ?? null,
     },
   });
-  await boss.send(queue, { messageId: id }, { ...jobOptions, retryDelay: config().RETRY_BASE_SECONDS, db: fromPrisma(tx) });
+  await boss.send(queue, { messageId: id, serverId: message.serverId }, { ...jobOptions, retryDelay: config().RETRY_BASE_SECONDS, db: fromPrisma(tx) });
   return { id };
 }

@@ -1,7 +1,8 @@
 import type { PgBoss } from "pg-boss";
 import { pruneLoginThrottles } from "@/lib/auth/login-throttle.ts";
 import { db } from "@/lib/db/client.ts";
-import { deliverMessage } from "@/lib/delivery/deliver.ts";
+import { drainAndReschedule, handleDeliveryJobs, sweep, type DeliveryJob } from "@/lib/delivery/dispatch.ts";
+import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
 import { logger } from "@/lib/ops/logger.ts";
 import { createBoss } from "./boss.ts";
 import { ensureQueues, QUEUES } from "./queues.ts";
@@ -22,23 +23,21 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
       logger.info("maintenance done", { job: job.id, prunedLoginThrottles: pruned });
     }
   });
-  await boss.work<{ messageId: string }>(QUEUES.verificationMail, { pollingIntervalSeconds: 1 }, async ([job]) => {
-    if (!job) return;
-    const result = await deliverMessage(db(), job.data.messageId);
-    logger.info("verification mail", { messageId: job.data.messageId, result });
-    // Throwing hands the job back to pg-boss, which retries it with backoff.
-    if (result === "retry") throw new Error("transient delivery failure, retrying later");
+  // Two lanes per process: one slow server (deferred, or timing out) never holds up the others.
+  await boss.work<DeliveryJob>(QUEUES.delivery, { batchSize: 100, pollingIntervalSeconds: 0.5, localConcurrency: 2 }, async (jobs) => {
+    await handleDeliveryJobs(db(), boss, jobs.map((job) => job.data));
   });
-  await boss.work<{ messageId: string }>(QUEUES.delivery, { pollingIntervalSeconds: 1 }, async ([job]) => {
-    if (!job) return;
-    const result = await deliverMessage(db(), job.data.messageId);
-    if (result === "retry") throw new Error("transient delivery failure, retrying later");
+  await boss.work<{ serverId: string }>(QUEUES.serverWake, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    for (const serverId of new Set(jobs.map((job) => job.data.serverId))) await drainAndReschedule(db(), boss, serverId);
   });
+  await boss.schedule(QUEUES.deliverySweep, "* * * * *", {});
+  await boss.work(QUEUES.deliverySweep, async () => sweep(db(), boss));
   logger.info("worker started", { pid: process.pid });
   return boss;
 }
 
 export async function stopWorker(boss: PgBoss): Promise<void> {
-  // Graceful: let running jobs finish (bounded), then close the pool.
+  // Graceful: let running jobs finish (bounded), then close the pools.
   await boss.stop({ graceful: true, timeout: 20_000, close: true });
+  closeAllTransports();
 }

@@ -22,7 +22,7 @@ const PUBLIC_FIELDS = {
   lastTestOk: true,
   createdAt: true,
   updatedAt: true,
-  limits: { select: { count: true, window: true, unit: true }, orderBy: [{ unit: "asc" }, { window: "asc" }] },
+  limits: { select: { count: true, window: true, windowSize: true, unit: true }, orderBy: [{ unit: "asc" }, { window: "asc" }] },
 } satisfies Prisma.MailServerSelect;
 
 export async function listServers(prisma: Db) {

@@ -16,7 +16,7 @@ export type ServerFormValues = {
   heloName: string;
   managedBy: ManagedBy;
   maxRecipientsPerMessage: string;
-  limits: { key: number; count: string; window: LimitWindow; unit: LimitUnit }[];
+  limits: { key: number; count: string; size: string; window: LimitWindow; unit: LimitUnit }[];
 };
 
 
@@ -42,7 +42,7 @@ export function valuesFromPreset(type: ServerTypeId, base: Partial<ServerFormVal
     heloName: base.heloName ?? "",
     managedBy: base.managedBy ?? "WERKGEVER",
     maxRecipientsPerMessage: preset.maxRecipientsPerMessage ? String(preset.maxRecipientsPerMessage) : "",
-    limits: preset.limits.map((limit) => ({ key: newLimitKey(), count: String(limit.count), window: limit.window, unit: limit.unit })),
+    limits: preset.limits.map((limit) => ({ key: newLimitKey(), count: String(limit.count), size: String(limit.windowSize ?? 1), window: limit.window, unit: limit.unit })),
   };
 }
 

@@ -27,7 +27,7 @@ function auditView(server: {
   heloName: string | null;
   managedBy: string;
   maxRecipientsPerMessage: number | null;
-  limits: { count: number; window: string; unit: string }[];
+  limits: { count: number; window: string; windowSize: number; unit: string }[];
 }) {
   return {
     name: server.name,
@@ -43,7 +43,7 @@ function auditView(server: {
     heloName: server.heloName,
     managedBy: server.managedBy,
     maxRecipientsPerMessage: server.maxRecipientsPerMessage,
-    limits: server.limits.map((l) => `${l.count}/${l.window}/${l.unit}`).sort(),
+    limits: server.limits.map((l) => `${l.count}/${l.windowSize > 1 ? `${l.windowSize}x` : ""}${l.window}/${l.unit}`).sort(),
   };
 }
 
@@ -120,7 +120,17 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
         ...columns(input),
         passwordBox,
         // A test of the old connection says nothing about the new one.
-        ...(connectionChanged ? { connectionVersion: { increment: 1 }, lastTestAt: null, lastTestOk: null, lastTestResult: Prisma.DbNull } : {}),
+        ...(connectionChanged
+          ? {
+              connectionVersion: { increment: 1 },
+              lastTestAt: null,
+              lastTestOk: null,
+              lastTestResult: Prisma.DbNull,
+              // New credentials or host: the fault that paused delivery may be fixed, so try again.
+              pausedAt: null,
+              pausedReason: null,
+            }
+          : {}),
         limits: { create: input.limits },
       },
       include: { limits: true },

@@ -40,6 +40,8 @@ export const WINDOW_SECONDS: Readonly<Record<LimitWindow, number>> = {
 export interface SendingLimit {
   count: number;
   window: LimitWindow;
+  /** "200 per 10 seconds": the window is windowSize × window; 1 when absent. */
+  windowSize?: number;
   unit: LimitUnit;
 }
 

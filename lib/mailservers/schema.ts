@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMIT_UNITS, LIMIT_WINDOWS, SERVER_TYPE_IDS, SES_REGIONS, TLS_MODES, AUTH_METHODS } from "./presets.ts";
+import { LIMIT_UNITS, LIMIT_WINDOWS, SERVER_TYPE_IDS, SES_REGIONS, TLS_MODES, AUTH_METHODS, WINDOW_SECONDS } from "./presets.ts";
 import { email, text, uuid } from "@/lib/ui/fields.ts";
 
 export const MANAGED_BY = ["WERKGEVER", "MEDISCHE_DIENST", "DERDE_PARTIJ"] as const;
@@ -44,17 +44,22 @@ function asList(value: unknown): string[] {
 
 function zipLimits(raw: unknown): unknown {
   if (!raw || typeof raw !== "object" || Array.isArray((raw as { limits?: unknown }).limits)) return raw;
-  const { limitCount, limitWindow, limitUnit, ...rest } = raw as Record<string, unknown>;
+  const { limitCount, limitWindow, limitSize, limitUnit, ...rest } = raw as Record<string, unknown>;
   const counts = asList(limitCount);
   const windows = asList(limitWindow);
+  const sizes = asList(limitSize);
   const units = asList(limitUnit);
   const rows = Math.max(counts.length, windows.length, units.length);
-  return { ...rest, limits: Array.from({ length: rows }, (_, i) => ({ count: counts[i] ?? "", window: windows[i], unit: units[i] })) };
+  return {
+    ...rest,
+    limits: Array.from({ length: rows }, (_, i) => ({ count: counts[i] ?? "", window: windows[i], windowSize: sizes[i] || "1", unit: units[i] })),
+  };
 }
 
 export const limitSchema = z.object({
   count: wholeNumber(1, 1_000_000_000, "mailservers.errors.limitCount"),
   window: z.enum(LIMIT_WINDOWS, { error: "validation.required" }),
+  windowSize: z.union([z.number().int().min(1).max(1000), wholeNumber(1, 1000, "mailservers.errors.windowSize")]),
   unit: z.enum(LIMIT_UNITS, { error: "validation.required" }),
 });
 
@@ -95,9 +100,10 @@ type RawServer = { type?: unknown; region?: unknown; tlsMode?: unknown; acceptIn
  */
 function crossFieldRules(value: RawServer, ctx: z.RefinementCtx) {
   const seen = new Set<string>();
-  (Array.isArray(value.limits) ? (value.limits as { window?: unknown; unit?: unknown }[]) : []).forEach((row, i) => {
-    if (typeof row?.window !== "string" || typeof row.unit !== "string") return;
-    const key = `${row.window}:${row.unit}`;
+  (Array.isArray(value.limits) ? (value.limits as { window?: unknown; windowSize?: unknown; unit?: unknown }[]) : []).forEach((row, i) => {
+    if (typeof row?.window !== "string" || typeof row.unit !== "string" || !(row.window in WINDOW_SECONDS)) return;
+    // "60 per second" twice, or "per 60 seconds" next to "per minute": the same window.
+    const key = `${WINDOW_SECONDS[row.window as keyof typeof WINDOW_SECONDS] * Number(row.windowSize ?? 1)}:${row.unit}`;
     if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["limits", i, "window"], message: "mailservers.errors.duplicateLimit" });
     seen.add(key);
   });

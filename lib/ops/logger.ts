@@ -18,6 +18,8 @@ function clean(value: unknown, depth = 0): unknown {
       stack: process.env.NODE_ENV === "production" ? undefined : value.stack?.split("\n").slice(0, 6).join("\n"),
     };
   }
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "bigint") return value.toString();
   if (depth > 4 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1));
   return Object.fromEntries(

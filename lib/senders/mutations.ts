@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from "@/lib/audit/record.ts";
 import { config } from "@/lib/config.ts";
 import type { Db, Tx } from "@/lib/db/client.ts";
 import { queueMessage } from "@/lib/delivery/outbox.ts";
-import { QUEUES, VERIFICATION_JOB } from "@/lib/jobs/queues.ts";
+import { DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
 import { templatesUsing } from "@/lib/templates/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { generateCode, hashCode, matchCodes } from "./codes.ts";
@@ -51,7 +51,7 @@ async function startVerificationRound(tx: Tx, boss: PgBoss, actor: Actor, sender
     ? await queueMessage(
         tx,
         boss,
-        QUEUES.verificationMail,
+        QUEUES.delivery,
         {
           kind: "OWNERSHIP_CODE",
           serverId: null,
@@ -61,13 +61,13 @@ async function startVerificationRound(tx: Tx, boss: PgBoss, actor: Actor, sender
           ...mailFor("ownership", ownershipCode),
           giveUpAt: expiresAt,
         },
-        VERIFICATION_JOB,
+        DELIVERY_JOB,
       )
     : null;
   const configurationMessage = await queueMessage(
     tx,
     boss,
-    QUEUES.verificationMail,
+    QUEUES.delivery,
     {
       kind: "CONFIGURATION_CODE",
       serverId: server.id,
@@ -77,7 +77,7 @@ async function startVerificationRound(tx: Tx, boss: PgBoss, actor: Actor, sender
       ...mailFor("configuration", configurationCode),
       giveUpAt: expiresAt,
     },
-    VERIFICATION_JOB,
+    DELIVERY_JOB,
   );
   await tx.senderVerification.create({
     data: {

@@ -59,15 +59,15 @@ test("an administrator creates a Microsoft 365 server from its preset, changes a
   await expect(page.getByTestId("preset-source")).toContainText("Microsoft Learn");
   const rows = page.getByTestId("limit-row");
   await expect(rows).toHaveCount(2);
-  await expect(rows.nth(0).getByLabel("Aantal")).toHaveValue("30");
+  await expect(rows.nth(0).getByLabel("Aantal", { exact: true })).toHaveValue("30");
   await expect(rows.nth(0).getByLabel("Telt")).toHaveValue("MESSAGES");
-  await expect(rows.nth(0).getByLabel("per")).toHaveValue("MINUTE");
-  await expect(rows.nth(1).getByLabel("Aantal")).toHaveValue("10000");
+  await expect(rows.nth(0).getByLabel("per", { exact: true })).toHaveValue("MINUTE");
+  await expect(rows.nth(1).getByLabel("Aantal", { exact: true })).toHaveValue("10000");
   await expect(rows.nth(1).getByLabel("Telt")).toHaveValue("RECIPIENTS");
-  await expect(rows.nth(1).getByLabel("per")).toHaveValue("DAY");
+  await expect(rows.nth(1).getByLabel("per", { exact: true })).toHaveValue("DAY");
   await expect(page.getByLabel("Maximum aantal ontvangers per bericht (optioneel)")).toHaveValue("500");
 
-  await rows.nth(0).getByLabel("Aantal").fill("25");
+  await rows.nth(0).getByLabel("Aantal", { exact: true }).fill("25");
   await expect(rows.nth(0)).toContainText("aangepast");
   await page.getByLabel("Gebruikersnaam").fill("verzuim@klant.example");
   await page.getByLabel("Wachtwoord").fill(PLANTED_PASSWORD);
@@ -91,9 +91,9 @@ test("bad input gets field errors next to the fields and nothing is stored", asy
   await page.getByLabel("Naam", { exact: true }).fill("x".repeat(10_240));
   await page.getByLabel("Host").fill("");
   await page.getByLabel("Poort").fill("0");
-  await page.getByTestId("limit-row").nth(0).getByLabel("Aantal").fill("-1");
+  await page.getByTestId("limit-row").nth(0).getByLabel("Aantal", { exact: true }).fill("-1");
   await page.getByTestId("limit-row").nth(1).getByLabel("Telt").selectOption("MESSAGES");
-  await page.getByTestId("limit-row").nth(1).getByLabel("per").selectOption("MINUTE");
+  await page.getByTestId("limit-row").nth(1).getByLabel("per", { exact: true }).selectOption("MINUTE");
   await page.getByRole("button", { name: "Opslaan" }).click();
   const form = page.getByTestId("server-form");
   await expect(form.locator('[data-field-error="name"]')).toHaveText("Maximaal 100 tekens.");

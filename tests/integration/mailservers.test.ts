@@ -42,8 +42,8 @@ describe("the mail server form's validation", () => {
   it("accepts a Microsoft 365 server with its two limits", () => {
     const parsed = serverFormSchema.parse(form());
     expect(parsed.limits).toEqual([
-      { count: 30, window: "MINUTE", unit: "MESSAGES" },
-      { count: 10_000, window: "DAY", unit: "RECIPIENTS" },
+      { count: 30, window: "MINUTE", windowSize: 1, unit: "MESSAGES" },
+      { count: 10_000, window: "DAY", windowSize: 1, unit: "RECIPIENTS" },
     ]);
     expect(parsed.maxRecipientsPerMessage).toBe(500);
   });

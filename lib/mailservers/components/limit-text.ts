@@ -3,9 +3,10 @@ import type { SendingLimit } from "../presets.ts";
 
 /** "30 berichten per minuut", "10.000 ontvangers per 24 uur". */
 export function limitSentence(limit: SendingLimit, t: Translate, locale: "nl" | "en"): string {
+  const size = limit.windowSize ?? 1;
   return t("mailservers.limits.sentence", {
     count: limit.count.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB"),
     unit: t(`mailservers.limits.unitOption.${limit.unit}`),
-    window: t(`mailservers.limits.window.${limit.window}`),
+    window: size === 1 ? t(`mailservers.limits.window.${limit.window}`) : `${size} ${t(`mailservers.limits.windowPlural.${limit.window}`)}`,
   });
 }

@@ -66,7 +66,7 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
       </p>
     ) : null;
   const presetHasLimit = (row: ServerFormValues["limits"][number]) =>
-    preset.limits.some((l) => String(l.count) === row.count.trim() && l.window === row.window && l.unit === row.unit);
+    preset.limits.some((l) => String(l.count) === row.count.trim() && String(l.windowSize ?? 1) === row.size.trim() && l.window === row.window && l.unit === row.unit);
 
   return (
     <form action={formAction} onSubmit={onSubmit} className="space-y-6" noValidate data-testid="server-form">
@@ -261,6 +261,18 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
                 </select>
               </div>
               <span className="mt-3 text-sm text-slate-600">{t("mailservers.limits.per")}</span>
+              <div className="w-20">
+                <input
+                  type="text"
+                  inputMode="numeric"
+                  name="limitSize"
+                  aria-label={t("mailservers.limits.size")}
+                  value={row.size}
+                  aria-invalid={Boolean(errors[`limits.${index}.windowSize`])}
+                  onChange={(e) => set("limits", values.limits.map((r) => (r.key === row.key ? { ...r, size: e.target.value } : r)))}
+                />
+                {fieldError(`limits.${index}.windowSize`)}
+              </div>
               <div className="w-36">
                 <select
                   name="limitWindow"
@@ -287,7 +299,7 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
         <button
           type="button"
           className="btn-secondary"
-          onClick={() => set("limits", [...values.limits, { key: newLimitKey(), count: "", window: "MINUTE", unit: "MESSAGES" }])}
+          onClick={() => set("limits", [...values.limits, { key: newLimitKey(), count: "", size: "1", window: "MINUTE", unit: "MESSAGES" }])}
         >
           {t("mailservers.limits.add")}
         </button>

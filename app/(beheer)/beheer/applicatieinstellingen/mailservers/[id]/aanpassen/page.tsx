@@ -29,7 +29,7 @@ export default async function EditServerPage({ params }: { params: Promise<{ id:
     heloName: server.heloName ?? "",
     managedBy: server.managedBy,
     maxRecipientsPerMessage: server.maxRecipientsPerMessage ? String(server.maxRecipientsPerMessage) : "",
-    limits: server.limits.map((limit, index) => ({ key: index + 1_000_000, count: String(limit.count), window: limit.window, unit: limit.unit })),
+    limits: server.limits.map((limit, index) => ({ key: index + 1_000_000, count: String(limit.count), size: String(limit.windowSize), window: limit.window, unit: limit.unit })),
   };
   return (
     <div className="space-y-4">

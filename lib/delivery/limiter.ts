@@ -1,0 +1,72 @@
+import { WINDOW_SECONDS, type LimitUnit, type LimitWindow } from "@/lib/mailservers/presets.ts";
+
+/**
+ * The sliding-window limiter, as pure functions over the hand-over log (ServerHandoff).
+ *
+ * Every SMTP transaction handed to a server is one log entry that counts for `countsUntil`: the
+ * moment the hand-over finished (provisionally the latest it could finish). A limit of N per
+ * window W holds at the receiving server if a new hand-over starts only while fewer than N units
+ * have countsUntil > now − W: each receive lies before its entry's countsUntil, so any two
+ * receives less than W apart are seen by whichever was claimed last.
+ */
+export type Limit = { count: number; window: LimitWindow; windowSize?: number; unit: LimitUnit };
+export type Entry = { countsUntil: number; recipients: number };
+export type Need = { transactions: number; recipients: number };
+
+export function windowMs(limit: { window: LimitWindow; windowSize?: number }): number {
+  return WINDOW_SECONDS[limit.window] * (limit.windowSize ?? 1) * 1000;
+}
+
+export function unitsOf(unit: LimitUnit, entry: { transactions?: number; recipients: number }): number {
+  return unit === "MESSAGES" ? (entry.transactions ?? 1) : entry.recipients;
+}
+
+/** How many SMTP transactions a message needs under a per-message recipient cap. */
+export function splitRecipients<T>(recipients: T[], cap: number | null): T[][] {
+  if (!cap || recipients.length <= cap) return [recipients];
+  const chunks: T[][] = [];
+  for (let i = 0; i < recipients.length; i += cap) chunks.push(recipients.slice(i, i + cap));
+  return chunks;
+}
+
+export type Verdict = { fits: true } | { fits: false; freeAt: number; limit: Limit; neverFits: boolean };
+
+/**
+ * Whether `need` fits every limit at `now`, given the entries that may still count. When it
+ * does not, `freeAt` is the exact moment enough entries have left the window of the binding
+ * limit (the latest such moment over all limits that are full).
+ */
+export function checkLimits(limits: readonly Limit[], entries: readonly Entry[], need: Need, now: number): Verdict {
+  let blocked: { freeAt: number; limit: Limit; neverFits: boolean } | undefined;
+  for (const limit of limits) {
+    const width = windowMs(limit);
+    const inWindow = entries.filter((entry) => entry.countsUntil > now - width).sort((a, b) => a.countsUntil - b.countsUntil);
+    const used = inWindow.reduce((sum, entry) => sum + unitsOf(limit.unit, entry), 0);
+    const needed = unitsOf(limit.unit, need);
+    if (used + needed <= limit.count) continue;
+    if (needed > limit.count) return { fits: false, freeAt: Number.POSITIVE_INFINITY, limit, neverFits: true };
+    let excess = used + needed - limit.count;
+    let freeAt = now;
+    for (const entry of inWindow) {
+      excess -= unitsOf(limit.unit, entry);
+      if (excess <= 0) {
+        // The entry stops counting once now − W passes its countsUntil: 1 ms after countsUntil + W.
+        freeAt = entry.countsUntil + width + 1;
+        break;
+      }
+    }
+    if (!blocked || freeAt > blocked.freeAt) blocked = { freeAt, limit, neverFits: false };
+  }
+  return blocked ? { fits: false, ...blocked } : { fits: true };
+}
+
+/** "30/MINUTE/MESSAGES": how a limit is named in the log and in LimitHit. */
+export function limitLabel(limit: Limit): string {
+  return `${limit.count}/${(limit.windowSize ?? 1) > 1 ? `${limit.windowSize}x` : ""}${limit.window}/${limit.unit}`;
+}
+
+/** Exponential backoff with ±25 % jitter, so retries of many messages do not arrive together. */
+export function backoffMs(attempt: number, baseSeconds: number, maxSeconds: number, random = Math.random): number {
+  const plain = Math.min(maxSeconds, baseSeconds * 2 ** Math.max(0, attempt - 1)) * 1000;
+  return Math.round(plain * (0.75 + random() * 0.5));
+}

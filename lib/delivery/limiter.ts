@@ -65,6 +65,13 @@ export function limitLabel(limit: Limit): string {
   return `${limit.count}/${(limit.windowSize ?? 1) > 1 ? `${limit.windowSize}x` : ""}${limit.window}/${limit.unit}`;
 }
 
+/** Back from "30/MINUTE/MESSAGES" (or "200/10xSECOND/MESSAGES") to a limit, for the screens. */
+export function parseLimitLabel(label: string | null | undefined): Limit | null {
+  const match = /^(\d+)\/(?:(\d+)x)?(SECOND|MINUTE|HOUR|DAY)\/(MESSAGES|RECIPIENTS)$/.exec(label ?? "");
+  if (!match) return null;
+  return { count: Number(match[1]), windowSize: Number(match[2] ?? 1), window: match[3] as LimitWindow, unit: match[4] as LimitUnit };
+}
+
 /** Exponential backoff with ±25 % jitter, so retries of many messages do not arrive together. */
 export function backoffMs(attempt: number, baseSeconds: number, maxSeconds: number, random = Math.random): number {
   const plain = Math.min(maxSeconds, baseSeconds * 2 ** Math.max(0, attempt - 1)) * 1000;

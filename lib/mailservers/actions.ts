@@ -4,7 +4,8 @@ import { revalidatePath } from "next/cache";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { db } from "@/lib/db/client.ts";
 import { defineAction } from "@/lib/ui/action.ts";
-import { createServer, deleteServer, testServerConnection, updateServer } from "./mutations.ts";
+import { createServer, deleteServer, resumeDelivery, testServerConnection, updateServer } from "./mutations.ts";
+import { webBoss } from "@/lib/jobs/boss.ts";
 import type { ProbeResult } from "./probe.ts";
 import { probeSchema, serverFormSchema, serverIdSchema, updateServerSchema } from "./schema.ts";
 
@@ -60,5 +61,16 @@ export const testServerAction = defineAction<typeof probeSchema, ProbeResult>({
       message: result.ok ? t("mailservers.probe.ok") : t("mailservers.probe.failed", { step: t(`mailservers.probe.steps.${result.failedStep ?? "connect"}`) }),
       data: result,
     };
+  },
+});
+
+export const resumeServerAction = defineAction({
+  name: "mailservers.resume",
+  permission: Permission.MAILSERVERS_EDIT,
+  schema: serverIdSchema,
+  async run(input, { actor, t }) {
+    const server = await resumeDelivery(db(), await webBoss(), actor, input.id);
+    revalidatePath(`${LIST}/${input.id}`);
+    return { ok: true, message: t("mailservers.resumed", { name: server.name }) };
   },
 });

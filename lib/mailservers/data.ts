@@ -18,6 +18,7 @@ const PUBLIC_FIELDS = {
   heloName: true,
   managedBy: true,
   maxRecipientsPerMessage: true,
+  maxConnections: true,
   lastTestAt: true,
   lastTestOk: true,
   createdAt: true,

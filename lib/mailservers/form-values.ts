@@ -16,6 +16,7 @@ export type ServerFormValues = {
   heloName: string;
   managedBy: ManagedBy;
   maxRecipientsPerMessage: string;
+  maxConnections: string;
   limits: { key: number; count: string; size: string; window: LimitWindow; unit: LimitUnit }[];
 };
 
@@ -42,6 +43,7 @@ export function valuesFromPreset(type: ServerTypeId, base: Partial<ServerFormVal
     heloName: base.heloName ?? "",
     managedBy: base.managedBy ?? "WERKGEVER",
     maxRecipientsPerMessage: preset.maxRecipientsPerMessage ? String(preset.maxRecipientsPerMessage) : "",
+    maxConnections: base.maxConnections ?? "1",
     limits: preset.limits.map((limit) => ({ key: newLimitKey(), count: String(limit.count), size: String(limit.windowSize ?? 1), window: limit.window, unit: limit.unit })),
   };
 }

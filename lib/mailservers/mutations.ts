@@ -2,6 +2,8 @@ import type { Db, Tx } from "@/lib/db/client.ts";
 import { recordAudit, type Actor } from "@/lib/audit/record.ts";
 import { allowPrivateSmtpHosts } from "@/lib/config.ts";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box.ts";
+import type { PgBoss } from "pg-boss";
+import { wakeServer } from "@/lib/delivery/dispatch.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { invalidateConfigurationProofs } from "@/lib/senders/mutations.ts";
 import { hasConsentFor } from "@/lib/templates/privacy.ts";
@@ -61,6 +63,7 @@ function columns(input: ServerInput) {
     heloName: input.heloName,
     managedBy: input.managedBy,
     maxRecipientsPerMessage: input.maxRecipientsPerMessage,
+    maxConnections: input.maxConnections,
   } satisfies Prisma.MailServerUncheckedUpdateInput;
 }
 
@@ -232,4 +235,23 @@ export async function testServerConnection(
     });
   });
   return result;
+}
+
+/** "Hervatten": delivery was paused after an authentication or configuration fault; try again now. */
+export async function resumeDelivery(prisma: Db, boss: PgBoss, actor: Actor, id: string) {
+  const server = await prisma.$transaction(async (tx) => {
+    const before = await lockServer(tx, id);
+    await tx.mailServer.update({ where: { id }, data: { pausedAt: null, pausedReason: null, deferredUntil: null, deferredReason: null } });
+    await recordAudit(tx, {
+      actor,
+      action: "mailserver.resume",
+      entityType: "MailServer",
+      entityId: id,
+      summary: `Aflevering via ${before.name} hervat`,
+      before: { pausedAt: before.pausedAt, pausedReason: before.pausedReason },
+    });
+    return before;
+  });
+  await wakeServer(boss, id);
+  return server;
 }

@@ -90,6 +90,12 @@ const fields = {
     .transform((value) => value ?? "")
     .pipe(z.union([z.literal("").transform(() => null), wholeNumber(1, 100_000, "mailservers.errors.maxRecipients")])),
   limits: z.array(limitSchema).max(20, "mailservers.errors.tooManyLimits"),
+  maxConnections: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value || "1")
+    .pipe(wholeNumber(1, 20, "mailservers.errors.maxConnections")),
 };
 
 type RawServer = { type?: unknown; region?: unknown; tlsMode?: unknown; acceptInsecure?: unknown; authMethod?: unknown; username?: unknown; limits?: unknown };
@@ -135,6 +141,7 @@ function toServerInput(input: ParsedFields) {
     heloName: input.heloName || null,
     managedBy: input.managedBy,
     maxRecipientsPerMessage: input.maxRecipientsPerMessage,
+    maxConnections: input.maxConnections,
     limits: input.limits,
   };
 }

@@ -320,6 +320,20 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
           <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.maxRecipientsHint")}</p>
           {fieldError("maxRecipientsPerMessage")}
         </div>
+        <div className="max-w-sm">
+          <label htmlFor="maxConnections">{t("mailservers.fields.maxConnections")}</label>
+          <input
+            id="maxConnections"
+            name="maxConnections"
+            type="text"
+            inputMode="numeric"
+            value={values.maxConnections}
+            onChange={(e) => set("maxConnections", e.target.value)}
+            aria-invalid={Boolean(errors.maxConnections)}
+          />
+          <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.maxConnectionsHint")}</p>
+          {fieldError("maxConnections")}
+        </div>
       </section>
 
       <PendingProvider pending={pending}><SubmitButton>{t("common.save")}</SubmitButton></PendingProvider>

@@ -4,7 +4,11 @@ import { Permission } from "@/lib/auth/permissions.ts";
 import { requirePagePermission } from "@/lib/auth/session.ts";
 import { db } from "@/lib/db/client.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
-import { deleteServerAction, testServerAction } from "@/lib/mailservers/actions.ts";
+import { UsagePanel } from "@/lib/delivery/components/usage-panel.tsx";
+import { serverUsage } from "@/lib/delivery/usage.ts";
+import { deleteServerAction, resumeServerAction, testServerAction } from "@/lib/mailservers/actions.ts";
+import { explanationById } from "@/lib/smtp/replies.ts";
+import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
 import { DeleteServerButton } from "@/lib/mailservers/components/delete-server-button.tsx";
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import { ProbePanel } from "@/lib/mailservers/components/probe-panel.tsx";
@@ -24,7 +28,8 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
   const { saved } = await searchParams;
   const server = await getServer(db(), id);
   if (!server) notFound();
-  const senders = await listSenders(db(), server.id);
+  const [senders, usage] = await Promise.all([listSenders(db(), server.id), serverUsage(db(), server.id)]);
+  const pausedExplanation = usage.pausedReason ? explanationById(usage.pausedReason) : undefined;
   const canEdit = user.permissions.has(Permission.MAILSERVERS_EDIT);
   const dateFormat = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam" });
   const row = (label: string, value: React.ReactNode) => (
@@ -57,6 +62,19 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
         ) : null}
         </div>
       </div>
+      {usage.pausedAt ? (
+        <div role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="paused-banner">
+          <p>{t("mailservers.pausedBanner", { reason: pausedExplanation ? pausedExplanation[locale] : (usage.pausedReason ?? "") })}</p>
+          {pausedExplanation?.action ? <p className="mt-1">{pausedExplanation.action[locale]}</p> : null}
+          {canEdit ? (
+            <ActionForm action={resumeServerAction} className="mt-2 flex items-center gap-3">
+              <input type="hidden" name="id" value={server.id} />
+              <SubmitButton className="btn-secondary">{t("mailservers.resume")}</SubmitButton>
+              <FormMessage />
+            </ActionForm>
+          ) : null}
+        </div>
+      ) : null}
       {saved ? (
         <p role="status" className="rounded bg-brand-50 p-2 text-sm text-brand-900">
           {t("mailservers.saved", { name: server.name })}
@@ -78,6 +96,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
               : null}
             {server.heloName ? row(t("mailservers.fields.heloName"), server.heloName) : null}
             {row(t("mailservers.fields.managedBy"), t(`mailservers.managedByOptions.${server.managedBy}`))}
+            {row(t("mailservers.usage.connections"), server.maxConnections)}
           </dl>
         </section>
         <section className="card">
@@ -94,6 +113,11 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
           )}
         </section>
       </div>
+
+      <section className="card space-y-3">
+        <h2>{t("mailservers.usage.title")}</h2>
+        <UsagePanel usage={usage} t={t} locale={locale} />
+      </section>
 
       <section className="card space-y-3" data-testid="senders">
         <div>

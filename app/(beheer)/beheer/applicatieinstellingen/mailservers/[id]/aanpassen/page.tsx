@@ -29,6 +29,7 @@ export default async function EditServerPage({ params }: { params: Promise<{ id:
     heloName: server.heloName ?? "",
     managedBy: server.managedBy,
     maxRecipientsPerMessage: server.maxRecipientsPerMessage ? String(server.maxRecipientsPerMessage) : "",
+    maxConnections: String(server.maxConnections),
     limits: server.limits.map((limit, index) => ({ key: index + 1_000_000, count: String(limit.count), size: String(limit.windowSize), window: limit.window, unit: limit.unit })),
   };
   return (

@@ -1,9 +1,8 @@
-import { allowPrivateSmtpHosts, config } from "@/lib/config.ts";
+import { config } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import type { AttemptOutcome, MessageStatus } from "@/lib/generated/prisma/enums.ts";
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
-import { platformDeliveryOptions, sendViaPlatform, type DeliveryTry } from "./platform-transport.ts";
-import { sendViaServer } from "./server-transport.ts";
+import { platformDeliveryOptions, sendViaPlatform } from "./platform-transport.ts";
 
 export type DeliveryResult = "sent" | "retry" | "failed" | "skipped";
 
@@ -15,13 +14,14 @@ export function nextRetryAt(attempt: number, now = new Date(), baseSeconds = con
 }
 
 /**
- * One delivery attempt of a stored message: platform delivery when it has no server, else the
- * customer's server. Each attempt is a row in the delivery log with what the other side said.
- * Returns "retry" for a transient failure, so the job runner schedules the next attempt.
+ * One delivery attempt of a stored message on the platform's own route (smarthost or direct to
+ * the recipient domain's MX). Customer servers go through the engine (engine.ts) instead, which
+ * adds limits and FIFO. Each attempt is a row in the delivery log with what the other side said.
+ * Returns "retry" for a transient failure; the caller schedules the next attempt.
  */
 export async function deliverMessage(prisma: Db, messageId: string, now = new Date()): Promise<DeliveryResult> {
-  const message = await prisma.outboundMessage.findUnique({ where: { id: messageId }, include: { server: true } });
-  if (!message || FINAL.includes(message.status)) return "skipped";
+  const message = await prisma.outboundMessage.findUnique({ where: { id: messageId } });
+  if (!message || FINAL.includes(message.status) || message.serverId) return "skipped";
   if (message.giveUpAt < now) {
     await prisma.outboundMessage.update({
       where: { id: message.id },
@@ -31,47 +31,24 @@ export async function deliverMessage(prisma: Db, messageId: string, now = new Da
   }
   const number = message.attemptCount + 1;
   const platform = platformDeliveryOptions();
-  const route = message.server ? "server" : platform.platformSmtpUrl ? "smarthost" : "mx";
-  const attempt = await prisma.deliveryAttempt.create({ data: { messageId: message.id, number, route } });
+  const attempt = await prisma.deliveryAttempt.create({ data: { messageId: message.id, number, route: platform.platformSmtpUrl ? "smarthost" : "mx" } });
   await prisma.outboundMessage.update({ where: { id: message.id }, data: { status: "SENDING", attemptCount: number } });
 
-  const outcome = message.server
-    ? await sendViaServer(
-        message.server,
-        {
-          from: { name: message.fromName, address: message.fromAddress },
-          to: message.to,
-          cc: message.cc,
-          bcc: message.bcc,
-          replyTo: message.replyTo,
-          subject: message.subject,
-          text: message.text,
-          html: message.html,
-          messageId: message.messageIdHeader,
-        },
-        { allowPrivate: allowPrivateSmtpHosts() },
-      )
-    : await sendViaPlatform(
-        {
-          from: { name: message.fromName, address: message.fromAddress },
-          to: [...message.to, ...message.cc, ...message.bcc],
-          subject: message.subject,
-          text: message.text ?? "",
-          ...(message.html ? { html: message.html } : {}),
-          messageId: message.messageIdHeader,
-        },
-        platform,
-      );
+  const outcome = await sendViaPlatform(
+    {
+      from: { name: message.fromName, address: message.fromAddress },
+      to: [...message.to, ...message.cc, ...message.bcc],
+      subject: message.subject,
+      text: message.text ?? "",
+      ...(message.html ? { html: message.html } : {}),
+      messageId: message.messageIdHeader,
+    },
+    platform,
+  );
 
-  // A verification code that cannot pass the server's configuration (credentials, Send As) is
-  // for the administrator to fix and resend; retrying it for a day would only hide the answer.
-  const configurationFault = message.kind === "CONFIGURATION_CODE" && (outcome.classification === "auth" || outcome.classification === "config");
-  const result: DeliveryResult = outcome.status === "sent" ? "sent" : outcome.status === "transient" && !configurationFault ? "retry" : "failed";
+  const result: DeliveryResult = outcome.status === "sent" ? "sent" : outcome.status === "transient" ? "retry" : "failed";
   const attemptOutcome: AttemptOutcome = result === "sent" ? "SENT" : result === "retry" ? "RETRY" : "FAILED";
-  const tried = outcome.tried as DeliveryTry[];
-  const dnsError = "dnsError" in outcome ? (outcome.dnsError as { message: string } | undefined)?.message : undefined;
-  const lastError = result === "sent" ? null : (tried.at(-1)?.error ?? dnsError ?? outcome.explanation?.nl ?? null);
-  const dns = "dns" in outcome ? ((outcome.dns as string | undefined) ?? null) : null;
+  const lastError = result === "sent" ? null : (outcome.tried.at(-1)?.error ?? outcome.dnsError?.message ?? outcome.explanation?.nl ?? null);
 
   await prisma.$transaction([
     prisma.deliveryAttempt.update({
@@ -79,8 +56,8 @@ export async function deliverMessage(prisma: Db, messageId: string, now = new Da
       data: {
         finishedAt: new Date(),
         outcome: attemptOutcome,
-        dns,
-        tried: JSON.parse(JSON.stringify(tried)) as Prisma.InputJsonValue,
+        dns: outcome.dns ?? null,
+        tried: JSON.parse(JSON.stringify(outcome.tried)) as Prisma.InputJsonValue,
         responseCode: outcome.responseCode ?? null,
         response: outcome.response ?? null,
         error: lastError,

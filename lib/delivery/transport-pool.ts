@@ -3,9 +3,22 @@ import nodemailer, { type Transporter } from "nodemailer";
 import { decryptSecret } from "@/lib/crypto/secret-box.ts";
 import { passwordAad } from "@/lib/mailservers/credentials.ts";
 import { resolveSmtpHost } from "@/lib/mailservers/host-guard.ts";
-import type { CustomerServer } from "./server-transport.ts";
+import type { TlsMode } from "@/lib/mailservers/presets.ts";
 
-type PooledServer = CustomerServer & { maxConnections: number; connectionVersion: number; updatedAt: Date };
+type PooledServer = {
+  id: string;
+  host: string;
+  port: number;
+  tlsMode: TlsMode;
+  verifyCertificate: boolean;
+  authMethod: "PASSWORD" | "NONE";
+  username: string | null;
+  passwordBox: string | null;
+  heloName: string | null;
+  maxConnections: number;
+  connectionVersion: number;
+  updatedAt: Date;
+};
 type Pooled = { key: string; transporter: Transporter };
 
 const globalForPool = globalThis as typeof globalThis & { postkamerTransports?: Map<string, Pooled> };

@@ -30,7 +30,7 @@ export const ACTION_REGISTRY = new Map<string, Permission>();
  */
 export function defineAction<S extends z.ZodType, T = undefined>(spec: ActionSpec<S, T>) {
   ACTION_REGISTRY.set(spec.name, spec.permission);
-  return async function action(_previous: unknown, input: FormData | z.input<S>): Promise<ActionResult<T>> {
+  async function action(_previous: unknown, input: FormData | z.input<S>): Promise<ActionResult<T>> {
     const t = translator(catalog(await getLocale()));
     const user = await getCurrentUser();
     if (!user) return { ok: false, status: 401, error: t("login.expired") };
@@ -60,7 +60,9 @@ export function defineAction<S extends z.ZodType, T = undefined>(spec: ActionSpe
       logger.error("action failed", { action: spec.name, user: user.id, error });
       return { ok: false, status: 500, error: t("common.unexpectedError") };
     }
-  };
+  }
+  // Read by the authorization matrix test, which finds every action on disk.
+  return Object.assign(action, { actionName: spec.name, permission: spec.permission });
 }
 
 /** Repeated keys become arrays; Next's own `$ACTION_…` fields are dropped. */

@@ -35,6 +35,10 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   /** First retry delay for transient delivery failures; doubles per attempt (with jitter). */
   RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** How long one SMTP reply may take before the hand-over counts as failed (nodemailer socket timeout). */
+  SMTP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  /** A drainer that stops renewing its lease (a crashed worker) is replaced after this long. */
+  DRAIN_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   POSTKAMER_EMBEDDED: booleanFlag.default(false),
   NODE_ENV: z.string().optional(),

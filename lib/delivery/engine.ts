@@ -21,7 +21,6 @@ import { LONGEST_HANDOVER_MS, transportFor } from "./transport-pool.ts";
  */
 export type DrainResult = { busy: boolean; sent: number; wakeAt: Date | null };
 
-const LEASE_SECONDS = 300;
 const ADVISORY_NAMESPACE = 0x506b; // "Pk"
 
 type ClaimedMessage = {
@@ -59,11 +58,12 @@ export async function drainServer(
   options: { workerId: string; batchSize?: number; maxMs?: number },
 ): Promise<DrainResult> {
   const batchSize = options.batchSize ?? 100;
+  const leaseSeconds = config().DRAIN_LEASE_SECONDS;
   const deadline = Date.now() + (options.maxMs ?? 20_000);
   let sent = 0;
   for (;;) {
     const leased = await prisma.$executeRaw`
-      UPDATE "MailServer" SET "drainHolder" = ${options.workerId}, "drainLeaseUntil" = clock_timestamp() + make_interval(secs => ${LEASE_SECONDS})
+      UPDATE "MailServer" SET "drainHolder" = ${options.workerId}, "drainLeaseUntil" = clock_timestamp() + make_interval(secs => ${leaseSeconds})
       WHERE id = ${serverId}::uuid AND "pausedAt" IS NULL
         AND ("drainLeaseUntil" IS NULL OR "drainLeaseUntil" < clock_timestamp() OR "drainHolder" = ${options.workerId})`;
     if (leased === 0) return { busy: true, sent, wakeAt: null };
@@ -78,7 +78,7 @@ export async function drainServer(
         const results = await sendClaimed(server, claim.messages);
         sent += await recordResults(prisma, server, claim, results);
         if (results.stopped) break;
-        await prisma.$executeRaw`UPDATE "MailServer" SET "drainLeaseUntil" = clock_timestamp() + make_interval(secs => ${LEASE_SECONDS}) WHERE id = ${serverId}::uuid AND "drainHolder" = ${options.workerId}`;
+        await prisma.$executeRaw`UPDATE "MailServer" SET "drainLeaseUntil" = clock_timestamp() + make_interval(secs => ${leaseSeconds}) WHERE id = ${serverId}::uuid AND "drainHolder" = ${options.workerId}`;
       }
     } finally {
       await prisma.$executeRaw`UPDATE "MailServer" SET "drainHolder" = NULL, "drainLeaseUntil" = NULL WHERE id = ${serverId}::uuid AND "drainHolder" = ${options.workerId}`;
@@ -312,9 +312,15 @@ async function sendClaimed(server: ServerRow, messages: ClaimedMessage[]): Promi
   return { results, stopped };
 }
 
-/** An answer lost after DATA may mean the server has the message already: a re-send could duplicate it. */
+/**
+ * An answer lost mid-session may mean the server already has the message (RFC 5321 §4.5.3.2.6):
+ * a re-send could duplicate it. nodemailer does not tell how far a dropped session got, so every
+ * lost answer counts as possibly delivered, except failures that happen before any session
+ * (refused, unresolvable, TLS) — over-marking is safe, under-marking is not.
+ */
 function ambiguous(result: Extract<Result, { kind: "failed" }>): boolean {
-  return result.outcome.responseCode === undefined && /DATA|EOM|MESSAGE/i.test(result.command ?? "");
+  if (result.outcome.responseCode !== undefined) return false;
+  return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate/i.test(result.error);
 }
 
 async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { results }: SendResults): Promise<number> {

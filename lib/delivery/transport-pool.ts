@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import nodemailer, { type Transporter } from "nodemailer";
+import { config } from "@/lib/config.ts";
 import { decryptSecret } from "@/lib/crypto/secret-box.ts";
 import { passwordAad } from "@/lib/mailservers/credentials.ts";
 import { resolveSmtpHost } from "@/lib/mailservers/host-guard.ts";
@@ -54,7 +55,7 @@ export async function transportFor(server: PooledServer, options: { allowPrivate
     name: server.heloName ?? undefined,
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
-    socketTimeout: 60_000,
+    socketTimeout: config().SMTP_TIMEOUT_SECONDS * 1000,
     disableFileAccess: true,
     disableUrlAccess: true,
   } as Parameters<typeof nodemailer.createTransport>[0]);

@@ -12,7 +12,13 @@ const actor = { id: null, label: "test" };
 export async function loopbackServer(
   prisma: Db,
   port: number,
-  options: { name?: string; limits?: { count: number; size?: number; window: string; unit: string }[]; maxRecipients?: number; auth?: { user: string; pass: string } } = {},
+  options: {
+    name?: string;
+    limits?: { count: number; size?: number; window: string; unit: string }[];
+    maxRecipients?: number;
+    auth?: { user: string; pass: string };
+    plain?: boolean;
+  } = {},
 ) {
   const limits = options.limits ?? [];
   return createServer(
@@ -23,7 +29,8 @@ export async function loopbackServer(
       type: "GENERIC",
       host: "127.0.0.1",
       port: String(port),
-      tlsMode: "STARTTLS",
+      tlsMode: options.plain ? "NONE" : "STARTTLS",
+      acceptInsecure: options.plain ? "on" : "",
       verifyCertificate: "",
       authMethod: options.auth ? "PASSWORD" : "NONE",
       username: options.auth?.user,

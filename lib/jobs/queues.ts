@@ -9,6 +9,8 @@ export const QUEUES = {
   serverWake: "server-wake",
   /** Every minute: servers with mail ready but no drainer, in case a wake-up was lost. */
   deliverySweep: "delivery-sweep",
+  /** Daily: prunes the delivery log past LOG_RETENTION_DAYS (lib/logging/retention.ts). */
+  retention: "retention",
 } as const;
 
 /** Mail of the application is retried for up to 48 hours (SPEC §3). */
@@ -25,4 +27,6 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.delivery, DELIVERY_JOB);
   await boss.createQueue(QUEUES.serverWake, DELIVERY_JOB);
   await boss.createQueue(QUEUES.deliverySweep, { retryLimit: 0, expireInSeconds: 120 });
+  // Pruning is idempotent and resumes where it stopped, so a failed run is simply tried again later.
+  await boss.createQueue(QUEUES.retention, { retryLimit: 3, retryDelay: 600, expireInSeconds: 60 * 60 });
 }

@@ -1,8 +1,10 @@
 import type { PgBoss } from "pg-boss";
 import { pruneLoginThrottles } from "@/lib/auth/login-throttle.ts";
+import { config } from "@/lib/config.ts";
 import { db } from "@/lib/db/client.ts";
 import { drainAndReschedule, handleDeliveryJobs, sweep, type DeliveryJob } from "@/lib/delivery/dispatch.ts";
 import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
+import { pruneDeliveryLog } from "@/lib/logging/retention.ts";
 import { logger } from "@/lib/ops/logger.ts";
 import { createBoss } from "./boss.ts";
 import { ensureQueues, QUEUES } from "./queues.ts";
@@ -32,6 +34,14 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
   });
   await boss.schedule(QUEUES.deliverySweep, "* * * * *", {});
   await boss.work(QUEUES.deliverySweep, async () => sweep(db(), boss));
+  await boss.schedule(QUEUES.retention, "23 2 * * *", {});
+  await boss.work(QUEUES.retention, async (jobs) => {
+    for (const job of jobs) {
+      const retentionDays = config().LOG_RETENTION_DAYS;
+      const pruned = await pruneDeliveryLog(db(), { now: new Date(), retentionDays });
+      logger.info("delivery log pruned", { job: job.id, retentionDays, ...pruned });
+    }
+  });
   logger.info("worker started", { pid: process.pid });
   return boss;
 }

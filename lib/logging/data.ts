@@ -206,6 +206,9 @@ export async function getMessage(prisma: Db, id: string, details: boolean) {
       createdAt: true,
       sentAt: true,
       giveUpAt: true,
+      deferredReason: true,
+      possibleDuplicate: true,
+      template: { select: { name: true } },
       attempts: { orderBy: { id: "desc" } },
     },
   });

@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { parseLimitLabel } from "@/lib/delivery/limiter.ts";
+import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import type { Locale, Translate } from "@/lib/i18n/translate.ts";
 import type { listMessages } from "../data.ts";
 
@@ -10,6 +12,16 @@ const STATUS_STYLE: Record<string, string> = {
   RETRYING: "text-amber-800",
   DEFERRED: "text-amber-800",
 };
+
+/** "Uitgesteld tot 14:05 — limiet 30 berichten per minuut bereikt", or the plain status. */
+export function statusText(message: { status: string; nextAttemptAt: Date | null; deferredReason: string | null }, t: Translate, locale: Locale): string {
+  if (message.status === "DEFERRED" && message.nextAttemptAt) {
+    const time = message.nextAttemptAt.toLocaleTimeString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam", hour: "2-digit", minute: "2-digit" });
+    const limit = parseLimitLabel(message.deferredReason);
+    return limit ? t("logging.deferredUntil", { time, limit: limitSentence(limit, t, locale) }) : t("logging.deferredByServer", { time });
+  }
+  return t(`logging.status.${message.status as "SENT"}`);
+}
 
 export function MessageTable({ messages, t, locale }: { messages: Messages; t: Translate; locale: Locale }) {
   if (messages.length === 0) return <p className="text-slate-600">{t("logging.empty")}</p>;
@@ -30,15 +42,21 @@ export function MessageTable({ messages, t, locale }: { messages: Messages; t: T
       </thead>
       <tbody>
         {messages.map((message) => (
-          <tr key={message.id}>
+          <tr key={message.id} data-status={message.status}>
             <td className="whitespace-nowrap">
               <Link href={`/beheer/applicatieinstellingen/logging/${message.id}`}>{format(message.createdAt)}</Link>
             </td>
-            <td className="text-xs">{t(`logging.kind.${message.kind}`)}</td>
+            <td className="text-xs">
+              {t(`logging.kind.${message.kind}`)}
+              {message.templateName ? <div className="text-slate-500">{message.templateName}</div> : null}
+            </td>
             <td className="text-xs">{message.fromAddress}</td>
             <td className="text-xs">{message.recipients.join(", ")}</td>
             <td className="text-xs">{message.subject ?? <span className="text-slate-400">{t("logging.masked")}</span>}</td>
-            <td className={STATUS_STYLE[message.status] ?? ""}>{t(`logging.status.${message.status}`)}</td>
+            <td className={`text-xs ${STATUS_STYLE[message.status] ?? ""}`}>
+              {statusText(message, t, locale)}
+              {message.possibleDuplicate ? <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900">{t("logging.possibleDuplicate")}</span> : null}
+            </td>
             <td className="text-right">{message.attemptCount}</td>
             <td className="max-w-xs font-mono text-xs break-all">{message.lastResponse ?? message.lastError ?? ""}</td>
           </tr>

@@ -4,7 +4,10 @@ import { Permission } from "@/lib/auth/permissions.ts";
 import { requirePagePermission } from "@/lib/auth/session.ts";
 import { db } from "@/lib/db/client.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
+import { cancelMessageAction, retryMessageAction } from "@/lib/logging/actions.ts";
+import { statusText } from "@/lib/logging/components/message-table.tsx";
 import { getMessage } from "@/lib/logging/data.ts";
+import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
 import { explanationById } from "@/lib/smtp/replies.ts";
 
 type Tried = { host: string; port: number; ok: boolean; responseCode?: number; response?: string; error?: string; ms: number };
@@ -26,7 +29,9 @@ export default async function MessagePage({ params }: { params: Promise<{ messag
       <div>
         <h1>{message.subject ?? t(`logging.kind.${message.kind}`)}</h1>
         <p className="text-sm text-slate-600">
-          {t(`logging.kind.${message.kind}`)} · <span data-testid="message-status">{t(`logging.status.${message.status}`)}</span>
+          {t(`logging.kind.${message.kind}`)}
+          {message.template ? ` · ${message.template.name}` : ""} · <span data-testid="message-status">{statusText(message, t, locale)}</span>
+          {message.possibleDuplicate ? <span className="ml-2 rounded bg-amber-100 px-1.5 text-xs text-amber-900">{t("logging.possibleDuplicate")}</span> : null}
         </p>
       </div>
       <section className="card text-sm">
@@ -49,6 +54,24 @@ export default async function MessagePage({ params }: { params: Promise<{ messag
           ) : null}
         </dl>
       </section>
+      {user.permissions.has(Permission.MAILSERVERS_EDIT) && ["FAILED", "CANCELLED", "RETRYING", "DEFERRED", "QUEUED"].includes(message.status) ? (
+        <div className="flex flex-wrap items-center gap-3">
+          {message.status !== "QUEUED" ? (
+            <ActionForm action={retryMessageAction} className="flex items-center gap-2">
+              <input type="hidden" name="messageId" value={message.id} />
+              <SubmitButton className="btn-secondary">{t("logging.retry")}</SubmitButton>
+              <FormMessage />
+            </ActionForm>
+          ) : null}
+          {message.status !== "CANCELLED" ? (
+            <ActionForm action={cancelMessageAction} className="flex items-center gap-2">
+              <input type="hidden" name="messageId" value={message.id} />
+              <SubmitButton className="btn-danger">{t("logging.cancel")}</SubmitButton>
+              <FormMessage />
+            </ActionForm>
+          ) : null}
+        </div>
+      ) : null}
       <section className="card space-y-3">
         <h2>{t("logging.attempts")}</h2>
         {message.attempts.length === 0 ? <p className="text-sm text-slate-600">{t("logging.noAttempts")}</p> : null}

@@ -20,7 +20,7 @@ test("the Logging lists, filters and pages 100,000 rows, and shows deferrals and
       ARRAY['medewerker' || i || '@werkgever.example'], '{}', '{}', 1, 'Bericht ' || i, 'Inhoud',
       '<' || i || '@klant.example>', (CASE WHEN i % 100 = 0 THEN 'FAILED' ELSE 'SENT' END)::"MessageStatus", 1,
       now() + interval '2 days', now() - (i || ' seconds')::interval, now(), now()
-    FROM generate_series(1, 100000) AS i`;
+    FROM generate_series(100000, 1, -1) AS i`;
   const deferredAt = new Date(Date.now() + 3 * 60_000);
   await db().outboundMessage.updateMany({
     where: { serverId: server.id, subject: "Bericht 1" },

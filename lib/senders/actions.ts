@@ -50,13 +50,13 @@ export const resendCodesAction = defineAction({
   },
 });
 
-export const removeSenderAction = defineAction<typeof senderIdSchema, { serverId: string }>({
+export const removeSenderAction = defineAction({
   name: "senders.remove",
   permission: Permission.MAILSERVERS_EDIT,
   schema: senderIdSchema,
   async run(input, { actor, t }) {
     const sender = await removeSender(db(), actor, input.senderId);
     revalidatePath(SERVERS, "layout");
-    return { ok: true, message: t("senders.removed", { address: sender.address }), data: { serverId: sender.serverId } };
+    return { ok: true, message: t("senders.removed", { address: sender.address }) };
   },
 });

@@ -9,7 +9,7 @@ import { serverUsage } from "@/lib/delivery/usage.ts";
 import { deleteServerAction, resumeServerAction, testServerAction } from "@/lib/mailservers/actions.ts";
 import { explanationById } from "@/lib/smtp/replies.ts";
 import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
-import { DeleteServerButton } from "@/lib/mailservers/components/delete-server-button.tsx";
+import { ConfirmButton } from "@/lib/ui/confirm-button.tsx";
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import { ProbePanel } from "@/lib/mailservers/components/probe-panel.tsx";
 import { ProbeResultView } from "@/lib/mailservers/components/probe-result.tsx";
@@ -57,7 +57,13 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
             <Link href={`/beheer/applicatieinstellingen/mailservers/${server.id}/aanpassen`} className="btn-secondary no-underline hover:no-underline">
               {t("mailservers.edit")}
             </Link>
-            <DeleteServerButton serverId={server.id} name={server.name} action={deleteServerAction} />
+            <ConfirmButton
+              action={deleteServerAction}
+              fields={{ id: server.id }}
+              label={t("mailservers.delete")}
+              question={t("mailservers.deleteConfirm", { name: server.name })}
+              then="/beheer/applicatieinstellingen/mailservers"
+            />
           </div>
         ) : null}
         </div>

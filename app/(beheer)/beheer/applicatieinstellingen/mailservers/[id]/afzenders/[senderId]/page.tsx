@@ -5,7 +5,7 @@ import { requirePagePermission } from "@/lib/auth/session.ts";
 import { db } from "@/lib/db/client.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { removeSenderAction, resendCodesAction, verifySenderAction } from "@/lib/senders/actions.ts";
-import { RemoveSenderButton } from "@/lib/senders/components/remove-sender-button.tsx";
+import { ConfirmButton } from "@/lib/ui/confirm-button.tsx";
 import { SenderStateBadge } from "@/lib/senders/components/sender-state-badge.tsx";
 import { getSender } from "@/lib/senders/data.ts";
 import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
@@ -41,7 +41,15 @@ export default async function SenderPage({
             {sender.address} · <SenderStateBadge state={sender.displayState} t={t} />
           </p>
         </div>
-        {canEdit ? <RemoveSenderButton senderId={sender.id} address={sender.address} action={removeSenderAction} /> : null}
+        {canEdit ? (
+          <ConfirmButton
+            action={removeSenderAction}
+            fields={{ senderId: sender.id }}
+            label={t("senders.remove")}
+            question={t("senders.removeConfirm", { address: sender.address })}
+            then={`/beheer/applicatieinstellingen/mailservers/${sender.server.id}`}
+          />
+        ) : null}
       </div>
       {added ? (
         <p role="status" className="rounded bg-brand-50 p-2 text-sm text-brand-900">

@@ -38,7 +38,8 @@ type ClaimedMessage = {
   text: string | null;
   html: string | null;
   messageIdHeader: string;
-  chunks: { recipients: string[]; handoffId: bigint }[];
+  /** handoffId null: the server has no limits, so nothing needs counting. */
+  chunks: { recipients: string[]; handoffId: bigint | null }[];
 };
 
 type ServerRow = NonNullable<Awaited<ReturnType<typeof loadServer>>>;
@@ -202,7 +203,8 @@ async function claimBatch(prisma: Db, server: ServerRow, batchSize: number): Pro
       data: claimed.map((c) => ({ messageId: c.message.id, number: c.message.attemptCount + 1, route: "server", startedAt: new Date(now) })),
       select: { id: true, messageId: true },
     });
-    const handoffs = await tx.serverHandoff.createManyAndReturn({
+    // Without limits there is nothing to count: the hand-over log is only written where it is read.
+    const handoffs = limits.length === 0 ? [] : await tx.serverHandoff.createManyAndReturn({
       data: claimed.flatMap((c) =>
         c.chunks.map((chunk) => ({
           serverId: server.id,
@@ -235,7 +237,7 @@ async function claimBatch(prisma: Db, server: ServerRow, batchSize: number): Pro
         text: message.text,
         html: message.html,
         messageIdHeader: message.messageIdHeader,
-        chunks: chunks.map((recipients, i) => ({ recipients, handoffId: handoffsOf.get(message.id)![i]! })),
+        chunks: chunks.map((recipients, i) => ({ recipients, handoffId: handoffsOf.get(message.id)?.[i] ?? null })),
       })),
     };
   });
@@ -332,8 +334,9 @@ async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { resu
 
   await prisma.$transaction(async (tx) => {
     if (sent.length) {
-      const handoffIds = sent.flatMap((r) => r.message.chunks.map((c) => c.handoffId));
-      const handoffTimes = sent.flatMap((r) => r.message.chunks.map(() => at(r.finishedAt)));
+      const counted = sent.flatMap((r) => r.message.chunks.filter((c) => c.handoffId !== null).map((c) => ({ id: c.handoffId!, at: at(r.finishedAt) })));
+      const handoffIds = counted.map((c) => c.id);
+      const handoffTimes = counted.map((c) => c.at);
       await tx.$executeRaw`
         UPDATE "ServerHandoff" h SET "countsUntil" = v.t
         FROM unnest(${handoffIds}::bigint[], ${handoffTimes}::timestamptz[]) AS v(id, t) WHERE h.id = v.id`;
@@ -353,7 +356,7 @@ async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { resu
     }
     if (unsent.length) {
       // Claimed but never started (the server said stop): as if never claimed.
-      await tx.serverHandoff.deleteMany({ where: { id: { in: unsent.flatMap((m) => m.chunks.map((c) => c.handoffId)) } } });
+      await tx.serverHandoff.deleteMany({ where: { id: { in: unsent.flatMap((m) => m.chunks.flatMap((c) => (c.handoffId === null ? [] : [c.handoffId]))) } } });
       await tx.deliveryAttempt.deleteMany({ where: { id: { in: unsent.map((m) => m.attemptId) } } });
       await tx.$executeRaw`
         UPDATE "OutboundMessage" SET status = CASE WHEN "nextAttemptAt" IS NULL THEN 'QUEUED'::"MessageStatus" ELSE 'DEFERRED'::"MessageStatus" END,
@@ -366,9 +369,9 @@ async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { resu
       // Chunks the server never took part in do not count; the ones it did still do.
       const untouched = message.chunks.slice(result.sentChunks + (outcome.responseCode === undefined ? 1 : 0));
       if (untouched.length && effect !== "none" && outcome.responseCode !== undefined) {
-        await tx.serverHandoff.deleteMany({ where: { id: { in: untouched.map((c) => c.handoffId) } } });
+        await tx.serverHandoff.deleteMany({ where: { id: { in: untouched.flatMap((c) => (c.handoffId === null ? [] : [c.handoffId])) } } });
       }
-      await tx.serverHandoff.updateMany({ where: { id: { in: message.chunks.map((c) => c.handoffId) } }, data: { countsUntil: finishedAt } });
+      await tx.serverHandoff.updateMany({ where: { id: { in: message.chunks.flatMap((c) => (c.handoffId === null ? [] : [c.handoffId])) } }, data: { countsUntil: finishedAt } });
       await tx.deliveryAttempt.update({
         where: { id: message.attemptId },
         data: {

@@ -158,7 +158,7 @@ describe("fault injection", () => {
     const server = await loopbackServer(testDb(), smtp.port);
     const ids = await submitMany(testDb(), boss, server.id, 60);
     await inProcessWorker();
-    await waitUntil(async () => (await testDb().serverHandoff.count({ where: { serverId: server.id } })) >= 10, 20_000);
+    await waitUntil(async () => (await testDb().deliveryAttempt.count({ where: { messageId: { in: ids } } })) >= 10, 20_000);
     await testDb().$executeRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
     await waitUntil(async () => {
       await sweep(testDb(), boss).catch(() => {});

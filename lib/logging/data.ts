@@ -85,13 +85,27 @@ const COLUMNS = Prisma.sql`m.id, m.seq, m.kind, m."createdAt", m."fromName", m."
 
 function listMessagesSql(options: ListMessagesOptions): Prisma.Sql {
   const limit = pageSizeOf(options) + 1;
-  const conditions: Prisma.Sql[] = [
-    // `= NULL` never matches and IS NOT DISTINCT FROM cannot use an index, so the route is spelled out.
-    options.serverId === null ? Prisma.sql`m."serverId" IS NULL` : Prisma.sql`m."serverId" = ${options.serverId}::uuid`,
-  ];
+  // `= NULL` never matches and IS NOT DISTINCT FROM cannot use an index, so the route is spelled out.
+  const route = (alias: Prisma.Sql) =>
+    options.serverId === null ? Prisma.sql`${alias}."serverId" IS NULL` : Prisma.sql`${alias}."serverId" = ${options.serverId}::uuid`;
+  const conditions: Prisma.Sql[] = [route(Prisma.raw("m"))];
   if (options.before !== undefined) conditions.push(Prisma.sql`m.seq < ${options.before}`);
-  if (options.from) conditions.push(Prisma.sql`m."createdAt" >= ${options.from}::timestamptz`);
-  if (options.to) conditions.push(Prisma.sql`m."createdAt" < ${options.to}::timestamptz`);
+  // A period is also turned into seq bounds through (serverId, createdAt): the planner assumes
+  // createdAt and seq are unrelated and would walk the seq index through every newer row. The
+  // hour of margin covers transactions whose start (createdAt) and insert (seq) lie apart; the
+  // exact createdAt test stays.
+  // With a recipient the GIN indexes lead and the hits are few; the bounds would only mislead.
+  const bySeqBounds = !(options.recipient && options.details);
+  if (options.from) {
+    conditions.push(Prisma.sql`m."createdAt" >= ${options.from}::timestamptz`);
+    if (bySeqBounds) conditions.push(Prisma.sql`m.seq > coalesce((SELECT b.seq FROM "OutboundMessage" b WHERE ${route(Prisma.raw("b"))}
+      AND b."createdAt" < ${options.from}::timestamptz - interval '1 hour' ORDER BY b."createdAt" DESC LIMIT 1), 0)`);
+  }
+  if (options.to) {
+    conditions.push(Prisma.sql`m."createdAt" < ${options.to}::timestamptz`);
+    if (bySeqBounds) conditions.push(Prisma.sql`m.seq < coalesce((SELECT b.seq FROM "OutboundMessage" b WHERE ${route(Prisma.raw("b"))}
+      AND b."createdAt" >= ${options.to}::timestamptz + interval '1 hour' ORDER BY b."createdAt" LIMIT 1), 9223372036854775807)`);
+  }
   // An exact-address search would reveal who received mail that the masking hides, so it
   // needs the same right as seeing the addresses.
   if (options.recipient && options.details) {
@@ -100,6 +114,9 @@ function listMessagesSql(options: ListMessagesOptions): Prisma.Sql {
     conditions.push(Prisma.sql`(m."to" @> ${wanted} OR m.cc @> ${wanted} OR m.bcc @> ${wanted})`);
   }
   const where = Prisma.join(conditions, " AND ");
+  // For an address the planner would walk the seq index backwards hoping for early matches;
+  // `seq + 0` makes it use the recipient indexes and sort the (few) hits instead.
+  const order = options.recipient && options.details ? Prisma.sql`m.seq + 0 DESC` : Prisma.sql`m.seq DESC`;
   const statuses = [...new Set(options.statuses ?? [])];
 
   // With a status filter each status is read newest-first from (serverId, status, seq) and the
@@ -107,12 +124,12 @@ function listMessagesSql(options: ListMessagesOptions): Prisma.Sql {
   // a status is. `status = ANY(…)` instead could not return rows in seq order from that index.
   const page =
     statuses.length === 0
-      ? Prisma.sql`SELECT ${COLUMNS} FROM "OutboundMessage" m WHERE ${where} ORDER BY m.seq DESC LIMIT ${limit}`
+      ? Prisma.sql`SELECT ${COLUMNS} FROM "OutboundMessage" m WHERE ${where} ORDER BY ${order} LIMIT ${limit}`
       : Prisma.sql`SELECT per_status.* FROM unnest(${statuses}::"MessageStatus"[]) AS wanted(status)
           CROSS JOIN LATERAL (
             SELECT ${COLUMNS} FROM "OutboundMessage" m
              WHERE ${where} AND m.status = wanted.status
-             ORDER BY m.seq DESC LIMIT ${limit}
+             ORDER BY ${order} LIMIT ${limit}
           ) per_status
           ORDER BY per_status.seq DESC LIMIT ${limit}`;
 

@@ -1,0 +1,96 @@
+/**
+ * Pure checks over what the sink received: sliding-window violations, order, loss and
+ * duplicates, and the ideal scheduler the throttle figure is compared with.
+ */
+
+export type Receive = { index: number; at: number; recipients: number };
+export type WindowLimit = { count: number; widthMs: number; unit: "MESSAGES" | "RECIPIENTS"; label: string };
+
+const unitsOf = (limit: WindowLimit, recipients: number) => (limit.unit === "MESSAGES" ? 1 : recipients);
+
+/**
+ * How many sliding windows exceed the limit, as the provider counts: for every receive, the
+ * window of width W ending at it, (t − W, t]. Each receive whose window holds more than `count`
+ * units is one violation. Also returns the fullest window seen.
+ */
+export function windowViolations(receives: readonly Receive[], limit: WindowLimit): { violations: number; fullest: number } {
+  const sorted = [...receives].sort((a, b) => a.at - b.at);
+  const prefix = [0];
+  for (const r of sorted) prefix.push(prefix.at(-1)! + unitsOf(limit, r.recipients));
+  let violations = 0;
+  let fullest = 0;
+  let start = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const t = sorted[i]!.at;
+    // The window includes later receives at the very same millisecond.
+    let end = i;
+    while (end + 1 < sorted.length && sorted[end + 1]!.at === t) end++;
+    while (sorted[start]!.at <= t - limit.widthMs) start++;
+    const used = prefix[end + 1]! - prefix[start]!;
+    fullest = Math.max(fullest, used);
+    if (used > limit.count) violations++;
+  }
+  return { violations, fullest };
+}
+
+/** Receives that arrived after a message submitted later than them had already arrived. */
+export function orderViolations(receives: readonly Receive[]): number {
+  let highest = -1;
+  let violations = 0;
+  for (const r of receives) {
+    if (r.index < highest) violations++;
+    else highest = r.index;
+  }
+  return violations;
+}
+
+/** Expected indexes 0…count−1: how many never arrived and how many arrived more than once. */
+export function lossAndDuplicates(receives: readonly Receive[], count: number): { lost: number; duplicates: number; unexpected: number } {
+  const seen = new Map<number, number>();
+  let unexpected = 0;
+  for (const r of receives) {
+    if (r.index < 0 || r.index >= count) unexpected++;
+    else seen.set(r.index, (seen.get(r.index) ?? 0) + 1);
+  }
+  let duplicates = 0;
+  for (const times of seen.values()) duplicates += times - 1;
+  return { lost: count - seen.size, duplicates, unexpected };
+}
+
+/**
+ * The ideal scheduler: strict FIFO, every message sent at the earliest moment at which it fits
+ * every limit (exact sliding windows), sending takes no time, everything available at `start`.
+ * Returns each message's send time.
+ */
+export function idealSchedule(recipients: readonly number[], limits: readonly WindowLimit[], start: number): number[] {
+  const times: number[] = [];
+  let previous = start;
+  for (let k = 0; k < recipients.length; k++) {
+    let t = previous;
+    for (const limit of limits) {
+      const need = unitsOf(limit, recipients[k]!);
+      let used = need;
+      // Walk back until the window would be over the limit: that entry (and all before it) must
+      // have left the window, i.e. t ≥ its time + W.
+      for (let j = k - 1; j >= 0; j--) {
+        used += unitsOf(limit, recipients[j]!);
+        if (used > limit.count) {
+          t = Math.max(t, times[j]! + limit.widthMs);
+          break;
+        }
+      }
+    }
+    times.push(t);
+    previous = t;
+  }
+  return times;
+}
+
+/** Deterministic 1–3 recipients per message (a small LCG, so every run submits the same mix). */
+export function recipientCounts(count: number, seed = 7): number[] {
+  let state = seed;
+  return Array.from({ length: count }, () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return 1 + (Math.floor(state / 65_536) % 3);
+  });
+}

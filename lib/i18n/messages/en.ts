@@ -158,8 +158,8 @@ export const en: Messages = {
       structural: "The volume of e-mail exceeds the limits structurally: all later e-mails are delivered late. Raise the limits (if your contract allows) or spread the sending.",
       connections: "Connections",
     },
-    columns: { name: "Name", type: "Type", host: "Server", managedBy: "Managed by", limits: "Limits", state: "Status" },
-    state: { untested: "Not tested yet", ok: "Connection works", failed: "Connection failed" },
+    columns: { name: "Name", type: "Type", host: "Server", managedBy: "Managed by", senders: "Senders", limits: "Limits", state: "Status" },
+    state: { untested: "Not tested yet", ok: "Connection works", failed: "Connection failed", paused: "Delivery stopped" },
     sections: { general: "General", connection: "Connection", authentication: "Authentication", limits: "Limits", lastTest: "Last connection test" },
     fields: {
       name: "Name",

@@ -161,8 +161,8 @@ export const nl = {
       structural: "Het aantal e-mails overschrijdt de limieten structureel: alle opvolgende e-mails worden vertraagd afgeleverd. Verhoog de limieten (als je contract dat toestaat) of spreid de verzending.",
       connections: "Verbindingen",
     },
-    columns: { name: "Naam", type: "Type", host: "Server", managedBy: "Beheerd door", limits: "Limieten", state: "Status" },
-    state: { untested: "Nog niet getest", ok: "Verbinding werkt", failed: "Verbinding mislukt" },
+    columns: { name: "Naam", type: "Type", host: "Server", managedBy: "Beheerd door", senders: "Afzenders", limits: "Limieten", state: "Status" },
+    state: { untested: "Nog niet getest", ok: "Verbinding werkt", failed: "Verbinding mislukt", paused: "Aflevering gestopt" },
     sections: { general: "Algemeen", connection: "Verbinding", authentication: "Authenticatie", limits: "Limieten", lastTest: "Laatste verbindingstest" },
     fields: {
       name: "Naam",

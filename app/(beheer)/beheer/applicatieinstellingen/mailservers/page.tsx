@@ -36,6 +36,7 @@ export default async function MailserversPage() {
                 <th>{t("mailservers.columns.type")}</th>
                 <th>{t("mailservers.columns.host")}</th>
                 <th>{t("mailservers.columns.managedBy")}</th>
+                <th>{t("mailservers.columns.senders")}</th>
                 <th>{t("mailservers.columns.limits")}</th>
                 <th>{t("mailservers.columns.state")}</th>
               </tr>
@@ -51,13 +52,16 @@ export default async function MailserversPage() {
                     {server.host}:{server.port}
                   </td>
                   <td>{t(`mailservers.managedByOptions.${server.managedBy}`)}</td>
+                  <td className="text-right">{server._count.senders}</td>
                   <td className="text-xs">
                     {server.limits.map((limit) => (
                       <div key={`${limit.window}-${limit.unit}`}>{limitSentence(limit, t, locale)}</div>
                     ))}
                   </td>
                   <td>
-                    {server.lastTestOk === null ? (
+                    {server.pausedAt ? (
+                      <span className="text-red-700">{t("mailservers.state.paused")}</span>
+                    ) : server.lastTestOk === null ? (
                       <span className="text-slate-500">{t("mailservers.state.untested")}</span>
                     ) : server.lastTestOk ? (
                       <span className="text-brand-700">{t("mailservers.state.ok")}</span>

@@ -51,8 +51,8 @@ test("a new API key is shown once and then never appears in a page, API response
   await page.getByLabel("Omschrijving").fill("Geplante sleutel");
   await page.getByRole("button", { name: "Sleutel aanmaken" }).click();
   const key = (await page.getByTestId("new-api-key").textContent())!;
-  const shownIn = bodies.filter((b) => b.body.includes(key));
-  expect(shownIn).toHaveLength(1);
+  // Response bodies are read asynchronously; wait until the creating response has been recorded.
+  await expect.poll(() => bodies.filter((b) => b.body.includes(key)).length).toBe(1);
 
   const submitted = await request.post("/api/v1/messages", {
     headers: { authorization: `Bearer ${key}` },
@@ -65,7 +65,12 @@ test("a new API key is shown once and then never appears in a page, API response
   const bad = await request.post("/api/v1/messages", { headers: { authorization: `Bearer ${key}x` }, data: {} });
   expect(await bad.text()).not.toContain(key);
 
-  for (const path of ["/autorisaties/api-sleutels", "/audit", "/beheer/applicatieinstellingen/logging", `/beheer/applicatieinstellingen/logging/${id}`]) await page.goto(path);
+  for (const path of ["/autorisaties/api-sleutels", "/audit", "/beheer/applicatieinstellingen/logging", `/beheer/applicatieinstellingen/logging/${id}`]) {
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+  }
+  const pageBodies = bodies.length;
+  await expect.poll(() => bodies.length).toBeGreaterThanOrEqual(pageBodies);
   expect(bodies.filter((b) => b.body.includes(key))).toHaveLength(1);
   const audit = await db().$queryRaw<{ dump: string }[]>`SELECT coalesce(string_agg(t::text, ' '), '') AS dump FROM "AuditEntry" t`;
   expect(audit[0]!.dump).toContain("Geplante sleutel");

@@ -2,16 +2,12 @@ import { config } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import type { AttemptOutcome, MessageStatus } from "@/lib/generated/prisma/enums.ts";
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
+import { backoffMs } from "./limiter.ts";
 import { platformDeliveryOptions, sendViaPlatform } from "./platform-transport.ts";
 
 export type DeliveryResult = "sent" | "retry" | "failed" | "skipped";
 
 const FINAL: MessageStatus[] = ["SENT", "FAILED", "CANCELLED"];
-
-/** The wait before the next try, as pg-boss computes it roughly (base × 2^(n-1), capped). */
-export function nextRetryAt(attempt: number, now = new Date(), baseSeconds = config().RETRY_BASE_SECONDS, maxSeconds = 900): Date {
-  return new Date(now.getTime() + Math.min(maxSeconds, baseSeconds * 2 ** Math.max(0, attempt - 1)) * 1000);
-}
 
 /**
  * One delivery attempt of a stored message on the platform's own route (smarthost or direct to
@@ -69,7 +65,7 @@ export async function deliverMessage(prisma: Db, messageId: string, now = new Da
       data: {
         status: result === "sent" ? "SENT" : result === "retry" ? "RETRYING" : "FAILED",
         sentAt: result === "sent" ? new Date() : null,
-        nextAttemptAt: result === "retry" ? nextRetryAt(number, now) : null,
+        nextAttemptAt: result === "retry" ? new Date(now.getTime() + backoffMs(number, config().RETRY_BASE_SECONDS, 3600)) : null,
         lastResponseCode: outcome.responseCode ?? null,
         lastResponse: outcome.response ?? null,
         lastError,

@@ -40,6 +40,17 @@ const envSchema = z.object({
   /** A drainer that stops renewing its lease (a crashed worker) is replaced after this long. */
   DRAIN_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * OAuth2 token endpoints (Microsoft Entra ID, Google). Set here and nowhere else: taking them
+   * from a form or a key file would let anyone who edits a server make the platform post
+   * credentials to an address of their choice. Tests point them at a local token server.
+   */
+  MICROSOFT_LOGIN_URL: z
+    .string()
+    .url()
+    .default("https://login.microsoftonline.com")
+    .transform((value) => value.replace(/\/+$/, "")),
+  GOOGLE_TOKEN_URL: z.string().url().default("https://oauth2.googleapis.com/token"),
   POSTKAMER_EMBEDDED: booleanFlag.default(false),
   NODE_ENV: z.string().optional(),
 });

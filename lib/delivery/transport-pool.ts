@@ -1,18 +1,19 @@
 import { isIP } from "node:net";
-import nodemailer, { type Transporter } from "nodemailer";
+import nodemailer, { type SendMailOptions, type SentMessageInfo, type Transporter } from "nodemailer";
 import { config } from "@/lib/config.ts";
 import { decryptSecret } from "@/lib/crypto/secret-box.ts";
 import { passwordAad } from "@/lib/mailservers/credentials.ts";
 import { resolveSmtpHost } from "@/lib/mailservers/host-guard.ts";
-import type { TlsMode } from "@/lib/mailservers/presets.ts";
+import { accessTokenFor, invalidateAccessToken, type OAuthServer } from "@/lib/mailservers/oauth.ts";
+import type { AuthMethod, TlsMode } from "@/lib/mailservers/presets.ts";
 
-type PooledServer = {
+type PooledServer = OAuthServer & {
   id: string;
   host: string;
   port: number;
   tlsMode: TlsMode;
   verifyCertificate: boolean;
-  authMethod: "PASSWORD" | "NONE";
+  authMethod: AuthMethod;
   username: string | null;
   passwordBox: string | null;
   heloName: string | null;
@@ -48,10 +49,7 @@ export async function transportFor(server: PooledServer, options: { allowPrivate
     requireTLS: server.tlsMode === "STARTTLS",
     ignoreTLS: server.tlsMode === "NONE",
     tls: { rejectUnauthorized: server.verifyCertificate, ...(isIP(server.host) ? {} : { servername: server.host }) },
-    auth:
-      server.authMethod === "PASSWORD" && server.username && server.passwordBox
-        ? { user: server.username, pass: decryptSecret(server.passwordBox, passwordAad(server.id)) }
-        : undefined,
+    auth: authFor(server),
     name: server.heloName ?? undefined,
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
@@ -59,8 +57,55 @@ export async function transportFor(server: PooledServer, options: { allowPrivate
     disableFileAccess: true,
     disableUrlAccess: true,
   } as Parameters<typeof nodemailer.createTransport>[0]);
+  if (server.authMethod === "OAUTH2") retryOnceWithNewToken(transporter, server);
   pools.set(server.id, { key, transporter });
   return transporter;
+}
+
+type PoolAuth = { user: string; pass: string } | { type: "OAuth2"; user: string; provisionCallback: ProvisionCallback } | undefined;
+type ProvisionCallback = (user: string, renew: boolean, done: (error: Error | null, accessToken?: string, expires?: number) => void) => void;
+
+function authFor(server: PooledServer): PoolAuth {
+  if (server.authMethod === "PASSWORD" && server.username && server.passwordBox) {
+    return { user: server.username, pass: decryptSecret(server.passwordBox, passwordAad(server.id)) };
+  }
+  if (server.authMethod === "OAUTH2" && server.username) {
+    // nodemailer asks for a token per connection and again with renew=true when the server
+    // answers XOAUTH2 with a challenge (the token was refused); `expires` is when it asks anew.
+    // A token failure reaches the engine as EAUTH with oauth.ts's originalCode: "auth", pause.
+    const provisionCallback: ProvisionCallback = (_user, renew, done) => {
+      accessTokenFor(server, { renew }).then(
+        (token) => done(null, token.accessToken, token.refreshAt),
+        (error: Error) => done(error),
+      );
+    };
+    return { type: "OAuth2", user: server.username, provisionCallback };
+  }
+  return undefined;
+}
+
+/**
+ * Exchange Online refuses a token it no longer accepts with a plain 535 instead of a challenge,
+ * so nodemailer does not renew it. Such a token may predate a permission the administrator has
+ * just granted (the permissions are inside the token): forget it and try once more with a new
+ * one. Safe to repeat: a refused AUTH comes before MAIL FROM, so nothing was sent.
+ */
+function retryOnceWithNewToken(transporter: Transporter, server: PooledServer): void {
+  const original = transporter.sendMail.bind(transporter);
+  const send = (mail: SendMailOptions): Promise<SentMessageInfo> => original(mail);
+  const refusedToken = (error: unknown) => {
+    const e = error as { code?: unknown; command?: unknown; responseCode?: unknown };
+    return e.code === "EAUTH" && e.command === "AUTH XOAUTH2" && typeof e.responseCode === "number";
+  };
+  transporter.sendMail = (async (mail: SendMailOptions) => {
+    try {
+      return await send(mail);
+    } catch (error) {
+      if (!refusedToken(error)) throw error;
+      invalidateAccessToken(server);
+      return send(mail);
+    }
+  }) as unknown as Transporter["sendMail"];
 }
 
 export function closeTransport(serverId: string): void {

@@ -13,6 +13,11 @@ export type ServerFormValues = {
   verifyCertificate: boolean;
   authMethod: AuthMethod;
   username: string;
+  /** OAuth2 (Microsoft 365); the secret itself is write-only and never part of the values. */
+  oauthTenantId: string;
+  oauthClientId: string;
+  /** YYYY-MM-DD, as a date input wants it. */
+  oauthSecretExpiresAt: string;
   heloName: string;
   managedBy: ManagedBy;
   maxRecipientsPerMessage: string;
@@ -40,6 +45,9 @@ export function valuesFromPreset(type: ServerTypeId, base: Partial<ServerFormVal
     verifyCertificate: true,
     authMethod: preset.authMethod,
     username: preset.username || base.username || "",
+    oauthTenantId: base.oauthTenantId ?? "",
+    oauthClientId: base.oauthClientId ?? "",
+    oauthSecretExpiresAt: base.oauthSecretExpiresAt ?? "",
     heloName: base.heloName ?? "",
     managedBy: base.managedBy ?? "WERKGEVER",
     maxRecipientsPerMessage: preset.maxRecipientsPerMessage ? String(preset.maxRecipientsPerMessage) : "",

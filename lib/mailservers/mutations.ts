@@ -1,3 +1,4 @@
+import { createPrivateKey } from "node:crypto";
 import type { Db, Tx } from "@/lib/db/client.ts";
 import { recordAudit, type Actor } from "@/lib/audit/record.ts";
 import { allowPrivateSmtpHosts } from "@/lib/config.ts";
@@ -9,7 +10,8 @@ import { invalidateConfigurationProofs } from "@/lib/senders/mutations.ts";
 import { hasConsentFor } from "@/lib/templates/privacy.ts";
 import { templatesUsing } from "@/lib/templates/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
-import { passwordAad } from "./credentials.ts";
+import { oauthSecretAad, passwordAad } from "./credentials.ts";
+import { fetchAccessToken, tokenEndpointHost } from "./oauth.ts";
 import { probeSmtpServer, type ProbeResult } from "./probe.ts";
 import type { ServerInput } from "./schema.ts";
 
@@ -26,6 +28,10 @@ function auditView(server: {
   authMethod: string;
   username: string | null;
   passwordBox: string | null;
+  oauthTenantId: string | null;
+  oauthClientId: string | null;
+  oauthSecretBox: string | null;
+  oauthSecretExpiresAt: Date | null;
   heloName: string | null;
   managedBy: string;
   maxRecipientsPerMessage: number | null;
@@ -42,6 +48,14 @@ function auditView(server: {
     authMethod: server.authMethod,
     username: server.username,
     passwordStored: server.passwordBox !== null,
+    ...(server.authMethod === "OAUTH2"
+      ? {
+          oauthTenantId: server.oauthTenantId,
+          oauthClientId: server.oauthClientId,
+          oauthSecretStored: server.oauthSecretBox !== null,
+          oauthSecretExpiresAt: server.oauthSecretExpiresAt?.toISOString().slice(0, 10) ?? null,
+        }
+      : {}),
     heloName: server.heloName,
     managedBy: server.managedBy,
     maxRecipientsPerMessage: server.maxRecipientsPerMessage,
@@ -60,6 +74,8 @@ function columns(input: ServerInput) {
     verifyCertificate: input.verifyCertificate,
     authMethod: input.authMethod,
     username: input.username,
+    oauthTenantId: input.oauthTenantId,
+    oauthSecretExpiresAt: input.oauthSecretExpiresAt,
     heloName: input.heloName,
     managedBy: input.managedBy,
     maxRecipientsPerMessage: input.maxRecipientsPerMessage,
@@ -67,20 +83,44 @@ function columns(input: ServerInput) {
   } satisfies Prisma.MailServerUncheckedUpdateInput;
 }
 
+/** The form field that carries the OAuth2 secret for a type. */
+function oauthSecretField(type: ServerInput["type"]) {
+  return type === "GOOGLE_WORKSPACE" ? "oauthServiceAccountKey" : "oauthClientSecret";
+}
+
+/** A key Google would reject at every token request is refused now, next to its field. */
+function assertUsableOAuthSecret(input: ServerInput) {
+  if (input.type !== "GOOGLE_WORKSPACE" || !input.oauthSecret) return;
+  try {
+    createPrivateKey(input.oauthSecret);
+  } catch {
+    throw new UserError("mailservers.errors.serviceAccountPrivateKey", {}, "oauthServiceAccountKey", 400);
+  }
+}
+
 export async function createServer(prisma: Db, actor: Actor, input: ServerInput) {
   if (input.authMethod === "PASSWORD" && !input.password) throw new UserError("validation.required", {}, "password", 400);
+  if (input.authMethod === "OAUTH2" && (!input.oauthSecret || !input.oauthClientId)) {
+    throw new UserError("validation.required", {}, oauthSecretField(input.type), 400);
+  }
+  assertUsableOAuthSecret(input);
   return prisma.$transaction(async (tx) => {
     const server = await tx.mailServer.create({
-      data: { ...columns(input), limits: { create: input.limits } },
+      data: { ...columns(input), oauthClientId: input.oauthClientId ?? null, limits: { create: input.limits } },
       include: { limits: true },
     });
-    const withPassword = input.password
-      ? await tx.mailServer.update({
-          where: { id: server.id },
-          data: { passwordBox: encryptSecret(input.password, passwordAad(server.id)) },
-          include: { limits: true },
-        })
-      : server;
+    // The boxes' associated data names the row, so they are sealed once the id exists.
+    const withPassword =
+      input.password || input.oauthSecret
+        ? await tx.mailServer.update({
+            where: { id: server.id },
+            data: {
+              ...(input.password ? { passwordBox: encryptSecret(input.password, passwordAad(server.id)) } : {}),
+              ...(input.oauthSecret ? { oauthSecretBox: encryptSecret(input.oauthSecret, oauthSecretAad(server.id)) } : {}),
+            },
+            include: { limits: true },
+          })
+        : server;
     await recordAudit(tx, {
       actor,
       action: "mailserver.create",
@@ -110,18 +150,28 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
     const passwordBox =
       input.authMethod !== "PASSWORD" ? null : input.password ? encryptSecret(input.password, passwordAad(id)) : before.passwordBox;
     if (input.authMethod === "PASSWORD" && !passwordBox) throw new UserError("validation.required", {}, "password", 400);
+    const oauth = input.authMethod === "OAUTH2";
+    // A stored secret belongs to the provider it was entered for: another type needs a new one.
+    const keepOAuthSecret = oauth && before.authMethod === "OAUTH2" && before.type === input.type;
+    const oauthSecretBox = !oauth ? null : input.oauthSecret ? encryptSecret(input.oauthSecret, oauthSecretAad(id)) : keepOAuthSecret ? before.oauthSecretBox : null;
+    const oauthClientId = !oauth ? null : (input.oauthClientId ?? (keepOAuthSecret ? before.oauthClientId : null));
+    if (oauth && (!oauthSecretBox || !oauthClientId)) throw new UserError("validation.required", {}, oauthSecretField(input.type), 400);
+    assertUsableOAuthSecret(input);
     const connectionChanged =
       before.host !== input.host ||
       before.port !== input.port ||
       before.username !== input.username ||
       before.authMethod !== input.authMethod ||
-      Boolean(input.password);
+      Boolean(input.password) ||
+      (oauth && (before.type !== input.type || before.oauthTenantId !== input.oauthTenantId || before.oauthClientId !== oauthClientId || Boolean(input.oauthSecret)));
     await tx.sendingLimit.deleteMany({ where: { serverId: id } });
     const after = await tx.mailServer.update({
       where: { id },
       data: {
         ...columns(input),
         passwordBox,
+        oauthClientId,
+        oauthSecretBox,
         // A test of the old connection says nothing about the new one.
         ...(connectionChanged
           ? {
@@ -146,7 +196,12 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
       entityId: id,
       summary: `Mailserver ${after.name} gewijzigd${connectionChanged ? " (verbinding gewijzigd)" : ""}`,
       before: auditView(before),
-      after: { ...auditView(after), ...(input.password ? { passwordReplaced: true } : {}), ...(reverify ? { sendersToReverify: reverify } : {}) },
+      after: {
+        ...auditView(after),
+        ...(input.password ? { passwordReplaced: true } : {}),
+        ...(oauth && input.oauthSecret ? { oauthSecretReplaced: true } : {}),
+        ...(reverify ? { sendersToReverify: reverify } : {}),
+      },
     });
     return { server: after, connectionChanged, sendersToReverify: reverify };
   });
@@ -206,8 +261,10 @@ export async function testServerConnection(
       port: server.port,
       tlsMode: server.tlsMode,
       verifyCertificate: server.verifyCertificate,
-      username: server.authMethod === "PASSWORD" ? (server.username ?? undefined) : undefined,
+      username: server.authMethod === "PASSWORD" || server.authMethod === "OAUTH2" ? (server.username ?? undefined) : undefined,
       password: server.authMethod === "PASSWORD" && server.passwordBox ? decryptSecret(server.passwordBox, passwordAad(server.id)) : undefined,
+      // A fresh token, not the cached one: the test is of the credentials as they are now.
+      oauth: server.authMethod === "OAUTH2" ? { endpoint: tokenEndpointHost(server), token: () => fetchAccessToken(server) } : undefined,
       heloName: server.heloName ?? undefined,
       mailFrom,
       rcptTo: input.rcptTo ?? mailFrom,

@@ -19,9 +19,24 @@ export type ServerTypeId = (typeof SERVER_TYPE_IDS)[number];
 export const TLS_MODES = ["STARTTLS", "IMPLICIT", "NONE"] as const;
 export type TlsMode = (typeof TLS_MODES)[number];
 
-/** OAuth2 (XOAUTH2) joins this list in a later issue. */
-export const AUTH_METHODS = ["PASSWORD", "NONE"] as const;
+export const AUTH_METHODS = ["PASSWORD", "OAUTH2", "NONE"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/**
+ * OAuth2 (XOAUTH2) only where this platform knows the provider's token endpoint and grant: the
+ * token URL comes from configuration, never from the form (see lib/config.ts).
+ */
+export const OAUTH_SERVER_TYPES = ["MICROSOFT_365", "GOOGLE_WORKSPACE"] as const;
+export type OAuthServerType = (typeof OAUTH_SERVER_TYPES)[number];
+
+export function supportsOAuth(type: unknown): type is OAuthServerType {
+  return typeof type === "string" && (OAUTH_SERVER_TYPES as readonly string[]).includes(type);
+}
+
+/** The authentication methods the form offers for a type. */
+export function authMethodsFor(type: ServerTypeId): readonly AuthMethod[] {
+  return supportsOAuth(type) ? AUTH_METHODS : AUTH_METHODS.filter((method) => method !== "OAUTH2");
+}
 
 export const LIMIT_WINDOWS = ["SECOND", "MINUTE", "HOUR", "DAY"] as const;
 export type LimitWindow = (typeof LIMIT_WINDOWS)[number];
@@ -106,6 +121,8 @@ export interface ServerType {
   username?: string;
   usernameHint?: LocalizedText;
   passwordHint?: LocalizedText;
+  /** Types that support OAuth2: why it is the better choice, shown next to the method. */
+  oauthHint?: LocalizedText;
   limits: readonly SendingLimit[];
   /** Larger messages are split; null when the provider publishes no cap. */
   maxRecipientsPerMessage: number | null;
@@ -131,14 +148,18 @@ export const SERVER_TYPES: Readonly<Record<ServerTypeId, ServerType>> = {
       en: "The full e-mail address of the mailbox used for sending.",
     },
     passwordHint: { nl: "Het wachtwoord van die mailbox.", en: "That mailbox's password." },
+    oauthHint: {
+      nl: "Aanbevolen: OAuth2. Microsoft schakelt aanmelden met wachtwoord (basic auth) voor SMTP eind december 2026 uit. Registreer een app in Entra ID met de toepassingsmachtiging SMTP.SendAsApp en geef die toegang tot de mailbox.",
+      en: "Recommended: OAuth2. Microsoft turns off password sign-in (basic auth) for SMTP at the end of December 2026. Register an app in Entra ID with the application permission SMTP.SendAsApp and give it access to the mailbox.",
+    },
     limits: [
       { count: 30, window: "MINUTE", unit: "MESSAGES" },
       { count: 10_000, window: "DAY", unit: "RECIPIENTS" },
     ],
     maxRecipientsPerMessage: 500,
     notes: {
-      nl: "SMTP AUTH met wachtwoord moet per mailbox zijn ingeschakeld; Microsoft schakelt het vanaf eind december 2026 standaard uit voor bestaande organisaties. OAuth2 volgt.",
-      en: "SMTP AUTH with a password must be enabled per mailbox; Microsoft turns it off by default for existing tenants from the end of December 2026. OAuth2 follows.",
+      nl: "SMTP AUTH moet per mailbox zijn ingeschakeld, ook met OAuth2. Aanmelden met wachtwoord schakelt Microsoft vanaf eind december 2026 uit voor bestaande organisaties: kies OAuth2.",
+      en: "SMTP AUTH must be enabled per mailbox, also with OAuth2. Microsoft turns off password sign-in for existing tenants from the end of December 2026: choose OAuth2.",
     },
     source: "Microsoft Learn, Exchange Online limits (sending limits) and SMTP AUTH client submission",
     publishedOn: CHECKED_ON,
@@ -154,6 +175,10 @@ export const SERVER_TYPES: Readonly<Record<ServerTypeId, ServerType>> = {
     passwordHint: {
       nl: "Een app-wachtwoord van het Google-account (het gewone wachtwoord werkt niet met tweestapsverificatie).",
       en: "An app password of the Google account (the normal password does not work with 2-step verification).",
+    },
+    oauthHint: {
+      nl: "Aanbevolen: OAuth2 met een serviceaccount. Geef het serviceaccount in de Google-beheerconsole domeinbrede toegang (domain-wide delegation) voor het bereik https://mail.google.com/ en plak hier de JSON-sleutel.",
+      en: "Recommended: OAuth2 with a service account. Grant the service account domain-wide delegation for the scope https://mail.google.com/ in the Google Admin console and paste its JSON key here.",
     },
     limits: [
       { count: 2_000, window: "DAY", unit: "MESSAGES" },

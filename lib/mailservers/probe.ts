@@ -7,8 +7,8 @@ import type { TlsMode } from "@/lib/mailservers/presets.ts";
 import { classifyReply, explainReply, parseReply, type ReplyClass, type ReplyExplanation, type SmtpOutcome } from "@/lib/smtp/replies.ts";
 
 /**
- * "Verbinding testen": walks an SMTP session step by step (resolve, connect, TLS, EHLO, AUTH,
- * MAIL FROM, RCPT TO) and stops before DATA, so nothing is sent. nodemailer cannot stop there
+ * "Verbinding testen": walks an SMTP session step by step (for OAuth2 first the token, then
+ * resolve, connect, TLS, EHLO, AUTH, MAIL FROM, RCPT TO) and stops before DATA, so nothing is sent. nodemailer cannot stop there
  * and reports only the first error, which is why this is a small client of its own.
  *
  * Everything is bounded by one deadline (at most 20 s): when it passes, the socket is
@@ -18,6 +18,7 @@ import { classifyReply, explainReply, parseReply, type ReplyClass, type ReplyExp
  */
 
 export type ProbeStepName =
+  | "token"
   | "resolve"
   | "connect"
   | "tls"
@@ -38,6 +39,8 @@ export interface ProbeTarget {
   verifyCertificate: boolean;
   username?: string;
   password?: string;
+  /** OAuth2 (XOAUTH2) instead of a password: where the token comes from, and how to get one. */
+  oauth?: { endpoint: string; token: () => Promise<{ accessToken: string; expiresAt: number }> };
   heloName?: string;
   mailFrom: string;
   rcptTo: string;
@@ -88,7 +91,9 @@ class StepFailure extends Error implements SmtpOutcome {
   command?: string;
   response?: string;
   responseCode?: number;
-  constructor(message: string, fields: Omit<SmtpOutcome, "message" | "responseCode" | "response"> & { response?: string; responseCode?: number }) {
+  /** Shown beside the reply, e.g. the error details of an XOAUTH2 challenge. */
+  detail?: string;
+  constructor(message: string, fields: Omit<SmtpOutcome, "message" | "responseCode" | "response"> & { response?: string; responseCode?: number; detail?: string }) {
     super(message);
     Object.assign(this, fields);
   }
@@ -271,6 +276,8 @@ function assertSafeTarget(target: ProbeTarget) {
   if (!SAFE_ADDRESS.test(target.mailFrom)) throw new TypeError("mailFrom must be an e-mail address without spaces, <, > or control characters");
   if (!SAFE_ADDRESS.test(target.rcptTo)) throw new TypeError("rcptTo must be an e-mail address without spaces, <, > or control characters");
   if (target.heloName && !SAFE_HELO.test(target.heloName)) throw new TypeError("heloName must be a host name or an address literal");
+  // XOAUTH2 separates its fields with ^A: a control character in the user name would forge one.
+  if (target.oauth && !SAFE_ADDRESS.test(target.username ?? "")) throw new TypeError("username must be an e-mail address for OAuth2");
 }
 
 function capabilities(ehloReply: string) {
@@ -312,6 +319,8 @@ export async function probeSmtpServer(target: ProbeTarget, options: ProbeOptions
         // (and cannot be kept out of any JSON); such passwords fail the form's own validation.
       ].filter((secret) => secret.length >= 3)
     : [];
+  /** The access token and the XOAUTH2 string built from it, once there is one. */
+  const rememberSecret = (secret: string) => secrets.push(secret);
   const scrub = (text: string) => {
     let clean = text;
     for (const secret of secrets) clean = clean.split(secret).join(MASK);
@@ -325,7 +334,9 @@ export async function probeSmtpServer(target: ProbeTarget, options: ProbeOptions
   // progress (connect, handshake or read) as a timeout.
   let timedOut = false;
   const budgetText = budget < 1_000 ? `${budget} ms` : `${Math.round(budget / 1_000)} s`;
-  const timeoutError = () => new StepFailure(`No answer within ${budgetText}`, { code: TIMEOUT, command: current.command });
+  // A token endpoint that does not answer is the token endpoint's fault, not the mail server's.
+  const timeoutError = () =>
+    new StepFailure(`No answer within ${budgetText}`, { code: TIMEOUT, command: current.command, ...(current.command === "TOKEN" ? { originalCode: "OAUTH_UNREACHABLE" } : {}) });
   let onTimeout: (() => void) | undefined;
   const watchdog = setTimeout(() => {
     timedOut = true;
@@ -357,7 +368,9 @@ export async function probeSmtpServer(target: ProbeTarget, options: ProbeOptions
         step: name,
         ok: false,
         ...(sent ? { sent } : {}),
-        ...(failure.response ? { reply: scrub(failure.response), code: codeOf(failure.response) } : { detail: scrub(failure.message) }),
+        ...(failure.response
+          ? { reply: scrub(failure.response), code: codeOf(failure.response), ...(failure.detail ? { detail: scrub(failure.detail) } : {}) }
+          : { detail: scrub(failure.message) }),
         ms: Math.round(performance.now() - stepStarted),
         ...(classification !== "success" ? { classification } : {}),
         ...(explanation ? { explanation } : {}),
@@ -375,6 +388,26 @@ export async function probeSmtpServer(target: ProbeTarget, options: ProbeOptions
   const is2xx = (code: number) => code >= 200 && code < 300;
 
   try {
+    let accessToken = "";
+    const oauth = target.oauth;
+    if (oauth) {
+      await step("token", "TOKEN", undefined, async () => {
+        let token: { accessToken: string; expiresAt: number };
+        try {
+          token = await oauth.token();
+        } catch (error) {
+          // oauth.ts names the cause in originalCode; replies.ts explains it.
+          const cause = error as { message?: string; originalCode?: string };
+          throw new StepFailure(cause.message ?? String(error), { code: "EOAUTH2", originalCode: cause.originalCode ?? "OAUTH_REFUSED", command: "TOKEN" });
+        }
+        accessToken = token.accessToken;
+        rememberSecret(accessToken);
+        rememberSecret(xoauth2(username, accessToken));
+        const minutes = Math.max(0, Math.round((token.expiresAt - Date.now()) / 60_000));
+        return { detail: `${oauth.endpoint}: access token received, valid for ${minutes} min` };
+      });
+    }
+
     let checked!: CheckedHost;
     await step("resolve", "RESOLVE", undefined, async () => {
       try {
@@ -436,7 +469,26 @@ export async function probeSmtpServer(target: ProbeTarget, options: ProbeOptions
     }
 
     const offered = capabilities(ehloReply);
-    if (username) {
+    if (oauth) {
+      const command = "AUTH XOAUTH2";
+      await step("auth", command, `${command} (${username} / ${MASK})`, async () => {
+        if (!offered.auth) throw new StepFailure("AUTH not offered by the server", { code: "EAUTH", command });
+        if (!offered.auth.has("XOAUTH2")) {
+          throw new StepFailure(`XOAUTH2 not offered by the server (offered: ${[...offered.auth].join(" ") || "none"})`, { code: "EAUTH", command });
+        }
+        let reply = await conversation!.command(`${command} ${xoauth2(username, accessToken)}`);
+        let challenge: string | undefined;
+        if (codeOf(reply) === 334) {
+          // RFC 7628: a refusal comes as a challenge with details; an empty line ends the exchange.
+          challenge = Buffer.from(parseReply(reply)?.text ?? "", "base64").toString("utf8");
+          reply = await conversation!.command("");
+        }
+        if (codeOf(reply) !== 235) {
+          throw new StepFailure("Authentication refused", { code: "EAUTH", command, response: reply, responseCode: codeOf(reply), detail: challenge });
+        }
+        return { reply: scrub(reply), code: codeOf(reply) };
+      });
+    } else if (username) {
       const mechanism = offered.auth?.has("PLAIN") ? "PLAIN" : offered.auth?.has("LOGIN") ? "LOGIN" : undefined;
       const command = `AUTH ${mechanism ?? ""}`.trim();
       await step("auth", command, `${command} (${username} / ${MASK})`, async () => {
@@ -488,6 +540,11 @@ export async function probeSmtpServer(target: ProbeTarget, options: ProbeOptions
     totalMs: Math.round(performance.now() - started),
     ...(failed ? { failedStep: failed.step } : {}),
   };
+}
+
+/** The XOAUTH2 initial response (Google's and Microsoft's SASL XOAUTH2 format), base64. */
+function xoauth2(user: string, accessToken: string): string {
+  return Buffer.from(`user=${user}\x01auth=Bearer ${accessToken}\x01\x01`, "utf8").toString("base64");
 }
 
 function tlsDetail(socket: TLSSocket, verified: boolean): string {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMIT_UNITS, LIMIT_WINDOWS, SERVER_TYPE_IDS, SES_REGIONS, TLS_MODES, AUTH_METHODS, WINDOW_SECONDS } from "./presets.ts";
+import { LIMIT_UNITS, LIMIT_WINDOWS, SERVER_TYPE_IDS, SES_REGIONS, TLS_MODES, AUTH_METHODS, WINDOW_SECONDS, supportsOAuth } from "./presets.ts";
 import { email, text, uuid } from "@/lib/ui/fields.ts";
 
 export const MANAGED_BY = ["WERKGEVER", "MEDISCHE_DIENST", "DERDE_PARTIJ"] as const;
@@ -8,6 +8,10 @@ export type ManagedBy = (typeof MANAGED_BY)[number];
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?$/i;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const IPV6 = /^\[?[0-9a-f:.]+\]?$/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAILBOX = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const PRIVATE_KEY_PEM = /-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+-----END (RSA )?PRIVATE KEY-----/;
 
 const host = z
   .string({ error: "validation.required" })
@@ -76,6 +80,15 @@ const fields = {
   username: z.string().trim().max(320, "validation.tooLong|max=320").optional(),
   /** Empty on edit means "keep the stored password". */
   password: z.string().max(4096, "validation.tooLong|max=4096").optional(),
+  /** OAuth2 (Microsoft 365): checked in crossFieldRules, only when OAuth2 is chosen. */
+  oauthTenantId: z.string().trim().max(253, "validation.tooLong|max=253").optional(),
+  oauthClientId: z.string().trim().max(100, "validation.tooLong|max=100").optional(),
+  /** Write-only like the password: empty on edit keeps the stored secret. */
+  oauthClientSecret: z.string().max(4096, "validation.tooLong|max=4096").optional(),
+  /** YYYY-MM-DD from a date input; optional. */
+  oauthSecretExpiresAt: z.string().trim().max(10, "mailservers.errors.date").optional(),
+  /** OAuth2 (Google Workspace): the service account's JSON key file, write-only. */
+  oauthServiceAccountKey: z.string().max(16_384, "validation.tooLong|max=16384").optional(),
   heloName: z
     .string()
     .trim()
@@ -98,7 +111,77 @@ const fields = {
     .pipe(wholeNumber(1, 20, "mailservers.errors.maxConnections")),
 };
 
-type RawServer = { type?: unknown; region?: unknown; tlsMode?: unknown; acceptInsecure?: unknown; authMethod?: unknown; username?: unknown; limits?: unknown };
+type RawServer = {
+  type?: unknown;
+  region?: unknown;
+  tlsMode?: unknown;
+  acceptInsecure?: unknown;
+  authMethod?: unknown;
+  username?: unknown;
+  limits?: unknown;
+  oauthTenantId?: unknown;
+  oauthClientId?: unknown;
+  oauthSecretExpiresAt?: unknown;
+  oauthServiceAccountKey?: unknown;
+};
+
+export type ServiceAccountKey = { clientEmail: string; privateKey: string };
+
+/**
+ * The JSON key file Google offers for a service account. Only client_email and private_key are
+ * kept; the token URL in the file is ignored on purpose (it comes from configuration).
+ */
+export function parseServiceAccountKey(json: string): { ok: true; key: ServiceAccountKey } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { ok: false, error: "mailservers.errors.serviceAccountJson" };
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) return { ok: false, error: "mailservers.errors.serviceAccountJson" };
+  const { private_key: privateKey, client_email: clientEmail } = value as Record<string, unknown>;
+  if (typeof privateKey !== "string" || !PRIVATE_KEY_PEM.test(privateKey)) return { ok: false, error: "mailservers.errors.serviceAccountPrivateKey" };
+  if (typeof clientEmail !== "string" || !MAILBOX.test(clientEmail)) return { ok: false, error: "mailservers.errors.serviceAccountClientEmail" };
+  return { ok: true, key: { clientEmail: clientEmail.trim(), privateKey } };
+}
+
+/** A date input's value as midnight UTC of that day; undefined when it is not a real date. */
+export function parseIsoDate(value: string): Date | undefined {
+  const match = ISO_DATE.exec(value);
+  if (!match) return undefined;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  const valid = date.getUTCFullYear() === Number(match[1]) && date.getUTCMonth() === Number(match[2]) - 1 && date.getUTCDate() === Number(match[3]);
+  return valid && date.getUTCFullYear() >= 2000 && date.getUTCFullYear() <= 2199 ? date : undefined;
+}
+
+const filled = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
+
+/** OAuth2's own fields, checked only when OAuth2 is chosen (the form may post the others' too). */
+function oauthRules(value: RawServer, ctx: z.RefinementCtx) {
+  if (!supportsOAuth(value.type)) {
+    ctx.addIssue({ code: "custom", path: ["authMethod"], message: "mailservers.errors.oauthType" });
+    return;
+  }
+  if (filled(value.username) && !MAILBOX.test(value.username.trim())) {
+    ctx.addIssue({ code: "custom", path: ["username"], message: "mailservers.errors.oauthMailbox" });
+  }
+  if (value.type === "MICROSOFT_365") {
+    const tenant = typeof value.oauthTenantId === "string" ? value.oauthTenantId.trim() : "";
+    if (!tenant) ctx.addIssue({ code: "custom", path: ["oauthTenantId"], message: "validation.required" });
+    else if (!GUID.test(tenant) && !(HOSTNAME.test(tenant) && tenant.includes("."))) {
+      ctx.addIssue({ code: "custom", path: ["oauthTenantId"], message: "mailservers.errors.oauthTenant" });
+    }
+    const clientId = typeof value.oauthClientId === "string" ? value.oauthClientId.trim() : "";
+    if (!clientId) ctx.addIssue({ code: "custom", path: ["oauthClientId"], message: "validation.required" });
+    else if (!GUID.test(clientId)) ctx.addIssue({ code: "custom", path: ["oauthClientId"], message: "mailservers.errors.oauthClientId" });
+    if (filled(value.oauthSecretExpiresAt) && !parseIsoDate(value.oauthSecretExpiresAt.trim())) {
+      ctx.addIssue({ code: "custom", path: ["oauthSecretExpiresAt"], message: "mailservers.errors.date" });
+    }
+  } else if (filled(value.oauthServiceAccountKey)) {
+    const parsed = parseServiceAccountKey(value.oauthServiceAccountKey);
+    if (!parsed.ok) ctx.addIssue({ code: "custom", path: ["oauthServiceAccountKey"], message: parsed.error });
+  }
+}
 
 /**
  * Rules across fields. They run even when single fields failed (`when`), so the administrator
@@ -116,15 +199,38 @@ function crossFieldRules(value: RawServer, ctx: z.RefinementCtx) {
   if (value.tlsMode === "NONE" && value.acceptInsecure !== true && value.acceptInsecure !== "on") {
     ctx.addIssue({ code: "custom", path: ["acceptInsecure"], message: "mailservers.errors.acceptInsecure" });
   }
-  if (value.authMethod === "PASSWORD" && !(typeof value.username === "string" && value.username.trim())) {
+  if ((value.authMethod === "PASSWORD" || value.authMethod === "OAUTH2") && !(typeof value.username === "string" && value.username.trim())) {
     ctx.addIssue({ code: "custom", path: ["username"], message: "validation.required" });
   }
+  if (value.authMethod === "OAUTH2") oauthRules(value, ctx);
   if (value.type === "AMAZON_SES" && !(SES_REGIONS as readonly string[]).includes(String(value.region ?? ""))) {
     ctx.addIssue({ code: "custom", path: ["region"], message: "validation.required" });
   }
 }
 
 type ParsedFields = z.output<z.ZodObject<typeof fields>>;
+
+/**
+ * OAuth2 settings as stored. `oauthClientId` undefined (Google, no new key) and `oauthSecret`
+ * undefined (nothing typed) both mean "keep what is stored".
+ */
+function oauthInput(input: ParsedFields) {
+  if (input.authMethod !== "OAUTH2") {
+    return { oauthTenantId: null, oauthClientId: null, oauthSecret: undefined, oauthSecretExpiresAt: null };
+  }
+  if (input.type === "GOOGLE_WORKSPACE") {
+    const parsed = input.oauthServiceAccountKey?.trim() ? parseServiceAccountKey(input.oauthServiceAccountKey) : undefined;
+    const key = parsed?.ok ? parsed.key : undefined;
+    return { oauthTenantId: null, oauthClientId: key?.clientEmail, oauthSecret: key?.privateKey, oauthSecretExpiresAt: null };
+  }
+  return {
+    oauthTenantId: input.oauthTenantId?.trim() || null,
+    oauthClientId: input.oauthClientId?.trim().toLowerCase() || null,
+    // Entra ID secrets hold no spaces; a pasted line break or space would only make it wrong.
+    oauthSecret: input.oauthClientSecret?.trim() || undefined,
+    oauthSecretExpiresAt: input.oauthSecretExpiresAt ? (parseIsoDate(input.oauthSecretExpiresAt) ?? null) : null,
+  };
+}
 
 function toServerInput(input: ParsedFields) {
   return {
@@ -136,8 +242,9 @@ function toServerInput(input: ParsedFields) {
     tlsMode: input.tlsMode,
     verifyCertificate: input.verifyCertificate,
     authMethod: input.authMethod,
-    username: input.authMethod === "PASSWORD" ? (input.username ?? null) : null,
+    username: input.authMethod === "PASSWORD" || input.authMethod === "OAUTH2" ? (input.username ?? null) : null,
     password: input.authMethod === "PASSWORD" && input.password ? input.password : undefined,
+    ...oauthInput(input),
     heloName: input.heloName || null,
     managedBy: input.managedBy,
     maxRecipientsPerMessage: input.maxRecipientsPerMessage,

@@ -203,3 +203,63 @@ test("a Helpdesk user sees servers read-only; every change, the probe and crafte
   expect(await db().auditEntry.count()).toBe(auditBefore);
   expect(smtp.received).toHaveLength(0);
 });
+
+test("an administrator switches a Microsoft 365 server to OAuth2: the client secret stays write-only and its expiry is warned about", async ({ page, browser }) => {
+  const secret = "Geplant~OAuth.Clientgeheim_Z4q9";
+  // Within 30 days: 20 days from now, as the date input wants it.
+  const expiry = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  const bodies = recordResponses(page);
+  await signIn(page, ADMIN);
+  await page.goto(`${LIST}/nieuw`);
+  await page.getByLabel("Naam", { exact: true }).fill("Exchange Online");
+  await expect(page.getByTestId("oauth-hint")).toContainText("Aanbevolen: OAuth2");
+  await page.getByLabel("Gebruikersnaam").fill("verzuim@klant.example");
+  await page.getByLabel("Wachtwoord").fill(PLANTED_PASSWORD);
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(page.getByRole("heading", { name: "Exchange Online" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Aanpassen" }).click();
+  await page.getByLabel("Authenticatie").selectOption("OAUTH2");
+  await expect(page.getByLabel("Wachtwoord")).toBeHidden();
+  await page.getByLabel("Tenant-ID (map-ID)").fill("7f0c2a55-1b0e-4d6a-9a51-3c2f8e1d0b44");
+  await page.getByLabel("Client-ID (toepassings-ID)").fill("c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f");
+  await page.getByLabel("Clientgeheim", { exact: true }).fill(secret);
+  await page.getByLabel("Clientgeheim verloopt op (optioneel)").fill(expiry);
+  await page.getByRole("button", { name: "Opslaan" }).click();
+
+  await expect(page.getByRole("heading", { name: "Exchange Online" })).toBeVisible();
+  const settings = page.getByTestId("server-settings");
+  await expect(settings).toContainText("OAuth2 (XOAUTH2)");
+  await expect(settings).toContainText("7f0c2a55-1b0e-4d6a-9a51-3c2f8e1d0b44");
+  await expect(settings).toContainText("c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f");
+  await expect(settings).toContainText("geheim opgeslagen");
+  await expect(page.getByTestId("oauth-secret-expiry")).toContainText("Het clientgeheim verloopt over 20 dagen");
+  await expect(page.getByTestId("oauth-secret-expiry")).toContainText("Maak in Entra ID een nieuw geheim aan en vul het hier in.");
+
+  await page.getByRole("link", { name: "Aanpassen" }).click();
+  await expect(page.locator("label[for=oauthClientSecret]")).toContainText("opgeslagen");
+  await expect(page.locator("#oauthClientSecret")).toHaveValue("");
+  await expect(page.getByLabel("Clientgeheim verloopt op (optioneel)")).toHaveValue(expiry);
+  expect(await page.content()).not.toContain(secret);
+
+  // Without JavaScript the method select still decides which fields show (CSS only).
+  const noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  const plain = await noScript.newPage();
+  await plain.goto(page.url());
+  await expect(plain.locator("#oauthTenantId")).toBeVisible();
+  await expect(plain.locator("#password")).toBeHidden();
+  await plain.locator("#authMethod").selectOption("PASSWORD");
+  await expect(plain.locator("#password")).toBeVisible();
+  await expect(plain.locator("#oauthTenantId")).toBeHidden();
+  await noScript.close();
+
+  const server = await db().mailServer.findFirstOrThrow();
+  expect(server).toMatchObject({ authMethod: "OAUTH2", passwordBox: null, oauthClientId: "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f" });
+  expect(server.oauthSecretBox).toMatch(/^v1\./);
+  await expect.poll(() => bodies.length).toBeGreaterThan(5);
+  for (const body of bodies) expect(body).not.toContain(secret);
+  const tables = await db().$queryRaw<{ dump: string }[]>`
+    SELECT concat_ws(' ', (SELECT string_agg(t::text, ' ') FROM "MailServer" t), (SELECT string_agg(t::text, ' ') FROM "AuditEntry" t)) AS dump`;
+  expect(tables[0]!.dump).not.toContain(secret);
+  expect(await readFile(process.env.E2E_APP_LOG!, "utf8")).not.toContain(secret);
+});

@@ -108,14 +108,14 @@ describe("fuzzing the main forms", () => {
     const { createRoleAction } = await import("@/lib/rights/actions.ts");
     const { createApiKeyAction } = await import("@/lib/apikeys/actions.ts");
     const forms = [
-      { action: createServerAction, fields: ["name", "type", "region", "host", "port", "tlsMode", "acceptInsecure", "verifyCertificate", "authMethod", "username", "password", "heloName", "managedBy", "maxRecipientsPerMessage", "maxConnections", "limitCount", "limitSize", "limitWindow", "limitUnit"] },
+      { action: createServerAction, fields: ["name", "type", "region", "host", "port", "tlsMode", "acceptInsecure", "verifyCertificate", "authMethod", "username", "password", "oauthTenantId", "oauthClientId", "oauthClientSecret", "oauthSecretExpiresAt", "oauthServiceAccountKey", "heloName", "managedBy", "maxRecipientsPerMessage", "maxConnections", "limitCount", "limitSize", "limitWindow", "limitUnit"] },
       { action: createUserAction, fields: ["name", "email", "password", "roles"] },
       { action: createTemplateAction, fields: ["name", "key", "carries", "htmlFrame", "textFrame"] },
       { action: setTemplateRouteAction, fields: ["templateId", "serverId", "senderId", "fgConsent"] },
       { action: createRoleAction, fields: ["name"] },
       { action: createApiKeyAction, fields: ["name"] },
     ];
-    const value = fc.oneof(nasty, fc.constantFrom("MICROSOFT_365", "GENERIC", "STARTTLS", "NONE", "PASSWORD", "WERKGEVER", "MEDISCH", "MINUTE", "MESSAGES", "587", "0", "-1", "on", "00000000-0000-4000-8000-000000000000"));
+    const value = fc.oneof(nasty, fc.constantFrom("MICROSOFT_365", "GOOGLE_WORKSPACE", "GENERIC", "STARTTLS", "NONE", "PASSWORD", "OAUTH2", "{}", '{"private_key":"x","client_email":"a@b.example"}', "2027-02-30", "WERKGEVER", "MEDISCH", "MINUTE", "MESSAGES", "587", "0", "-1", "on", "00000000-0000-4000-8000-000000000000"));
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: forms.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.array(value, { minLength: 1, maxLength: 3 })), { maxLength: 12 }), async (which, entries) => {
         const form = forms[which]!;

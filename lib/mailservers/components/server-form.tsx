@@ -6,7 +6,7 @@ import { useLocale, useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
 import { PendingProvider, SubmitButton, useFormAction } from "@/lib/ui/form.tsx";
 import {
-  AUTH_METHODS,
+  authMethodsFor,
   LIMIT_UNITS,
   LIMIT_WINDOWS,
   presetFor,
@@ -26,11 +26,32 @@ import { newLimitKey, valuesFromPreset, type ServerFormValues } from "../form-va
 type Action = (previous: ActionResult<{ id: string }> | null, form: FormData) => Promise<ActionResult<{ id: string }>>;
 
 /**
+ * Which authentication fields show follows the method select through CSS (:has), not React
+ * state, so the fields of every method are in the page and the right ones appear without
+ * JavaScript too. The server ignores the fields of the methods not chosen.
+ */
+const AUTH_FIELDS_CSS = (["PASSWORD", "OAUTH2", "NONE"] as const)
+  .map((method) => `[data-auth-section]:has(#authMethod option[value="${method}"]:checked) [data-hide-when~="${method}"]`)
+  .join(",\n")
+  .concat(" { display: none; }");
+
+/**
  * The mail server form. Choosing a type fills host, port, TLS, authentication and the provider's
  * known limits; every value stays editable and each says whether it still is the preset's. It
  * posts as a plain form too, so it keeps working without JavaScript (only the pre-fill needs it).
  */
-export function ServerForm({ action, initial, passwordStored }: { action: Action; initial: ServerFormValues; passwordStored: boolean }) {
+export function ServerForm({
+  action,
+  initial,
+  passwordStored,
+  oauthStored,
+}: {
+  action: Action;
+  initial: ServerFormValues;
+  passwordStored: boolean;
+  /** An OAuth2 secret is stored for this type (Google: for this service account). */
+  oauthStored?: { type: ServerTypeId; account: string };
+}) {
   const t = useT();
   const locale = useLocale();
   const router = useRouter();
@@ -39,6 +60,8 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
   const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
   const preset = presetFor(values.type, { region: values.region || undefined });
   const source = SERVER_TYPES[values.type];
+  // A stored secret belongs to the type it was entered for; another type needs a new one.
+  const secretStored = oauthStored?.type === values.type;
 
   useEffect(() => {
     if (state?.ok && state.data?.id) router.push(`/beheer/applicatieinstellingen/mailservers/${state.data.id}?saved=1`);
@@ -187,7 +210,8 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
         </div>
       </section>
 
-      <section className="card space-y-4">
+      <section className="card space-y-4" data-auth-section>
+        <style>{AUTH_FIELDS_CSS}</style>
         <h2>{t("mailservers.sections.authentication")}</h2>
         <div>
           <label htmlFor="authMethod">
@@ -195,33 +219,125 @@ export function ServerForm({ action, initial, passwordStored }: { action: Action
             {badge(values.authMethod === preset.authMethod)}
           </label>
           <select id="authMethod" name="authMethod" value={values.authMethod} onChange={(e) => set("authMethod", e.target.value as AuthMethod)}>
-            {AUTH_METHODS.map((method) => (
+            {authMethodsFor(values.type).map((method) => (
               <option key={method} value={method}>
                 {t(`mailservers.auth.${method}`)}
               </option>
             ))}
           </select>
+          {fieldError("authMethod")}
         </div>
-        {values.authMethod === "PASSWORD" ? (
-          <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
-            <div>
-              <label htmlFor="username">{t("mailservers.fields.username")}</label>
-              <input id="username" name="username" type="text" autoComplete="off" value={values.username} onChange={(e) => set("username", e.target.value)} aria-invalid={Boolean(errors.username)} />
-              {source.usernameHint ? <p className="mt-1 text-xs text-slate-500">{source.usernameHint[locale]}</p> : null}
-              {fieldError("username")}
-            </div>
-            <div>
-              <label htmlFor="password">
-                {t("mailservers.fields.password")}
-                {passwordStored ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span> : null}
-              </label>
-              {/* Write-only: the stored password is never sent to the browser. */}
-              <input id="password" name="password" type="password" autoComplete="new-password" placeholder={passwordStored ? "••••••••" : ""} aria-invalid={Boolean(errors.password)} />
-              <p className="mt-1 text-xs text-slate-500">{passwordStored ? t("mailservers.fields.passwordKeepHint") : source.passwordHint?.[locale]}</p>
-              {fieldError("password")}
-            </div>
-          </div>
+        {source.oauthHint ? (
+          <p className="rounded bg-brand-50 p-3 text-sm text-brand-900" data-testid="oauth-hint">
+            {source.oauthHint[locale]}
+          </p>
         ) : null}
+        <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+          <div data-hide-when="NONE">
+            <label htmlFor="username">{t("mailservers.fields.username")}</label>
+            <input id="username" name="username" type="text" autoComplete="off" value={values.username} onChange={(e) => set("username", e.target.value)} aria-invalid={Boolean(errors.username)} />
+            {source.usernameHint ? <p className="mt-1 text-xs text-slate-500">{source.usernameHint[locale]}</p> : null}
+            {fieldError("username")}
+          </div>
+          <div data-hide-when="OAUTH2 NONE">
+            <label htmlFor="password">
+              {t("mailservers.fields.password")}
+              {passwordStored ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span> : null}
+            </label>
+            {/* Write-only: the stored password is never sent to the browser. */}
+            <input id="password" name="password" type="password" autoComplete="new-password" placeholder={passwordStored ? "••••••••" : ""} aria-invalid={Boolean(errors.password)} />
+            <p className="mt-1 text-xs text-slate-500">{passwordStored ? t("mailservers.fields.passwordKeepHint") : source.passwordHint?.[locale]}</p>
+            {fieldError("password")}
+          </div>
+          {values.type === "MICROSOFT_365" ? (
+            <>
+              <div data-hide-when="PASSWORD NONE">
+                <label htmlFor="oauthTenantId">{t("mailservers.fields.oauthTenantId")}</label>
+                <input
+                  id="oauthTenantId"
+                  name="oauthTenantId"
+                  type="text"
+                  autoComplete="off"
+                  spellCheck={false}
+                  value={values.oauthTenantId}
+                  onChange={(e) => set("oauthTenantId", e.target.value)}
+                  aria-invalid={Boolean(errors.oauthTenantId)}
+                />
+                <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.oauthTenantIdHint")}</p>
+                {fieldError("oauthTenantId")}
+              </div>
+              <div data-hide-when="PASSWORD NONE">
+                <label htmlFor="oauthClientId">{t("mailservers.fields.oauthClientId")}</label>
+                <input
+                  id="oauthClientId"
+                  name="oauthClientId"
+                  type="text"
+                  autoComplete="off"
+                  spellCheck={false}
+                  value={values.oauthClientId}
+                  onChange={(e) => set("oauthClientId", e.target.value)}
+                  aria-invalid={Boolean(errors.oauthClientId)}
+                />
+                <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.oauthClientIdHint")}</p>
+                {fieldError("oauthClientId")}
+              </div>
+              <div data-hide-when="PASSWORD NONE">
+                <label htmlFor="oauthClientSecret">
+                  {t("mailservers.fields.oauthClientSecret")}
+                  {secretStored ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span> : null}
+                </label>
+                {/* Write-only like the password: the stored secret is never sent to the browser. */}
+                <input
+                  id="oauthClientSecret"
+                  name="oauthClientSecret"
+                  type="password"
+                  autoComplete="new-password"
+                  placeholder={secretStored ? "••••••••" : ""}
+                  aria-invalid={Boolean(errors.oauthClientSecret)}
+                />
+                <p className="mt-1 text-xs text-slate-500">{secretStored ? t("mailservers.fields.oauthSecretKeepHint") : t("mailservers.fields.oauthClientSecretHint")}</p>
+                {fieldError("oauthClientSecret")}
+              </div>
+              <div data-hide-when="PASSWORD NONE">
+                <label htmlFor="oauthSecretExpiresAt">{t("mailservers.fields.oauthSecretExpiresAt")}</label>
+                <input
+                  id="oauthSecretExpiresAt"
+                  name="oauthSecretExpiresAt"
+                  type="date"
+                  className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+                  value={values.oauthSecretExpiresAt}
+                  onChange={(e) => set("oauthSecretExpiresAt", e.target.value)}
+                  aria-invalid={Boolean(errors.oauthSecretExpiresAt)}
+                />
+                <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.oauthSecretExpiresAtHint")}</p>
+                {fieldError("oauthSecretExpiresAt")}
+              </div>
+            </>
+          ) : null}
+          {values.type === "GOOGLE_WORKSPACE" ? (
+            <div className="md:col-span-2" data-hide-when="PASSWORD NONE">
+              <label htmlFor="oauthServiceAccountKey">
+                {t("mailservers.fields.oauthServiceAccountKey")}
+                {secretStored ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span> : null}
+              </label>
+              {/* Write-only: the stored private key is never sent to the browser. */}
+              <textarea
+                id="oauthServiceAccountKey"
+                name="oauthServiceAccountKey"
+                rows={4}
+                autoComplete="off"
+                spellCheck={false}
+                className="font-mono text-xs"
+                placeholder={secretStored ? "••••••••" : '{ "type": "service_account", … }'}
+                aria-invalid={Boolean(errors.oauthServiceAccountKey)}
+              />
+              <p className="mt-1 text-xs text-slate-500">
+                {secretStored ? t("mailservers.fields.oauthServiceAccountKeyKeepHint", { account: oauthStored?.account ?? "" }) : t("mailservers.fields.oauthServiceAccountKeyHint")}
+              </p>
+              {fieldError("oauthServiceAccountKey")}
+            </div>
+          ) : null}
+        </div>
       </section>
 
       <section className="card space-y-4" data-testid="limits-editor">

@@ -26,6 +26,10 @@ export default async function EditServerPage({ params }: { params: Promise<{ id:
     verifyCertificate: server.verifyCertificate,
     authMethod: server.authMethod,
     username: server.username ?? "",
+    oauthTenantId: server.oauthTenantId ?? "",
+    // Google's client id is the service account's address, taken from the key file, not typed.
+    oauthClientId: server.type === "MICROSOFT_365" ? (server.oauthClientId ?? "") : "",
+    oauthSecretExpiresAt: server.oauthSecretExpiresAt?.toISOString().slice(0, 10) ?? "",
     heloName: server.heloName ?? "",
     managedBy: server.managedBy,
     maxRecipientsPerMessage: server.maxRecipientsPerMessage ? String(server.maxRecipientsPerMessage) : "",
@@ -38,7 +42,12 @@ export default async function EditServerPage({ params }: { params: Promise<{ id:
         ← {server.name}
       </Link>
       <h1>{t("mailservers.editTitle")}</h1>
-      <ServerForm action={updateServerAction} initial={initial} passwordStored={server.passwordStored} />
+      <ServerForm
+        action={updateServerAction}
+        initial={initial}
+        passwordStored={server.passwordStored}
+        oauthStored={server.authMethod === "OAUTH2" && server.oauthSecretStored ? { type: server.type, account: server.oauthClientId ?? "" } : undefined}
+      />
     </div>
   );
 }

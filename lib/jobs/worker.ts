@@ -6,6 +6,7 @@ import { drainAndReschedule, handleDeliveryJobs, sweep, type DeliveryJob } from 
 import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
 import { pruneDeliveryLog } from "@/lib/logging/retention.ts";
 import { logger } from "@/lib/ops/logger.ts";
+import { checkAllSenderPreflights } from "@/lib/senders/mutations.ts";
 import { createBoss } from "./boss.ts";
 import { ensureQueues, QUEUES } from "./queues.ts";
 
@@ -40,6 +41,13 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
       const retentionDays = config().LOG_RETENTION_DAYS;
       const pruned = await pruneDeliveryLog(db(), { now: new Date(), retentionDays });
       logger.info("delivery log pruned", { job: job.id, retentionDays, ...pruned });
+    }
+  });
+  await boss.schedule(QUEUES.senderPreflight, "41 4 * * *", {});
+  await boss.work(QUEUES.senderPreflight, async (jobs) => {
+    for (const job of jobs) {
+      const summary = await checkAllSenderPreflights(db());
+      logger.info("sender preflight done", { job: job.id, ...summary });
     }
   });
   logger.info("worker started", { pid: process.pid });

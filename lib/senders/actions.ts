@@ -6,7 +6,7 @@ import { db } from "@/lib/db/client.ts";
 import { webBoss } from "@/lib/jobs/boss.ts";
 import { defineAction } from "@/lib/ui/action.ts";
 import { UserError } from "@/lib/ui/errors.ts";
-import { addSender, removeSender, resendCodes, verifySender } from "./mutations.ts";
+import { addSender, checkSenderPreflight, removeSender, resendCodes, verifySender } from "./mutations.ts";
 import { addSenderSchema, senderIdSchema, verifySenderSchema } from "./schema.ts";
 
 const SERVERS = "/beheer/applicatieinstellingen/mailservers";
@@ -58,5 +58,17 @@ export const removeSenderAction = defineAction({
     const sender = await removeSender(db(), actor, input.senderId);
     revalidatePath(SERVERS, "layout");
     return { ok: true, message: t("senders.removed", { address: sender.address }) };
+  },
+});
+
+/** "Opnieuw controleren": the DMARC preflight again, now. Stores its result, so it is an edit. */
+export const recheckPreflightAction = defineAction({
+  name: "senders.preflight.recheck",
+  permission: Permission.MAILSERVERS_EDIT,
+  schema: senderIdSchema,
+  async run(input, { t }) {
+    const report = await checkSenderPreflight(db(), input.senderId);
+    revalidatePath(SERVERS, "layout");
+    return { ok: true, message: t("senders.preflight.rechecked", { verdict: t(`senders.preflight.verdict.${report.verdict}`) }) };
   },
 });

@@ -1,11 +1,20 @@
 import "server-only";
 import type { Db } from "@/lib/db/client.ts";
+import type { Prisma } from "@/lib/generated/prisma/client.ts";
+import type { PreflightReport } from "./preflight.ts";
 import { senderDisplayState } from "./state.ts";
+
+/** The stored DMARC preflight report, when it is in the format this version renders. */
+function preflightReportOf(value: Prisma.JsonValue | null): PreflightReport | null {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && value.version === 1 ? (value as unknown as PreflightReport) : null;
+}
 
 export async function listSenders(prisma: Db, serverId: string) {
   const senders = await prisma.sender.findMany({
     where: { serverId },
     orderBy: { address: "asc" },
+    // The list shows only the verdict; the full report is read on the sender's own page.
+    omit: { preflightReport: true },
     include: { verifications: { orderBy: { createdAt: "desc" }, take: 1, select: { expiresAt: true, completedAt: true } } },
   });
   const now = new Date();
@@ -39,7 +48,7 @@ export async function getSender(prisma: Db, senderId: string) {
     },
   });
   if (!sender) return null;
-  const { verifications, ...rest } = sender;
+  const { verifications, preflightReport, ...rest } = sender;
   const round = verifications[0] ?? null;
   const messageIds = [round?.ownershipMessageId, round?.configurationMessageId].filter((id): id is string => Boolean(id));
   const messages = await prisma.outboundMessage.findMany({
@@ -58,6 +67,7 @@ export async function getSender(prisma: Db, senderId: string) {
   return {
     ...rest,
     displayState: senderDisplayState(sender.state, round),
+    preflightReport: preflightReportOf(preflightReport),
     round: round
       ? {
           id: round.id,

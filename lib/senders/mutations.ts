@@ -7,9 +7,12 @@ import { queueMessage } from "@/lib/delivery/outbox.ts";
 import { DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
 import { templatesUsing } from "@/lib/templates/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
+import type { Prisma } from "@/lib/generated/prisma/client.ts";
+import { logger } from "@/lib/ops/logger.ts";
 import { generateCode, hashCode, matchCodes } from "./codes.ts";
 import { verificationMail } from "./mail.ts";
 import { hasMailHosts } from "./mx.ts";
+import { runPreflight, type PreflightInput, type PreflightOptions, type PreflightReport } from "./preflight.ts";
 
 export const CODE_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export const MAX_WRONG_TRIES = 5;
@@ -112,7 +115,7 @@ export async function addSender(
     if (!dnsUnavailable) throw new UserError("senders.errors.noMailHosts", { domain }, "address", 400);
     if (!trialMode) throw new UserError("senders.errors.dnsUnavailable", { domain }, "address", 400);
   }
-  return prisma.$transaction(async (tx) => {
+  const sender = await prisma.$transaction(async (tx) => {
     const existing = await tx.sender.findUnique({ where: { serverId_address: { serverId: server.id, address: input.address } } });
     if (existing) throw new UserError("senders.errors.exists", {}, "address");
     const sender = await tx.sender.create({ data: { serverId: server.id, displayName: input.displayName, address: input.address } });
@@ -127,6 +130,85 @@ export async function addSender(
     });
     return sender;
   });
+  // Advisory, after the sender exists: a check that fails never blocks or undoes adding it (the
+  // nightly run catches up). Skipped when DNS was just found unreachable, rather than waiting twice.
+  if (check.ok) await checkPreflightQuietly(prisma, sender.id, { timeoutMs: ADD_PREFLIGHT_TIMEOUT_MS });
+  return sender;
+}
+
+/** Adding a sender waits at most this long for its DMARC preflight. */
+const ADD_PREFLIGHT_TIMEOUT_MS = 5_000;
+
+async function checkPreflightQuietly(prisma: Db, senderId: string, options: PreflightOptions) {
+  try {
+    await checkSenderPreflight(prisma, senderId, options);
+  } catch (error) {
+    logger.warn("sender preflight failed", { senderId, error });
+  }
+}
+
+const preflightInputOf = (sender: { address: string; server: { type: PreflightInput["serverType"]; region: string | null; host: string } }): PreflightInput => ({
+  address: sender.address,
+  serverType: sender.server.type,
+  region: sender.server.region,
+  host: sender.server.host,
+});
+
+const PREFLIGHT_SELECT = { id: true, address: true, server: { select: { type: true, region: true, host: true } } } as const;
+
+async function storePreflight(prisma: Db, senderId: string, report: PreflightReport) {
+  // updateMany: a sender removed while its domain was being checked is simply not updated.
+  await prisma.sender.updateMany({
+    where: { id: senderId },
+    data: { preflightVerdict: report.verdict, preflightCheckedAt: new Date(), preflightReport: report as unknown as Prisma.InputJsonValue },
+  });
+}
+
+/** "Opnieuw controleren": runs the DMARC preflight (preflight.ts) for one sender and stores the result on it. */
+export async function checkSenderPreflight(prisma: Db, senderId: string, options: PreflightOptions = {}): Promise<PreflightReport> {
+  const sender = await prisma.sender.findUnique({ where: { id: senderId }, select: PREFLIGHT_SELECT });
+  if (!sender) throw new UserError("senders.errors.notFound", {}, undefined, 404);
+  const report = await runPreflight(preflightInputOf(sender), options);
+  await storePreflight(prisma, sender.id, report);
+  return report;
+}
+
+export interface PreflightRunSummary {
+  checked: number;
+  failed: number;
+  verdicts: Record<PreflightReport["verdict"], number>;
+}
+
+/**
+ * The nightly run: every sender again, a few at a time so one slow name server does not hold up
+ * the rest; one failure is logged and the run goes on. Senders of one domain on one server
+ * share a single set of lookups.
+ */
+export async function checkAllSenderPreflights(prisma: Db, options: PreflightOptions & { concurrency?: number } = {}): Promise<PreflightRunSummary> {
+  const senders = await prisma.sender.findMany({ select: PREFLIGHT_SELECT, orderBy: { createdAt: "asc" } });
+  const summary: PreflightRunSummary = { checked: 0, failed: 0, verdicts: { PASS: 0, RISK: 0, FAIL: 0 } };
+  const reports = new Map<string, Promise<PreflightReport>>();
+  let next = 0;
+  const lane = async () => {
+    while (next < senders.length) {
+      const sender = senders[next++]!;
+      const input = preflightInputOf(sender);
+      const domain = input.address.slice(input.address.lastIndexOf("@") + 1).toLowerCase();
+      const key = [domain, input.serverType, input.region ?? "", input.host ?? ""].join("|");
+      try {
+        if (!reports.has(key)) reports.set(key, runPreflight(input, options));
+        const report = await reports.get(key)!;
+        await storePreflight(prisma, sender.id, report);
+        summary.checked++;
+        summary.verdicts[report.verdict]++;
+      } catch (error) {
+        summary.failed++;
+        logger.warn("sender preflight failed", { senderId: sender.id, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, lane));
+  return summary;
 }
 
 async function lockSender(tx: Tx, senderId: string) {

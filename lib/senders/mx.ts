@@ -68,8 +68,9 @@ export function normalizeMailDomain(input: string): string | undefined {
 /**
  * A resolver for one lookup sequence. `Resolver.setServers` takes `ip`, `ip:port` and
  * `[ipv6]:port`; a bracketed IPv6 address without a port is unwrapped for older runtimes.
+ * Also used by the DMARC preflight (preflight.ts), so both ask the same servers.
  */
-function createResolver(dnsServers: readonly string[], timeoutMs: number): dns.Resolver {
+export function createResolver(dnsServers: readonly string[], timeoutMs: number): dns.Resolver {
   // c-ares retries per server on its own; its per-try timeout stays below the overall deadline
   // so that a second try (or the next server) still fits in it.
   const resolver = new dns.Resolver({ timeout: Math.max(100, Math.min(2_000, Math.floor(timeoutMs / 2))), tries: 2 });

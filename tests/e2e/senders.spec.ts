@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { startTestDns, type TestDns } from "../support/dns.ts";
+import { startTestDns, type TestDns, type TestZones } from "../support/dns.ts";
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from "../support/smtp.ts";
 import { ADMIN, captureServerAction, db, HELPDESK, replayServerAction, resetWithUsers, signIn } from "./support.ts";
 
@@ -10,16 +10,15 @@ import { ADMIN, captureServerAction, db, HELPDESK, replayServerAction, resetWith
  */
 const PASSWORD = "Klant-Wachtwoord-e2e";
 let dns: TestDns;
+let zones: TestZones;
 let mx: TestSmtp;
 let customer: TestSmtp;
 
 const codeIn = (mail: ReceivedMail) => /Verificatiecode: ([2-9A-Z]{5}-[2-9A-Z]{5})/.exec(mail.raw)![1]!;
 
 test.beforeAll(async () => {
-  dns = await startTestDns(
-    { "klant.example": { MX: [{ exchange: "mx.klant.example", priority: 10 }] }, "mx.klant.example": { A: ["127.0.0.1"] } },
-    Number(process.env.E2E_DNS_PORT),
-  );
+  zones = { "klant.example": { MX: [{ exchange: "mx.klant.example", priority: 10 }] }, "mx.klant.example": { A: ["127.0.0.1"] } };
+  dns = await startTestDns(zones, Number(process.env.E2E_DNS_PORT));
   mx = await startTestSmtp({ port: Number(process.env.E2E_MX_PORT) });
   customer = await startTestSmtp({ auth: { user: "verzuim@klant.example", pass: PASSWORD } });
 });
@@ -67,6 +66,40 @@ test("add a sender, read both codes from the two servers, enter them swapped: th
   await expect(page.getByLabel("Code 1")).toHaveCount(0);
   await page.getByRole("link", { name: /Terug naar Eigen Exchange/ }).click();
   await expect(page.getByTestId("senders").getByRole("row", { name: /verzuim@klant.example/ })).toContainText("Geverifieerd");
+});
+
+test("the sender page shows the DMARC check with the records to add; after adding them 'Opnieuw controleren' says it will pass", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await createCustomerServer(page);
+  const serverUrl = page.url();
+  const senders = page.getByTestId("senders");
+  await senders.getByLabel("Naam van de afzender").fill("Verzuimteam");
+  await senders.getByLabel("E-mailadres van de afzender").fill("verzuim@klant.example");
+  await senders.getByRole("button", { name: "Codes versturen" }).click();
+  await expect(page.getByRole("heading", { name: "Verzuimteam" })).toBeVisible();
+
+  // Checked when the sender was added, before any code is entered.
+  const preflight = page.getByTestId("preflight");
+  await expect(preflight.getByRole("heading", { name: "DMARC-controle" })).toBeVisible();
+  await expect(preflight.locator("[data-preflight-verdict]")).toHaveText("risico");
+  await expect(preflight.getByTestId("preflight-reasons")).toContainText("Er is geen DMARC-record");
+  const records = preflight.getByTestId("preflight-records");
+  await expect(records.getByRole("row", { name: /_dmarc\.klant\.example/ })).toContainText("v=DMARC1; p=none; rua=mailto:dmarc@klant.example");
+
+  zones["klant.example"]!.TXT = [["v=spf1 ip4:127.0.0.1 -all"]];
+  zones["_dmarc.klant.example"] = { TXT: [["v=DMARC1; p=quarantine; rua=mailto:dmarc@klant.example"]] };
+  try {
+    await preflight.getByRole("button", { name: "Opnieuw controleren" }).click();
+    await expect(preflight.getByRole("status")).toHaveText("Opnieuw gecontroleerd: zal DMARC halen.");
+    await expect(preflight.locator("[data-preflight-verdict]")).toHaveText("zal DMARC halen");
+    await expect(preflight.locator('tr[data-check="dmarc"]')).toContainText("v=DMARC1; p=quarantine");
+    await expect(preflight.getByTestId("preflight-records")).toHaveCount(0);
+    await page.goto(serverUrl);
+    await expect(page.getByTestId("senders").getByRole("row", { name: /verzuim@klant.example/ })).toContainText("zal DMARC halen");
+  } finally {
+    delete zones["klant.example"]!.TXT;
+    delete zones["_dmarc.klant.example"];
+  }
 });
 
 test("a wrong code is counted and shown; the verification mails link to their log with the MX that was tried", async ({ page }) => {
@@ -124,6 +157,8 @@ test("a Helpdesk user sees the sender but adding, verifying, resending and remov
   await page.goto(senderUrl);
   const resend = await captureServerAction(page, () => page.getByRole("button", { name: "Codes opnieuw versturen" }).click());
   await page.goto(senderUrl);
+  const recheck = await captureServerAction(page, () => page.getByRole("button", { name: "Opnieuw controleren" }).click());
+  await page.goto(senderUrl);
   page.once("dialog", (dialog) => void dialog.accept());
   const remove = await captureServerAction(page, () => page.getByRole("button", { name: "Afzender verwijderen" }).click());
   await page.goto(serverUrl);
@@ -133,7 +168,7 @@ test("a Helpdesk user sees the sender but adding, verifying, resending and remov
   const add = await captureServerAction(page, () => page.getByTestId("senders").getByRole("button", { name: "Codes versturen" }).click());
 
   const before = { senders: await db().sender.findMany(), rounds: await db().senderVerification.findMany(), messages: await db().outboundMessage.count() };
-  for (const request of [verify, resend, remove, add]) {
+  for (const request of [verify, resend, recheck, remove, add]) {
     expect(await replayServerAction(browser, baseURL!, HELPDESK, request)).toContain('"status":403');
   }
   expect(await db().sender.findMany()).toEqual(before.senders);
@@ -147,5 +182,7 @@ test("a Helpdesk user sees the sender but adding, verifying, resending and remov
   await expect(helpdeskPage.getByRole("heading", { name: "Verzuimteam" })).toBeVisible();
   await expect(helpdeskPage.getByLabel("Code 1")).toHaveCount(0);
   await expect(helpdeskPage.getByRole("button", { name: "Afzender verwijderen" })).toHaveCount(0);
+  await expect(helpdeskPage.getByTestId("preflight").locator("[data-preflight-verdict]")).toHaveText("risico");
+  await expect(helpdeskPage.getByRole("button", { name: "Opnieuw controleren" })).toHaveCount(0);
   await helpdesk.close();
 });

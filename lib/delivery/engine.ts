@@ -3,6 +3,8 @@ import { allowPrivateSmtpHosts, config } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { HostRefusedError } from "@/lib/mailservers/host-guard.ts";
 import { logger } from "@/lib/ops/logger.ts";
+import { ceilingHintOf } from "@/lib/smtp/replies.ts";
+import { recordObservedCeiling } from "./observed-limits.ts";
 import { backoffMs, checkLimits, limitLabel, splitRecipients, windowMs, type Entry, type Limit } from "./limiter.ts";
 import { deliveryErrorOutcome, type DeliveryErrorOutcome } from "./platform-transport.ts";
 import { LONGEST_HANDOVER_MS, transportFor } from "./transport-pool.ts";
@@ -325,6 +327,9 @@ async function sendClaimed(server: ServerRow, messages: ClaimedMessage[]): Promi
  */
 function ambiguous(result: Extract<Result, { kind: "failed" }>): boolean {
   if (result.outcome.responseCode !== undefined) return false;
+  // Signing in (or fetching its OAuth2 token) comes before MAIL FROM: nothing was handed over.
+  // (A dropped connection reports "CONN" at any stage, so only these commands are certain.)
+  if (/^(AUTH|TOKEN)\b/i.test(result.command ?? "") || result.outcome.explanation?.id.startsWith("oauth-")) return false;
   return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate/i.test(result.error);
 }
 
@@ -401,7 +406,14 @@ async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { resu
         const until = new Date(finishedAt.getTime() + wait);
         const reason = effect === "throttle" ? `server: ${outcome.response ?? result.error}`.slice(0, 300) : `verbinding: ${result.error}`.slice(0, 300);
         await tx.mailServer.update({ where: { id: server.id }, data: { deferredUntil: until, deferredReason: reason } });
-        if (effect === "throttle") await tx.limitHit.create({ data: { serverId: server.id, reason: "THROTTLE_REPLY", at: finishedAt } });
+        if (effect === "throttle") {
+          await tx.limitHit.create({ data: { serverId: server.id, reason: "THROTTLE_REPLY", at: finishedAt } });
+          await recordObservedCeiling(tx, server, {
+            at: finishedAt,
+            reply: outcome.response ?? result.error,
+            hint: ceilingHintOf({ responseCode: outcome.responseCode, response: outcome.response }),
+          });
+        }
         await tx.outboundMessage.update({
           where: { id: message.id },
           data: {

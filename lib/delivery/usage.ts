@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "@/lib/db/client.ts";
 import { windowMs, type Limit } from "./limiter.ts";
+import { limitSuggestions } from "./observed-limits.ts";
 
 /** Limit hits in a week from which the server page calls the volume structural (the source's warning). */
 export const STRUCTURAL_HITS_PER_WEEK = 3;
@@ -32,6 +33,7 @@ export async function serverUsage(prisma: Db, serverId: string, now = new Date()
         WHERE "serverId" = ${serverId}::uuid AND "deferredSince" IS NOT NULL AND status = 'SENT' AND "createdAt" > ${weekAgo}) AS "avgWaitSeconds"`;
   const deferredUntil = server.deferredUntil && server.deferredUntil > now ? server.deferredUntil : null;
   return {
+    serverId,
     limits,
     waiting: queue!.waiting,
     nextAt: queue!.waiting > 0 ? (deferredUntil ?? (queue!.next && queue!.next > now ? queue!.next : now)) : null,
@@ -42,6 +44,7 @@ export async function serverUsage(prisma: Db, serverId: string, now = new Date()
     hitsThisWeek: week!.hits,
     averageWaitMinutes: week!.avgWaitSeconds === null ? null : Math.round(week!.avgWaitSeconds / 6) / 10,
     structural: week!.hits >= STRUCTURAL_HITS_PER_WEEK,
+    suggestions: await limitSuggestions(prisma, serverId, now),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyReply, EXPLANATION_IDS, explainReply, parseReply, type SmtpOutcome } from "@/lib/smtp/replies.ts";
+import { ceilingHintOf, classifyReply, EXPLANATION_IDS, explainReply, parseReply, type SmtpOutcome } from "@/lib/smtp/replies.ts";
 
 const reply = (response: string, command?: string): SmtpOutcome => ({
   response,
@@ -120,6 +120,25 @@ describe("explainReply", () => {
     ["SES throttling", reply("454 Throttling failure: Maximum sending rate exceeded."), "ses-throttling"],
     ["Google relay daily limit", reply("550 5.7.1 Daily SMTP relay limit exceeded for user. For more information on SMTP relay sending limits please contact your administrator"), "google-relay-daily-limit"],
     ["Google relay peak limit", reply("450 4.2.1 Peak SMTP relay limit exceeded for customer."), "google-relay-peak-limit"],
+    ["SES daily quota", reply("454 Throttling failure: Daily message quota exceeded."), "ses-daily-quota"],
+    ["Google unusual rate", reply("421 4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address."), "google-unusual-rate"],
+    ["Microsoft recipient rate", reply("452 4.5.3 RecipientRateLimitExceeded; Sender exceeded its recipient rate limit", "RCPT TO"), "microsoft-recipient-rate"],
+    ["Microsoft submission quota", reply("432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", "DATA"), "microsoft-sending-quota"],
+    ["Microsoft banned sender", reply("550 5.7.501 Service unavailable. Spam abuse detected from IP range.", "MAIL FROM"), "microsoft-spam-blocked"],
+    ["Microsoft IP blocked", reply("550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.", "GREETING"), "microsoft-ip-blocked"],
+    ["Gmail DMARC", reply("550 5.7.26 Unauthenticated email from klant.nl is not accepted due to domain's DMARC policy.", "DATA"), "dmarc-rejected"],
+    ["Exchange DMARC", reply("550 5.7.509 Access denied, sending domain klant.nl does not pass DMARC verification and has a DMARC policy of reject.", "DATA"), "dmarc-rejected"],
+    ["Postfix reverse DNS", reply("450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.1]", "RCPT TO"), "reverse-dns-missing"],
+    ["SendGrid sender identity", reply("550 The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved.", "MAIL FROM"), "sendgrid-sender-identity"],
+    ["SendGrid credits", reply("451 Authentication failed: Maximum credits exceeded", "AUTH PLAIN"), "sendgrid-credits-exceeded"],
+    ["SendGrid API key", reply("535 Authentication failed: The provided authorization grant is invalid, expired, or revoked", "AUTH PLAIN"), "sendgrid-api-key"],
+    ["Brevo IP restriction", reply("525 5.7.1 Unauthorized IP address", "AUTH LOGIN"), "unauthorized-ip"],
+    ["Postfix sender login maps", reply("553 5.7.1 <hr@klant.nl>: Sender address rejected: not owned by user verzuim@klant.nl", "RCPT TO"), "postfix-sender-not-owned"],
+    ["Postfix too many recipients", reply("452 4.5.3 Error: too many recipients", "RCPT TO"), "too-many-recipients"],
+    ["Exchange back pressure", reply("452 4.3.1 Insufficient system resources", "MAIL FROM"), "exchange-insufficient-resources"],
+    ["Exchange non-accepted domain", reply("550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain", "RCPT TO"), "relaying-denied"],
+    ["greylisting", reply("450 4.2.0 <a@b.nl>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/", "RCPT TO"), "greylisted"],
+    ["generic rate limit", reply("450 4.7.0 Rate limit exceeded, slow down", "MAIL FROM"), "rate-limited"],
     ["421", reply("421 4.7.0 Try again later, closing connection."), "service-not-available"],
     ["554 greeting", reply("554 5.7.1 Service unavailable; Client host blocked", "GREETING"), "connection-rejected"],
     ["unknown 4xx", reply("458 4.4.1 Something odd"), "temporary-failure"],
@@ -134,6 +153,15 @@ describe("explainReply", () => {
     expect(explanation?.nl).toMatch(/SMTP AUTH/);
     expect(explanation?.action?.nl).toMatch(/OAuth2/);
     expect(explanation?.action?.en).toMatch(/Authenticated SMTP/);
+  });
+
+  it("classifies provider throttles as throttled and names their window; greylisting stays a per-message retry", () => {
+    expect(classifyReply(reply("454 Throttling failure: Daily message quota exceeded."))).toBe("throttled");
+    expect(ceilingHintOf(reply("454 Throttling failure: Daily message quota exceeded."))).toEqual({ window: "DAY", unit: "RECIPIENTS" });
+    expect(ceilingHintOf(reply("450 4.7.0 Rate limit exceeded, slow down"))).toBeUndefined();
+    expect(classifyReply(reply("450 4.2.0 Recipient address rejected: Greylisted", "RCPT TO"))).toBe("transient");
+    expect(classifyReply(reply("550 5.7.26 Unauthenticated email from klant.nl is not accepted due to domain's DMARC policy.", "DATA"))).toBe("permanent");
+    expect(classifyReply(reply("535 Authentication failed: The provided authorization grant is invalid, expired, or revoked", "AUTH PLAIN"))).toBe("auth");
   });
 
   it("says nothing about a success", () => {

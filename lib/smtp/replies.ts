@@ -118,6 +118,14 @@ interface CatalogueEntry {
   nl: string;
   en: string;
   action?: LocalizedText;
+  /** For throttle replies that name their window (a daily quota, a per-second rate): which limit the server hit. */
+  ceiling?: CeilingHint;
+}
+
+/** The window (and unit) a throttle reply speaks about, for the observed-ceiling suggestion. */
+export interface CeilingHint {
+  window: "SECOND" | "MINUTE" | "HOUR" | "DAY";
+  unit?: "MESSAGES" | "RECIPIENTS";
 }
 
 const systemCode = (reply: Normalized, ...codes: string[]) =>
@@ -127,6 +135,129 @@ const systemCode = (reply: Normalized, ...codes: string[]) =>
 const isTlsStep = (reply: Normalized) => reply.command === "STARTTLS" || reply.command === "TLS" || reply.errorCode === "ETLS";
 
 const CATALOGUE = [
+  // --- OAuth2 token endpoint (lib/mailservers/oauth.ts) ------------------------------------------
+  // Not SMTP replies: failures to get a token before AUTH XOAUTH2, named by the originalCode
+  // oauth.ts sets. First, so a provider's wording ("timed out", "ENOTFOUND") never matches a
+  // connection entry instead. All are "auth": the engine pauses the server and shows the text.
+  {
+    id: "oauth-consent-missing",
+    matches: (r) => r.originalCode === "OAUTH_CONSENT_MISSING",
+    classification: "auth",
+    nl: "Microsoft geeft geen token: de app heeft in Entra ID geen beheerderstoestemming (admin consent) voor de machtiging SMTP.SendAsApp (AADSTS65001).",
+    en: "Microsoft issues no token: the app has no administrator consent in Entra ID for the permission SMTP.SendAsApp (AADSTS65001).",
+    action: {
+      nl: "Open in Entra ID de app-registratie › API-machtigingen, voeg Office 365 Exchange Online › SMTP.SendAsApp (toepassingsmachtiging) toe en kies 'Beheerderstoestemming verlenen'.",
+      en: "In Entra ID open the app registration › API permissions, add Office 365 Exchange Online › SMTP.SendAsApp (application permission) and choose 'Grant admin consent'.",
+    },
+  },
+  {
+    id: "oauth-tenant-not-found",
+    matches: (r) => r.originalCode === "OAUTH_TENANT_NOT_FOUND",
+    classification: "auth",
+    nl: "Microsoft kent deze tenant niet (AADSTS90002).",
+    en: "Microsoft does not know this tenant (AADSTS90002).",
+    action: {
+      nl: "Vul als tenant-ID de map-ID (Directory (tenant) ID) uit het overzicht van de app-registratie in Entra ID in, of het domein van de organisatie (zoals contoso.onmicrosoft.com).",
+      en: "Enter as tenant id the Directory (tenant) ID from the app registration's overview in Entra ID, or the organisation's domain (such as contoso.onmicrosoft.com).",
+    },
+  },
+  {
+    id: "oauth-app-not-found",
+    matches: (r) => r.originalCode === "OAUTH_APP_NOT_FOUND",
+    classification: "auth",
+    nl: "Microsoft vindt de app niet in deze tenant (AADSTS700016): de client-ID is onjuist, de app is verwijderd of hoort bij een andere tenant.",
+    en: "Microsoft cannot find the app in this tenant (AADSTS700016): the client id is wrong, the app was deleted or belongs to another tenant.",
+    action: {
+      nl: "Neem de client-ID (Application (client) ID) en de tenant-ID over uit het overzicht van dezelfde app-registratie in Entra ID.",
+      en: "Copy the Application (client) ID and the tenant id from the overview of the same app registration in Entra ID.",
+    },
+  },
+  {
+    id: "oauth-secret-expired",
+    matches: (r) => r.originalCode === "OAUTH_SECRET_EXPIRED",
+    classification: "auth",
+    nl: "Het clientgeheim van de app is verlopen (AADSTS7000222).",
+    en: "The app's client secret has expired (AADSTS7000222).",
+    action: {
+      nl: "Maak in Entra ID bij de app-registratie › Certificaten en geheimen een nieuw clientgeheim aan, vul de waarde en de vervaldatum hier in en sla op.",
+      en: "Create a new client secret in Entra ID under the app registration › Certificates & secrets, enter its value and expiry date here and save.",
+    },
+  },
+  {
+    id: "oauth-secret-invalid",
+    matches: (r) => r.originalCode === "OAUTH_SECRET_INVALID",
+    classification: "auth",
+    nl: "Microsoft weigert het clientgeheim (AADSTS7000215): het is onjuist of ingetrokken. Vaak is de geheim-ID ingevuld in plaats van de waarde.",
+    en: "Microsoft rejects the client secret (AADSTS7000215): it is wrong or revoked. Often the secret ID was entered instead of its value.",
+    action: {
+      nl: "Maak in Entra ID een nieuw clientgeheim aan en vul de waarde (Value) hier in; die is alleen direct na het aanmaken te zien.",
+      en: "Create a new client secret in Entra ID and enter its Value here; it is only shown right after creating it.",
+    },
+  },
+  {
+    id: "oauth-google-delegation-missing",
+    matches: (r) => r.originalCode === "OAUTH_DELEGATION_MISSING",
+    classification: "auth",
+    nl: "Google geeft geen token: het serviceaccount heeft geen domeinbrede toegang (domain-wide delegation) voor het bereik https://mail.google.com/ (unauthorized_client).",
+    en: "Google issues no token: the service account has no domain-wide delegation for the scope https://mail.google.com/ (unauthorized_client).",
+    action: {
+      nl: "Voeg in de Google-beheerconsole onder Beveiliging › Toegangs- en gegevensbeheer › API-beheer › Domeinbrede delegatie de client-ID van het serviceaccount toe met het bereik https://mail.google.com/. Het kan even duren voor dit werkt.",
+      en: "In the Google Admin console under Security › Access and data control › API controls › Domain-wide delegation, add the service account's client ID with the scope https://mail.google.com/. It can take a while to take effect.",
+    },
+  },
+  {
+    id: "oauth-google-key-invalid",
+    matches: (r) => r.originalCode === "OAUTH_KEY_INVALID",
+    classification: "auth",
+    nl: "Google weigert de sleutel van het serviceaccount: de sleutel is verwijderd of ingetrokken, of het serviceaccount bestaat niet meer (Invalid JWT Signature).",
+    en: "Google rejects the service account's key: the key was deleted or revoked, or the service account no longer exists (Invalid JWT Signature).",
+    action: {
+      nl: "Maak in de Google Cloud-console bij het serviceaccount › Sleutels een nieuwe JSON-sleutel aan en plak die hier.",
+      en: "Create a new JSON key in the Google Cloud console under the service account › Keys and paste it here.",
+    },
+  },
+  {
+    id: "oauth-google-mailbox-unknown",
+    matches: (r) => r.originalCode === "OAUTH_MAILBOX_UNKNOWN",
+    classification: "auth",
+    nl: "Google kent de mailbox niet waarvoor het serviceaccount een token vraagt.",
+    en: "Google does not know the mailbox the service account asks a token for.",
+    action: {
+      nl: "Vul als gebruikersnaam het volledige e-mailadres in van een bestaande gebruiker in het Workspace-domein.",
+      en: "Enter as user name the full e-mail address of an existing user in the Workspace domain.",
+    },
+  },
+  {
+    id: "oauth-incomplete",
+    matches: (r) => r.originalCode === "OAUTH_INCOMPLETE",
+    classification: "auth",
+    nl: "OAuth2 is voor deze server niet volledig ingesteld.",
+    en: "OAuth2 is not fully set up for this server.",
+    action: { nl: "Vul bij Aanpassen alle OAuth2-gegevens en de mailbox in en sla op.", en: "Fill in all OAuth2 details and the mailbox under Edit and save." },
+  },
+  {
+    id: "oauth-token-refused",
+    matches: (r) => r.originalCode === "OAUTH_REFUSED",
+    classification: "auth",
+    nl: "De tokenserver weigert een token uit te geven; zijn foutmelding staat erbij.",
+    en: "The token server refuses to issue a token; its error message is shown with it.",
+    action: {
+      nl: "Controleer de OAuth2-gegevens van deze server (tenant, client-ID, geheim of sleutel) en de machtigingen van de app.",
+      en: "Check this server's OAuth2 details (tenant, client id, secret or key) and the app's permissions.",
+    },
+  },
+  {
+    id: "oauth-endpoint-unreachable",
+    matches: (r) => r.originalCode === "OAUTH_UNREACHABLE",
+    // An outage at Microsoft or Google, not a fault of ours to fix: wait and retry, like an unreachable server.
+    classification: "transient",
+    nl: "De tokenserver van Microsoft of Google was niet bereikbaar of gaf geen bruikbaar antwoord, dus er kon niet worden aangemeld.",
+    en: "Microsoft's or Google's token server could not be reached or gave no usable answer, so signing in was not possible.",
+    action: {
+      nl: "Probeer het later opnieuw. Blijft het, controleer dan of uitgaand HTTPS-verkeer naar login.microsoftonline.com of oauth2.googleapis.com is toegestaan.",
+      en: "Try again later. If it persists, check that outgoing HTTPS traffic to login.microsoftonline.com or oauth2.googleapis.com is allowed.",
+    },
+  },
   // --- Address guard and DNS -----------------------------------------------------------------
   {
     id: "host-private-address",
@@ -303,6 +434,42 @@ const CATALOGUE = [
     action: { nl: "Kies TLS-modus 'STARTTLS'.", en: "Choose TLS mode 'STARTTLS'." },
   },
   // --- Authentication ---------------------------------------------------------------------------
+  // XOAUTH2: the token was issued, but the SMTP server does not accept it. 5.7.139 (SMTP AUTH
+  // switched off for the mailbox, also needed with OAuth2) is left to the Microsoft entries below.
+  {
+    id: "oauth-xoauth2-not-offered",
+    matches: (r) => r.command === "AUTH XOAUTH2" && /XOAUTH2 not offered|AUTH not offered/i.test(r.message),
+    classification: "config",
+    nl: "De mailserver biedt op deze verbinding geen aanmelding met OAuth2 (XOAUTH2) aan.",
+    en: "The mail server does not offer OAuth2 sign-in (XOAUTH2) on this connection.",
+    action: {
+      nl: "Gebruik de host van de provider (smtp.office365.com of smtp.gmail.com) op poort 587 met STARTTLS.",
+      en: "Use the provider's host (smtp.office365.com or smtp.gmail.com) on port 587 with STARTTLS.",
+    },
+  },
+  {
+    id: "oauth-exchange-not-authorized",
+    matches: (r) =>
+      r.command === "AUTH XOAUTH2" && r.enhanced !== "5.7.139" && (r.enhanced === "5.7.3" || (r.code === 535 && /Authentication unsuccessful/i.test(r.text))),
+    classification: "auth",
+    nl: "Exchange Online accepteert het token niet voor deze mailbox: de app mag via SMTP niet namens de mailbox aanmelden. Meestal ontbreekt de machtiging SMTP.SendAsApp, is de app (service principal) niet in Exchange Online geregistreerd of heeft die geen toegang tot de mailbox.",
+    en: "Exchange Online does not accept the token for this mailbox: the app may not sign in over SMTP for the mailbox. Usually the permission SMTP.SendAsApp is missing, or the app (service principal) is not registered in Exchange Online or has no access to the mailbox.",
+    action: {
+      nl: "Geef de app in Entra ID de toepassingsmachtiging SMTP.SendAsApp met beheerderstoestemming, registreer de service principal in Exchange Online (New-ServicePrincipal) en geef die toegang tot de mailbox (Add-MailboxPermission -AccessRights FullAccess).",
+      en: "Give the app the application permission SMTP.SendAsApp with admin consent in Entra ID, register its service principal in Exchange Online (New-ServicePrincipal) and give it access to the mailbox (Add-MailboxPermission -AccessRights FullAccess).",
+    },
+  },
+  {
+    id: "oauth-token-rejected",
+    matches: (r) => r.command === "AUTH XOAUTH2" && r.enhanced !== "5.7.139" && r.code !== undefined && r.code >= 500,
+    classification: "auth",
+    nl: "De mailserver weigert het OAuth2-token voor deze mailbox.",
+    en: "The mail server rejects the OAuth2 token for this mailbox.",
+    action: {
+      nl: "Controleer dat de gebruikersnaam het volledige adres is van de mailbox waar de app of het serviceaccount toegang toe heeft. Bij Google: controleer de domeinbrede delegatie voor https://mail.google.com/ en dat Gmail voor die gebruiker aan staat.",
+      en: "Check that the user name is the full address of the mailbox the app or service account has access to. With Google: check the domain-wide delegation for https://mail.google.com/ and that Gmail is on for that user.",
+    },
+  },
   {
     id: "microsoft-security-defaults",
     matches: (r) => r.enhanced === "5.7.139" && /security defaults|did not meet the criteria|locked/i.test(r.text),
@@ -361,6 +528,17 @@ const CATALOGUE = [
     },
   },
   {
+    id: "sendgrid-api-key",
+    matches: (r) => /authorization grant is invalid, expired, or revoked|API key (is )?(invalid|not valid)|does not have permission to send mail/i.test(r.text),
+    classification: "auth",
+    nl: "SendGrid weigert de API-sleutel: die is ongeldig, ingetrokken of mist het recht 'Mail Send'.",
+    en: "SendGrid rejects the API key: it is invalid, revoked or lacks the 'Mail Send' permission.",
+    action: {
+      nl: "Gebruik als gebruikersnaam letterlijk 'apikey' en als wachtwoord een nieuwe API-sleutel met het recht 'Mail Send'.",
+      en: "Use literally 'apikey' as user name and a new API key with the 'Mail Send' permission as password.",
+    },
+  },
+  {
     id: "wrong-credentials",
     matches: (r) =>
       r.code === 535 || r.enhanced === "5.7.8" || (r.errorCode === "EAUTH" && r.code === undefined && /invalid login|authentication failed/i.test(r.message)),
@@ -390,8 +568,8 @@ const CATALOGUE = [
     nl: "De mailserver biedt geen aanmeldmethode met wachtwoord (PLAIN of LOGIN) aan.",
     en: "The mail server offers no password sign-in method (PLAIN or LOGIN).",
     action: {
-      nl: "Vraag de beheerder van de mailserver om AUTH PLAIN of LOGIN via TLS, of gebruik OAuth2 zodra dat beschikbaar is.",
-      en: "Ask the mail server's administrator for AUTH PLAIN or LOGIN over TLS, or use OAuth2 once available.",
+      nl: "Vraag de beheerder van de mailserver om AUTH PLAIN of LOGIN via TLS, of gebruik OAuth2 (Microsoft 365 en Google Workspace).",
+      en: "Ask the mail server's administrator for AUTH PLAIN or LOGIN over TLS, or use OAuth2 (Microsoft 365 and Google Workspace).",
     },
   },
   {
@@ -426,11 +604,24 @@ const CATALOGUE = [
     },
   },
   {
-    id: "ses-throttling",
-    matches: (r) => /Throttling failure|Maximum sending rate exceeded|Daily message quota exceeded/i.test(r.text),
+    id: "ses-daily-quota",
+    matches: (r) => /Daily message quota exceeded/i.test(r.text),
     classification: "throttled",
-    nl: "Amazon SES remt het verzenden af: de verzendsnelheid of het dagquotum van het account is bereikt.",
-    en: "Amazon SES is throttling: the account's sending rate or daily quota has been reached.",
+    ceiling: { window: "DAY", unit: "RECIPIENTS" },
+    nl: "Amazon SES heeft het dagquotum van het account bereikt (SES telt ontvangers per 24 uur).",
+    en: "Amazon SES has reached the account's daily quota (SES counts recipients per 24 hours).",
+    action: {
+      nl: "Stel de 24-uurslimiet van deze server in op het quotum van uw SES-account, of vraag in de SES-console een hoger quotum aan.",
+      en: "Set this server's 24-hour limit to your SES account's quota, or request a higher quota in the SES console.",
+    },
+  },
+  {
+    id: "ses-throttling",
+    matches: (r) => /Throttling failure|Maximum sending rate exceeded/i.test(r.text),
+    classification: "throttled",
+    ceiling: { window: "SECOND" },
+    nl: "Amazon SES remt het verzenden af: de maximale verzendsnelheid (berichten per seconde) van het account is bereikt.",
+    en: "Amazon SES is throttling: the account's maximum sending rate (messages per second) has been reached.",
     action: {
       nl: "Stel de limieten van deze server in op het quotum van uw SES-account, of vraag een hoger quotum aan.",
       en: "Set this server's limits to your SES account's quota, or request a higher quota.",
@@ -440,6 +631,7 @@ const CATALOGUE = [
     id: "google-relay-daily-limit",
     matches: (r) => /Daily SMTP relay limit exceeded|Daily user sending (quota|limit) exceeded/i.test(r.text),
     classification: "throttled",
+    ceiling: { window: "DAY" },
     nl: "Google heeft het daglimiet voor verzenden bereikt; er wordt tijdelijk niets meer doorgestuurd.",
     en: "Google's daily sending limit has been reached; nothing more is relayed for now.",
     action: {
@@ -456,8 +648,33 @@ const CATALOGUE = [
     action: { nl: "Verlaag de limiet per minuut of per uur van deze server.", en: "Lower this server's per-minute or per-hour limit." },
   },
   {
+    id: "google-unusual-rate",
+    matches: (r) => r.enhanced === "4.7.28" || /unusual rate of unsolicited mail/i.test(r.text),
+    classification: "throttled",
+    ceiling: { window: "HOUR" },
+    nl: "Google neemt tijdelijk minder mail aan omdat er in korte tijd ongewoon veel vanaf dit adres of IP-adres kwam.",
+    en: "Google temporarily accepts less mail because an unusual amount came from this address or IP address in a short time.",
+    action: {
+      nl: "Verlaag de limiet per uur van deze server en controleer in de DMARC-controle van de afzender of SPF en DKIM kloppen.",
+      en: "Lower this server's per-hour limit and check in the sender's DMARC check that SPF and DKIM are in order.",
+    },
+  },
+  {
+    id: "microsoft-recipient-rate",
+    matches: (r) => /RecipientRateLimitExceeded|recipient rate limit/i.test(r.text),
+    classification: "throttled",
+    ceiling: { window: "DAY", unit: "RECIPIENTS" },
+    nl: "Microsoft 365 remt het verzenden af: de mailbox heeft het maximum aantal ontvangers per 24 uur bereikt.",
+    en: "Microsoft 365 is throttling: the mailbox has reached its maximum number of recipients per 24 hours.",
+    action: {
+      nl: "Houd de 24-uurslimiet van deze server op of onder 10.000 ontvangers, of gebruik voor bulkmail een dienst die daarvoor bedoeld is.",
+      en: "Keep this server's 24-hour limit at or below 10,000 recipients, or use a service meant for bulk mail.",
+    },
+  },
+  {
     id: "microsoft-sending-quota",
-    matches: (r) => /SubmissionQuotaExceeded|sender thread limit exceeded|RecipientRateLimitExceeded|message rate limit/i.test(r.text),
+    matches: (r) => /SubmissionQuotaExceeded|sender thread limit exceeded|message rate limit/i.test(r.text),
+    ceiling: { window: "MINUTE", unit: "MESSAGES" },
     classification: "throttled",
     nl: "Microsoft 365 remt het verzenden af: het verzendlimiet van de mailbox is bereikt.",
     en: "Microsoft 365 is throttling: the mailbox's sending limit has been reached.",
@@ -467,8 +684,125 @@ const CATALOGUE = [
     },
   },
   {
+    id: "microsoft-spam-blocked",
+    matches: (r) => /^5\.7\.(50[1-3]|511|705)$/.test(r.enhanced ?? "") || /banned sender|spam abuse detected|tenant has exceeded threshold/i.test(r.text),
+    classification: "config",
+    nl: "Microsoft 365 heeft het verzenden voor deze mailbox of organisatie geblokkeerd, omdat er (vermoedelijk) spam mee is verstuurd.",
+    en: "Microsoft 365 has blocked sending for this mailbox or organisation because (presumably) spam was sent with it.",
+    action: {
+      nl: "Laat de Microsoft 365-beheerder de mailbox vrijgeven onder 'Beperkte entiteiten' in Microsoft Defender, en controleer het account op misbruik.",
+      en: "Ask the Microsoft 365 administrator to release the mailbox under 'Restricted entities' in Microsoft Defender, and check the account for abuse.",
+    },
+  },
+  {
+    id: "microsoft-ip-blocked",
+    matches: (r) => r.enhanced === "5.7.708" || r.enhanced === "5.7.606" || /traffic not accepted from this IP/i.test(r.text),
+    classification: "config",
+    nl: "Microsoft 365 accepteert geen mail vanaf het IP-adres van deze verbinding.",
+    en: "Microsoft 365 accepts no mail from this connection's IP address.",
+    action: { nl: "Laat de Microsoft 365-beheerder het IP-adres vrijgeven, of verstuur via een andere server.", en: "Ask the Microsoft 365 administrator to delist the IP address, or send through another server." },
+  },
+  {
+    id: "dmarc-rejected",
+    matches: (r) => r.enhanced === "5.7.26" || r.enhanced === "5.7.509" || /DMARC (policy|verification)|unauthenticated email|does not pass DMARC/i.test(r.text),
+    classification: "permanent",
+    nl: "De ontvangende server weigert het bericht omdat het niet door de DMARC-controle van het afzenderdomein komt (SPF en DKIM kloppen niet voor deze server).",
+    en: "The receiving server rejects the message because it fails the sender domain's DMARC check (SPF and DKIM do not match this server).",
+    action: {
+      nl: "Open de DMARC-controle van de afzender en voeg de genoemde DNS-records (SPF, DKIM) toe.",
+      en: "Open the sender's DMARC check and add the DNS records it lists (SPF, DKIM).",
+    },
+  },
+  {
+    id: "reverse-dns-missing",
+    matches: (r) => r.enhanced === "5.7.25" || /Client host rejected: cannot find your (reverse )?hostname|PTR record/i.test(r.text),
+    classification: "config",
+    nl: "De ontvangende server weigert de verbinding omdat het IP-adres van de verzendende server geen (kloppende) reverse-DNS-naam heeft.",
+    en: "The receiving server refuses the connection because the sending server's IP address has no (matching) reverse DNS name.",
+    action: {
+      nl: "Laat de beheerder van de mailserver een PTR-record instellen dat overeenkomt met de HELO-naam.",
+      en: "Ask the mail server's administrator to set a PTR record that matches the HELO name.",
+    },
+  },
+  {
+    id: "sendgrid-sender-identity",
+    matches: (r) => /does not match a verified Sender Identity/i.test(r.text),
+    classification: "config",
+    nl: "SendGrid verstuurt niet namens dit adres: het is geen geverifieerde afzender (Sender Identity) in het SendGrid-account.",
+    en: "SendGrid does not send as this address: it is not a verified Sender Identity in the SendGrid account.",
+    action: {
+      nl: "Verifieer het adres (Single Sender) of het hele domein (Domain Authentication) in SendGrid onder Settings › Sender Authentication.",
+      en: "Verify the address (Single Sender) or the whole domain (Domain Authentication) in SendGrid under Settings › Sender Authentication.",
+    },
+  },
+  {
+    id: "sendgrid-credits-exceeded",
+    matches: (r) => /Maximum credits exceeded/i.test(r.text),
+    classification: "throttled",
+    ceiling: { window: "DAY", unit: "RECIPIENTS" },
+    nl: "Het SendGrid-account heeft zijn verzendtegoed (credits) voor deze periode opgebruikt.",
+    en: "The SendGrid account has used up its sending credits for this period.",
+    action: {
+      nl: "Verhoog het abonnement in SendGrid, of stel de 24-uurslimiet van deze server in op het tegoed van het abonnement.",
+      en: "Upgrade the plan in SendGrid, or set this server's 24-hour limit to the plan's credits.",
+    },
+  },
+  {
+    id: "unauthorized-ip",
+    matches: (r) => /unauthori[sz]ed IP|IP address (is )?not (authori[sz]ed|allowed)|not in (the )?(allowed|authori[sz]ed) IP/i.test(r.text),
+    classification: "config",
+    nl: "De provider accepteert geen verbindingen vanaf dit IP-adres voor dit account (bijvoorbeeld Brevo met IP-beperking of een Google-relay die alleen bepaalde IP-adressen toelaat).",
+    en: "The provider accepts no connections from this IP address for this account (for example Brevo with IP restrictions, or a Google relay that allows only certain IP addresses).",
+    action: {
+      nl: "Voeg het IP-adres van Postkamer toe aan de toegestane IP-adressen in het beheer van de provider, of schakel de IP-beperking uit.",
+      en: "Add Postkamer's IP address to the allowed IP addresses in the provider's console, or turn the IP restriction off.",
+    },
+  },
+  {
+    id: "postfix-sender-not-owned",
+    matches: (r) => /Sender address rejected: not owned by (auth(enticated)? )?user/i.test(r.text),
+    classification: "config",
+    nl: "De mailserver (Postfix) staat het aangemelde account niet toe om namens dit afzenderadres te verzenden.",
+    en: "The mail server (Postfix) does not allow the signed-in account to send as this sender address.",
+    action: {
+      nl: "Laat de beheerder het adres aan het account koppelen (smtpd_sender_login_maps), of meld aan met het account van de afzender.",
+      en: "Ask the administrator to link the address to the account (smtpd_sender_login_maps), or sign in with the sender's own account.",
+    },
+  },
+  {
+    id: "too-many-recipients",
+    matches: (r) => r.enhanced === "4.5.3" || r.enhanced === "5.5.3" || /too many recipients/i.test(r.text),
+    // Some servers mean "per message", others (Exchange Online) "per period": wait, as for a throttle.
+    classification: "throttled",
+    nl: "De mailserver accepteert (nu) niet zoveel ontvangers: te veel in één bericht, of te veel in korte tijd.",
+    en: "The mail server does not accept this many recipients (now): too many in one message, or too many in a short time.",
+    action: {
+      nl: "Stel bij Limieten een 'maximum aantal ontvangers per bericht' in (bijvoorbeeld 50) zodat grotere berichten in delen gaan, en controleer de limiet voor ontvangers per periode.",
+      en: "Set a 'maximum number of recipients per message' under Limits (for example 50) so larger messages go in parts, and check the limit for recipients per period.",
+    },
+  },
+  {
+    id: "exchange-insufficient-resources",
+    matches: (r) => r.enhanced === "4.3.1" || /Insufficient system resources/i.test(r.text),
+    classification: "throttled",
+    nl: "De mailserver (Exchange) heeft tijdelijk te weinig schijfruimte of geheugen en neemt geen mail aan (back pressure).",
+    en: "The mail server (Exchange) is temporarily short of disk space or memory and accepts no mail (back pressure).",
+    action: {
+      nl: "Dit lost zich meestal vanzelf op; blijft het, laat de Exchange-beheerder de schijfruimte van de transportwachtrij controleren.",
+      en: "This usually resolves itself; if it persists, ask the Exchange administrator to check the transport queue's disk space.",
+    },
+  },
+  {
+    id: "greylisted",
+    matches: (r) => /greylist|graylist|try again later, please/i.test(r.text),
+    classification: "transient",
+    nl: "De ontvangende server stelt het eerste bericht van een onbekende afzender bewust uit (greylisting).",
+    en: "The receiving server deliberately delays the first message from an unknown sender (greylisting).",
+    action: { nl: "Niets te doen: het bericht wordt na enkele minuten opnieuw aangeboden en dan geaccepteerd.", en: "Nothing to do: the message is offered again after a few minutes and then accepted." },
+  },
+  {
     id: "relaying-denied",
-    matches: (r) => /relay(ing)? (access )?(denied|not permitted|not allowed)|unable to relay|relay access|not permitted to relay/i.test(r.text) || r.enhanced === "5.7.64",
+    matches: (r) => /relay(ing)? (access )?(denied|not permitted|not allowed)|unable to relay|relay access|not permitted to relay/i.test(r.text) || r.enhanced === "5.7.64" || r.enhanced === "5.7.54",
     classification: "config",
     nl: "De mailserver weigert mail door te sturen (relay) voor deze verbinding: zonder geldige aanmelding of toegestaan IP-adres stuurt hij alleen mail naar eigen domeinen.",
     en: "The mail server refuses to relay for this connection: without a valid sign-in or an allowed IP address it only accepts mail for its own domains.",
@@ -478,6 +812,17 @@ const CATALOGUE = [
     },
   },
   // --- Generic replies by code --------------------------------------------------------------------
+  {
+    id: "rate-limited",
+    matches: (r) => r.code !== undefined && r.code >= 400 && r.code < 500 && /rate limit|too many (messages|connections|mails)|throttl|slow down|limit exceeded/i.test(r.text),
+    classification: "throttled",
+    nl: "De mailserver remt het verzenden af: er is in korte tijd meer aangeboden dan hij toestaat.",
+    en: "The mail server is throttling: more was offered in a short time than it allows.",
+    action: {
+      nl: "De e-mail wacht in volgorde en wordt later opnieuw aangeboden. Gebeurt dit vaak, verlaag dan de limieten van deze server.",
+      en: "Mail waits in order and is offered again later. If this happens often, lower this server's limits.",
+    },
+  },
   {
     id: "service-not-available",
     matches: (r) => r.code === 421,
@@ -632,6 +977,13 @@ export function explainReply(outcome: SmtpOutcome): ReplyExplanation | undefined
   const entry = findEntry(reply);
   if (!entry) return undefined;
   return { id: entry.id as ExplanationId, nl: entry.nl, en: entry.en, ...(entry.action ? { action: entry.action } : {}) };
+}
+
+/** The window a throttle reply speaks about, when the catalogue knows it. */
+export function ceilingHintOf(outcome: SmtpOutcome): CeilingHint | undefined {
+  const reply = normalize(outcome);
+  const entry = findEntry(reply);
+  return entry?.ceiling;
 }
 
 /** An explanation by its stored id (the delivery log keeps the id, not the text). */

@@ -1,12 +1,71 @@
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import type { Locale, Translate } from "@/lib/i18n/translate.ts";
+import { explainReply } from "@/lib/smtp/replies.ts";
+import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
+import { applyLimitSuggestionAction, dismissLimitSuggestionAction } from "../actions.ts";
 import { parseLimitLabel } from "../limiter.ts";
+import type { LimitSuggestion } from "../observed-limits.ts";
 import type { ServerUsage } from "../usage.ts";
 
+/** "≈ 27 per minuut" (messages) or "≈ 400 ontvangers per uur". */
+function ceilingText(s: LimitSuggestion, t: Translate, locale: Locale): string {
+  const window = s.windowSize === 1 ? t(`mailservers.limits.window.${s.window}`) : `${s.windowSize} ${t(`mailservers.limits.windowPlural.${s.window}`)}`;
+  const count = s.observed.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB");
+  return t(s.unit === "MESSAGES" ? "mailservers.learned.ceilingMessages" : "mailservers.learned.ceilingRecipients", { count, window });
+}
+
+/** Limits that learn: the server throttled below our limit, so suggest its observed ceiling. */
+function LimitSuggestions({ serverId, suggestions, canEdit, t, locale }: { serverId: string; suggestions: LimitSuggestion[]; canEdit: boolean; t: Translate; locale: Locale }) {
+  const time = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam", dateStyle: "short", timeStyle: "short" });
+  return (
+    <>
+      {suggestions.map((s) => {
+        const key = `${s.window}-${s.windowSize}-${s.unit}`;
+        const hidden = (
+          <>
+            <input type="hidden" name="serverId" value={serverId} />
+            <input type="hidden" name="window" value={s.window} />
+            <input type="hidden" name="windowSize" value={s.windowSize} />
+            <input type="hidden" name="unit" value={s.unit} />
+          </>
+        );
+        return (
+          <div key={key} className="space-y-2 rounded border border-amber-300 bg-amber-50 p-3 text-amber-950" data-testid="limit-suggestion">
+            <p className="font-medium">{ceilingText(s, t, locale)}</p>
+            <p>
+              {s.configured === null
+                ? t("mailservers.learned.explainNoLimit", { times: s.observations, at: time(s.lastAt) })
+                : t("mailservers.learned.explain", { configured: s.configured.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB"), times: s.observations, at: time(s.lastAt) })}
+            </p>
+            <p className="font-mono text-xs break-all">{s.lastReply}</p>
+            {canEdit ? (
+              <div className="flex flex-wrap items-center gap-3">
+                <ActionForm action={applyLimitSuggestionAction} className="flex items-center gap-3">
+                  {hidden}
+                  <SubmitButton>{t("mailservers.learned.apply", { limit: limitSentence({ ...s, count: s.observed }, t, locale) })}</SubmitButton>
+                  <FormMessage />
+                </ActionForm>
+                <ActionForm action={dismissLimitSuggestionAction} className="flex items-center gap-3">
+                  {hidden}
+                  <SubmitButton className="btn-secondary">{t("mailservers.learned.dismiss")}</SubmitButton>
+                  <FormMessage />
+                </ActionForm>
+              </div>
+            ) : null}
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
 /** Used versus limit per window now, the queue, and whether limits are hit structurally. */
-export function UsagePanel({ usage, t, locale }: { usage: ServerUsage; t: Translate; locale: Locale }) {
+export function UsagePanel({ usage, t, locale, canEdit = false }: { usage: ServerUsage; t: Translate; locale: Locale; canEdit?: boolean }) {
   const time = (date: Date) => date.toLocaleTimeString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam", hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const deferredLimit = parseLimitLabel(usage.deferredReason);
+  // A throttle reply is kept as "server: <reply>"; the catalogue says what it means.
+  const serverReply = usage.deferredReason?.startsWith("server: ") ? usage.deferredReason.slice("server: ".length) : null;
+  const explained = serverReply ? explainReply({ response: serverReply }) : undefined;
   return (
     <div className="space-y-3 text-sm" data-testid="usage">
       {usage.limits.length > 0 ? (
@@ -45,6 +104,7 @@ export function UsagePanel({ usage, t, locale }: { usage: ServerUsage; t: Transl
           {deferredLimit
             ? t("mailservers.usage.deferred", { time: time(usage.deferredUntil), limit: limitSentence(deferredLimit, t, locale) })
             : t("mailservers.usage.deferredByServer", { time: time(usage.deferredUntil), reason: usage.deferredReason ?? "" })}
+          {explained ? <span className="block">{explained[locale]} {explained.action ? explained.action[locale] : null}</span> : null}
         </p>
       ) : usage.nextAt ? (
         <p>{t("mailservers.usage.nextAt", { time: time(usage.nextAt) })}</p>
@@ -58,6 +118,7 @@ export function UsagePanel({ usage, t, locale }: { usage: ServerUsage; t: Transl
         </p>
       ) : null}
       {usage.structural ? <p className="rounded border border-amber-300 bg-amber-50 p-2 text-amber-900">{t("mailservers.usage.structural")}</p> : null}
+      <LimitSuggestions serverId={usage.serverId} suggestions={usage.suggestions} canEdit={canEdit} t={t} locale={locale} />
     </div>
   );
 }

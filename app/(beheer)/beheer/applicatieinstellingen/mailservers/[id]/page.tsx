@@ -17,6 +17,7 @@ import { getServer } from "@/lib/mailservers/data.ts";
 import { SERVER_TYPES } from "@/lib/mailservers/presets.ts";
 import { addSenderAction } from "@/lib/senders/actions.ts";
 import { AddSenderForm } from "@/lib/senders/components/add-sender-form.tsx";
+import { PreflightBadge } from "@/lib/senders/components/preflight-badge.tsx";
 import { SenderStateBadge } from "@/lib/senders/components/sender-state-badge.tsx";
 import { listSenders } from "@/lib/senders/data.ts";
 
@@ -32,6 +33,9 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
   const pausedExplanation = usage.pausedReason ? explanationById(usage.pausedReason) : undefined;
   const canEdit = user.permissions.has(Permission.MAILSERVERS_EDIT);
   const dateFormat = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam" });
+  // Expiry dates are days (midnight UTC as stored), shown without a time.
+  const dayFormat = (date: Date) => date.toLocaleDateString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "UTC", dateStyle: "long" });
+  const expiry = server.oauthSecretExpiry;
   const row = (label: string, value: React.ReactNode) => (
     <div className="grid grid-cols-3 gap-2 py-1.5 text-sm">
       <dt className="text-slate-500">{label}</dt>
@@ -81,6 +85,19 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
           ) : null}
         </div>
       ) : null}
+      {expiry ? (
+        <div
+          role="alert"
+          data-testid="oauth-secret-expiry"
+          className={`rounded border p-3 text-sm ${expiry.state === "expired" ? "border-red-300 bg-red-50 text-red-900" : "border-amber-300 bg-amber-50 text-amber-900"}`}
+        >
+          {expiry.state === "expired"
+            ? t("mailservers.oauth.expired", { date: dayFormat(expiry.expiresAt) })
+            : expiry.days === 1
+              ? t("mailservers.oauth.expiresInOneDay", { date: dayFormat(expiry.expiresAt) })
+              : t("mailservers.oauth.expiresInDays", { days: expiry.days, date: dayFormat(expiry.expiresAt) })}
+        </div>
+      ) : null}
       {saved ? (
         <p role="status" className="rounded bg-brand-50 p-2 text-sm text-brand-900">
           {t("mailservers.saved", { name: server.name })}
@@ -100,6 +117,20 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
             {server.authMethod === "PASSWORD"
               ? row(t("mailservers.fields.password"), server.passwordStored ? t("mailservers.fields.passwordStored") : t("common.none"))
               : null}
+            {server.authMethod === "OAUTH2" && server.type === "MICROSOFT_365" ? (
+              <>
+                {row(t("mailservers.fields.oauthTenantId"), <span className="font-mono">{server.oauthTenantId}</span>)}
+                {row(t("mailservers.fields.oauthClientId"), <span className="font-mono">{server.oauthClientId}</span>)}
+                {row(t("mailservers.fields.oauthClientSecret"), server.oauthSecretStored ? t("mailservers.fields.oauthSecretStored") : t("common.none"))}
+                {server.oauthSecretExpiresAt ? row(t("mailservers.fields.oauthSecretExpires"), dayFormat(server.oauthSecretExpiresAt)) : null}
+              </>
+            ) : null}
+            {server.authMethod === "OAUTH2" && server.type === "GOOGLE_WORKSPACE" ? (
+              <>
+                {row(t("mailservers.fields.oauthServiceAccount"), server.oauthClientId)}
+                {row(t("mailservers.fields.oauthServiceAccountKey"), server.oauthSecretStored ? t("mailservers.fields.oauthKeyStored") : t("common.none"))}
+              </>
+            ) : null}
             {server.heloName ? row(t("mailservers.fields.heloName"), server.heloName) : null}
             {row(t("mailservers.fields.managedBy"), t(`mailservers.managedByOptions.${server.managedBy}`))}
             {row(t("mailservers.usage.connections"), server.maxConnections)}
@@ -122,7 +153,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
 
       <section className="card space-y-3">
         <h2>{t("mailservers.usage.title")}</h2>
-        <UsagePanel usage={usage} t={t} locale={locale} />
+        <UsagePanel usage={usage} t={t} locale={locale} canEdit={canEdit} />
       </section>
 
       <section className="card space-y-3" data-testid="senders">
@@ -139,6 +170,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
                 <th>{t("senders.columns.name")}</th>
                 <th>{t("senders.columns.address")}</th>
                 <th>{t("senders.columns.state")}</th>
+                <th>{t("senders.columns.preflight")}</th>
               </tr>
             </thead>
             <tbody>
@@ -150,6 +182,9 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
                   <td>{sender.address}</td>
                   <td>
                     <SenderStateBadge state={sender.displayState} t={t} />
+                  </td>
+                  <td>
+                    <PreflightBadge verdict={sender.preflightVerdict} t={t} />
                   </td>
                 </tr>
               ))}

@@ -6,8 +6,10 @@ import { db } from "@/lib/db/client.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { removeSenderAction, resendCodesAction, verifySenderAction } from "@/lib/senders/actions.ts";
 import { ConfirmButton } from "@/lib/ui/confirm-button.tsx";
+import { PreflightPanel } from "@/lib/senders/components/preflight-panel.tsx";
 import { SenderStateBadge } from "@/lib/senders/components/sender-state-badge.tsx";
 import { getSender } from "@/lib/senders/data.ts";
+import { explanationById } from "@/lib/smtp/replies.ts";
 import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
 
 export default async function SenderPage({
@@ -27,6 +29,16 @@ export default async function SenderPage({
   const canEdit = user.permissions.has(Permission.MAILSERVERS_EDIT);
   const format = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam" });
   const canEnterCodes = canEdit && sender.round?.open && !sender.round.locked && sender.displayState !== "expired" && sender.displayState !== "verified";
+  // What the server's reply means and what to do, from the one catalogue of SMTP replies.
+  const explained = (id: string | null | undefined) => {
+    const explanation = id ? explanationById(id) : undefined;
+    if (!explanation) return null;
+    return (
+      <div className="mt-1 font-sans text-sm text-slate-700" data-testid="explanation">
+        {explanation[locale]} {explanation.action ? <strong>{explanation.action[locale]}</strong> : null}
+      </div>
+    );
+  };
   const mailLabel = { OWNERSHIP_CODE: t("senders.ownershipMail"), CONFIGURATION_CODE: t("senders.configurationMail") } as Record<string, string>;
 
   return (
@@ -112,6 +124,17 @@ export default async function SenderPage({
         </ActionForm>
       ) : null}
 
+      <PreflightPanel
+        senderId={sender.id}
+        verdict={sender.preflightVerdict}
+        checkedAt={sender.preflightCheckedAt}
+        report={sender.preflightReport}
+        canEdit={canEdit}
+        t={t}
+        locale={locale}
+        format={format}
+      />
+
       <section className="card space-y-3" data-testid="verification-mails">
         <div>
           <h2>{t("senders.mails")}</h2>
@@ -129,6 +152,7 @@ export default async function SenderPage({
                     <td className="font-mono text-xs break-all">
                       {last?.dns ? <div className="text-slate-500">{last.dns}</div> : null}
                       {last?.response ?? last?.error ?? message.lastResponse ?? message.lastError ?? ""}
+                      {explained(last?.explanationId)}
                     </td>
                     <td>
                       <Link href={`/beheer/applicatieinstellingen/logging/${message.id}`}>{t("senders.viewLog")}</Link>

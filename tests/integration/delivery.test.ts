@@ -1,9 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createBoss } from "@/lib/jobs/boss.ts";
-import { ensureQueues } from "@/lib/jobs/queues.ts";
-import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
+import { startJobs } from "../support/jobs.ts";
 import { loopbackServer, maxInAnyWindow, subjectIndex, submitMany, waitUntil } from "../support/delivery.ts";
 import { smtpError, startTestSmtp, type TestSmtp } from "../support/smtp.ts";
 
@@ -15,7 +13,7 @@ process.env.RETRY_BASE_SECONDS = "1";
 process.env.ALLOW_PRIVATE_SMTP_HOSTS = "1";
 
 let boss: PgBoss;
-let worker: PgBoss;
+let jobs: Awaited<ReturnType<typeof startJobs>>;
 const sinks: TestSmtp[] = [];
 
 async function sink(options: Parameters<typeof startTestSmtp>[0] = {}) {
@@ -25,14 +23,11 @@ async function sink(options: Parameters<typeof startTestSmtp>[0] = {}) {
 }
 
 beforeAll(async () => {
-  boss = createBoss(process.env.DATABASE_URL!, "web");
-  await boss.start();
-  await ensureQueues(boss);
-  worker = await startWorker(process.env.DATABASE_URL!);
+  jobs = await startJobs();
+  boss = jobs.boss;
 });
 afterAll(async () => {
-  await stopWorker(worker);
-  await boss.stop({ graceful: false, close: true });
+  await jobs.stop();
   await Promise.all(sinks.map((s) => s.close()));
 });
 beforeEach(() => resetDatabase());

@@ -107,7 +107,8 @@ describe("fault injection", () => {
     const server = await loopbackServer(testDb(), port);
     const ids = await submitMany(testDb(), boss, server.id, 10);
     await inProcessWorker();
-    await waitUntil(async () => (await testDb().deliveryAttempt.count({ where: { messageId: { in: ids } } })) >= 2, 20_000);
+    // Finished attempts only: a claim opens one for every message it takes, and closes the ones it never started.
+    await waitUntil(async () => (await testDb().deliveryAttempt.count({ where: { messageId: { in: ids }, finishedAt: { not: null } } })) >= 2, 20_000);
     const early = await testDb().deliveryAttempt.findFirstOrThrow({ where: { messageId: { in: ids } }, orderBy: { id: "asc" } });
     expect(early.error).toMatch(/ECONNREFUSED|connect/i);
     // The head waits (the whole server waits with it); nothing behind it has been tried.

@@ -1,11 +1,9 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applyLimitSuggestion, dismissLimitSuggestion, limitSuggestions, windowsToObserve } from "@/lib/delivery/observed-limits.ts";
-import { createBoss } from "@/lib/jobs/boss.ts";
-import { ensureQueues } from "@/lib/jobs/queues.ts";
-import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
 import { ceilingHintOf } from "@/lib/smtp/replies.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
+import { startJobs } from "../support/jobs.ts";
 import { loopbackServer, subjectIndex, submitMany, waitUntil } from "../support/delivery.ts";
 import { smtpError, startTestSmtp, type TestSmtp } from "../support/smtp.ts";
 
@@ -19,7 +17,7 @@ process.env.ALLOW_PRIVATE_SMTP_HOSTS = "1";
 
 const actor = { id: null, label: "test" };
 let boss: PgBoss;
-let worker: PgBoss;
+let jobs: Awaited<ReturnType<typeof startJobs>>;
 const sinks: TestSmtp[] = [];
 
 /** An SMTP server that accepts at most `ceiling` messages in any 60 seconds. */
@@ -42,14 +40,11 @@ async function providerWithCeiling(ceiling: number, reply = "4.7.0 Rate limit ex
 }
 
 beforeAll(async () => {
-  boss = createBoss(process.env.DATABASE_URL!, "web");
-  await boss.start();
-  await ensureQueues(boss);
-  worker = await startWorker(process.env.DATABASE_URL!);
+  jobs = await startJobs();
+  boss = jobs.boss;
 });
 afterAll(async () => {
-  await stopWorker(worker);
-  await boss.stop({ graceful: false, close: true });
+  await jobs.stop();
   await Promise.all(sinks.map((s) => s.close()));
 });
 beforeEach(() => resetDatabase());

@@ -3,8 +3,7 @@ import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { effectivePermissions, Permission } from "@/lib/auth/permissions.ts";
 import type { CurrentUser } from "@/lib/auth/users.ts";
-import { createBoss } from "@/lib/jobs/boss.ts";
-import { ensureQueues, QUEUES } from "@/lib/jobs/queues.ts";
+import { QUEUES } from "@/lib/jobs/queues.ts";
 import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
 import type { ServerTypeId } from "@/lib/mailservers/presets.ts";
 import { recheckPreflightAction } from "@/lib/senders/actions.ts";
@@ -12,6 +11,7 @@ import { addSender } from "@/lib/senders/mutations.ts";
 import { runPreflight, type PreflightReport } from "@/lib/senders/preflight.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 import { startTestDns, type TestDns, type TestZones } from "../support/dns.ts";
+import { startJobs } from "../support/jobs.ts";
 
 /**
  * The DMARC preflight against a real DNS server on loopback (tests/support/dns.ts): one zone per
@@ -93,6 +93,7 @@ const zones: TestZones = {
 
 let dns: TestDns;
 let boss: PgBoss;
+let jobs: Awaited<ReturnType<typeof startJobs>>;
 
 const check = (report: PreflightReport, id: string) => report.checks.find((c) => c.id === id)!;
 const records = (report: PreflightReport) => report.checks.flatMap((c) => c.toAdd);
@@ -103,13 +104,12 @@ beforeAll(async () => {
   dns = await startTestDns(zones);
   Object.assign(process.env, { DNS_SERVERS: dns.address, ALLOW_PRIVATE_SMTP_HOSTS: "1" });
   delete process.env.PLATFORM_SMTP_URL;
-  boss = createBoss(process.env.DATABASE_URL!, "web");
-  await boss.start();
-  await ensureQueues(boss);
+  jobs = await startJobs({ worker: false });
+  boss = jobs.boss;
 });
 
 afterAll(async () => {
-  await boss.stop({ graceful: false, close: true });
+  await jobs.stop();
   await dns.close();
 });
 

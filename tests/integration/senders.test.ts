@@ -1,12 +1,10 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createBoss } from "@/lib/jobs/boss.ts";
-import { ensureQueues } from "@/lib/jobs/queues.ts";
-import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
 import { createServer, updateServer } from "@/lib/mailservers/mutations.ts";
 import { serverFormSchema } from "@/lib/mailservers/schema.ts";
 import { addSender, resendCodes, verifySender } from "@/lib/senders/mutations.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
+import { startJobs } from "../support/jobs.ts";
 import { startTestDns, type TestDns } from "../support/dns.ts";
 import { smtpError, startTestSmtp, type ReceivedMail, type TestSmtp } from "../support/smtp.ts";
 
@@ -22,7 +20,7 @@ let dns: TestDns;
 let mx: TestSmtp;
 let customer: TestSmtp;
 let boss: PgBoss;
-let worker: PgBoss;
+let jobs: Awaited<ReturnType<typeof startJobs>>;
 let mxGreylist = 0;
 
 function codeIn(mail: ReceivedMail): string {
@@ -85,15 +83,12 @@ beforeAll(async () => {
   });
   Object.assign(process.env, { DNS_SERVERS: dns.address, MX_PORT: String(mx.port), ALLOW_PRIVATE_SMTP_HOSTS: "1", RETRY_BASE_SECONDS: "1" });
   delete process.env.PLATFORM_SMTP_URL;
-  boss = createBoss(process.env.DATABASE_URL!, "web");
-  await boss.start();
-  await ensureQueues(boss);
-  worker = await startWorker(process.env.DATABASE_URL!);
+  jobs = await startJobs();
+  boss = jobs.boss;
 });
 
 afterAll(async () => {
-  await stopWorker(worker);
-  await boss.stop({ graceful: false, close: true });
+  await jobs.stop();
   await Promise.all([dns.close(), mx.close(), customer.close()]);
 });
 

@@ -88,6 +88,24 @@ export function ServerForm({
         {errors[name]!.join(" ")}
       </p>
     ) : null;
+  // Microsoft 365's tenant and client id: plain identifiers, shown and kept like any other field.
+  const oauthIdField = (name: "oauthTenantId" | "oauthClientId") => (
+    <div data-hide-when="PASSWORD NONE">
+      <label htmlFor={name}>{t(`mailservers.fields.${name}`)}</label>
+      <input
+        id={name}
+        name={name}
+        type="text"
+        autoComplete="off"
+        spellCheck={false}
+        value={values[name]}
+        onChange={(e) => set(name, e.target.value)}
+        aria-invalid={Boolean(errors[name])}
+      />
+      <p className="mt-1 text-xs text-slate-500">{t(`mailservers.fields.${name}Hint`)}</p>
+      {fieldError(name)}
+    </div>
+  );
   const presetHasLimit = (row: ServerFormValues["limits"][number]) =>
     preset.limits.some((l) => String(l.count) === row.count.trim() && String(l.windowSize ?? 1) === row.size.trim() && l.window === row.window && l.unit === row.unit);
 
@@ -251,36 +269,8 @@ export function ServerForm({
           </div>
           {values.type === "MICROSOFT_365" ? (
             <>
-              <div data-hide-when="PASSWORD NONE">
-                <label htmlFor="oauthTenantId">{t("mailservers.fields.oauthTenantId")}</label>
-                <input
-                  id="oauthTenantId"
-                  name="oauthTenantId"
-                  type="text"
-                  autoComplete="off"
-                  spellCheck={false}
-                  value={values.oauthTenantId}
-                  onChange={(e) => set("oauthTenantId", e.target.value)}
-                  aria-invalid={Boolean(errors.oauthTenantId)}
-                />
-                <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.oauthTenantIdHint")}</p>
-                {fieldError("oauthTenantId")}
-              </div>
-              <div data-hide-when="PASSWORD NONE">
-                <label htmlFor="oauthClientId">{t("mailservers.fields.oauthClientId")}</label>
-                <input
-                  id="oauthClientId"
-                  name="oauthClientId"
-                  type="text"
-                  autoComplete="off"
-                  spellCheck={false}
-                  value={values.oauthClientId}
-                  onChange={(e) => set("oauthClientId", e.target.value)}
-                  aria-invalid={Boolean(errors.oauthClientId)}
-                />
-                <p className="mt-1 text-xs text-slate-500">{t("mailservers.fields.oauthClientIdHint")}</p>
-                {fieldError("oauthClientId")}
-              </div>
+              {oauthIdField("oauthTenantId")}
+              {oauthIdField("oauthClientId")}
               <div data-hide-when="PASSWORD NONE">
                 <label htmlFor="oauthClientSecret">
                   {t("mailservers.fields.oauthClientSecret")}

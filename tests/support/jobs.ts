@@ -1,0 +1,22 @@
+import type { PgBoss } from "pg-boss";
+import { createBoss } from "@/lib/jobs/boss.ts";
+import { ensureQueues } from "@/lib/jobs/queues.ts";
+import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
+
+/**
+ * pg-boss as a test file needs it: the web side's instance (to submit jobs with) and, unless
+ * `worker: false`, the background worker in this process, both on the test database.
+ */
+export async function startJobs(options: { worker?: boolean } = {}): Promise<{ boss: PgBoss; stop: () => Promise<void> }> {
+  const boss = createBoss(process.env.DATABASE_URL!, "web");
+  await boss.start();
+  await ensureQueues(boss);
+  const worker = options.worker === false ? undefined : await startWorker(process.env.DATABASE_URL!);
+  return {
+    boss,
+    async stop() {
+      if (worker) await stopWorker(worker);
+      await boss.stop({ graceful: false, close: true });
+    },
+  };
+}

@@ -73,20 +73,57 @@ export async function drainServer(
         AND ("deferredUntil" IS NULL OR "deferredUntil" <= clock_timestamp())
         AND ("drainLeaseUntil" IS NULL OR "drainLeaseUntil" < clock_timestamp() OR "drainHolder" = ${options.workerId})`;
     if (leased === 0) return { busy: true, sent, wakeAt: null };
+    // The previous batch's results, being written while the next batch is on the wire.
+    let recording: Promise<number> | null = null;
     try {
       await recoverInterrupted(prisma, serverId);
-      while (Date.now() < deadline) {
-        const server = await loadServer(prisma, serverId);
-        if (!server || server.pausedAt) break;
-        const claim = await claimBatch(prisma, server, batchSize);
+      let server = await loadServer(prisma, serverId);
+      let claim = server && !server.pausedAt && Date.now() < deadline ? await claimBatch(prisma, server, batchSize) : null;
+      while (server && claim && claim.messages.length > 0) {
         logger.debug("drain batch", { serverId, claimed: claim.messages.length });
-        if (claim.messages.length === 0) break;
-        const results = await sendClaimed(server, claim.messages);
-        sent += await recordResults(prisma, server, claim, results);
+        // Without limits there is nothing to count, so the database work overlaps the SMTP work:
+        // the next batch is claimed (in seq order, after this one) while this one is sent, and this
+        // one is recorded while the next one is sent. It goes out only after this one finished, so
+        // order holds. Under limits every claim must see the previous batch's real hand-over
+        // times, so there the phases stay one after another.
+        const pipelined = server.limits.length === 0;
+        const sending = sendClaimed(server, claim.messages);
+        const [sendOutcome, nextOutcome, reloadOutcome] = await Promise.allSettled([
+          sending,
+          pipelined && Date.now() < deadline ? claimBatch(prisma, server, batchSize) : Promise.resolve(null),
+          pipelined ? loadServer(prisma, serverId) : Promise.resolve(null),
+        ]);
+        const results = (sendOutcome as PromiseFulfilledResult<SendResults>).value;
+        if (recording) sent += await recording;
+        recording = recordResults(prisma, server, claim, results);
+        // Awaited below or in `finally`; until then a failure must not count as unhandled.
+        recording.catch(() => undefined);
+        if (nextOutcome.status === "rejected") throw nextOutcome.reason;
+        if (reloadOutcome.status === "rejected") throw reloadOutcome.reason;
+        let next = nextOutcome.value;
+        const reloaded = reloadOutcome.value;
+        if (results.stopped || !pipelined) {
+          sent += await recording;
+          recording = null;
+        }
+        // Claimed ahead, but the server said stop, or was paused or given limits meanwhile: as if never claimed.
+        if (next && (results.stopped || !reloaded || reloaded.pausedAt || reloaded.limits.length > 0)) {
+          await recordResults(prisma, server, next, { results: next.messages.map((message) => ({ kind: "unsent", message })), stopped: true });
+          next = null;
+        }
         if (results.stopped) break;
         await prisma.$executeRaw`UPDATE "MailServer" SET "drainLeaseUntil" = clock_timestamp() + make_interval(secs => ${leaseSeconds}) WHERE id = ${serverId}::uuid AND "drainHolder" = ${options.workerId}`;
+        if (next) {
+          server = reloaded!;
+          claim = next;
+        } else {
+          if (Date.now() >= deadline) break;
+          server = await loadServer(prisma, serverId);
+          claim = server && !server.pausedAt ? await claimBatch(prisma, server, batchSize) : null;
+        }
       }
     } finally {
+      if (recording) sent += await recording;
       await prisma.$executeRaw`UPDATE "MailServer" SET "drainHolder" = NULL, "drainLeaseUntil" = NULL WHERE id = ${serverId}::uuid AND "drainHolder" = ${options.workerId}`;
     }
     // Released first, then looked again: a message committed while we held the lease (whose own

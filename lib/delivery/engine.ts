@@ -367,7 +367,9 @@ function ambiguous(result: Extract<Result, { kind: "failed" }>): boolean {
   // Signing in (or fetching its OAuth2 token) comes before MAIL FROM: nothing was handed over.
   // (A dropped connection reports "CONN" at any stage, so only these commands are certain.)
   if (/^(AUTH|TOKEN)\b/i.test(result.command ?? "") || result.outcome.explanation?.id.startsWith("oauth-")) return false;
-  return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate/i.test(result.error);
+  // nodemailer's pool fails a message with "Reached maximum number of retries…" only when it gave
+  // up on a reused connection before reading a byte of the message (maxRequeues 0): not sent.
+  return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate|Reached maximum number of retries after connection was closed/i.test(result.error);
 }
 
 async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { results }: SendResults): Promise<number> {

@@ -1,0 +1,69 @@
+import type { PgBoss } from "pg-boss";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { drainServer } from "@/lib/delivery/engine.ts";
+import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
+import { resetDatabase, testDb } from "../support/db.ts";
+import { loopbackServer, subjectIndex, submitMany } from "../support/delivery.ts";
+import { startJobs } from "../support/jobs.ts";
+import { smtpError, startTestSmtp, type TestSmtp } from "../support/smtp.ts";
+
+/**
+ * The pipelined drain (servers without limits): the next batch is claimed while one is on the
+ * wire. Small batches make the pipeline visible; no worker runs, the test drains by hand.
+ */
+process.env.RETRY_BASE_SECONDS = "1";
+process.env.ALLOW_PRIVATE_SMTP_HOSTS = "1";
+
+let boss: PgBoss;
+let jobs: Awaited<ReturnType<typeof startJobs>>;
+const sinks: TestSmtp[] = [];
+
+beforeAll(async () => {
+  jobs = await startJobs({ worker: false });
+  boss = jobs.boss;
+});
+afterAll(async () => {
+  closeAllTransports();
+  await jobs.stop();
+  await Promise.all(sinks.map((s) => s.close()));
+});
+beforeEach(() => resetDatabase());
+
+const drain = (serverId: string) => drainServer(testDb(), serverId, { workerId: "pipeline-test", batchSize: 2, maxMs: 10_000 });
+
+describe("the pipelined drain", () => {
+  it("sends batch after batch in submission order, one attempt per message", async () => {
+    const sink = await startTestSmtp();
+    sinks.push(sink);
+    const server = await loopbackServer(testDb(), sink.port);
+    const ids = await submitMany(testDb(), boss, server.id, 7);
+    const result = await drain(server.id);
+    expect(result.sent).toBe(7);
+    expect(sink.received.map(subjectIndex)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(await testDb().deliveryAttempt.count({ where: { messageId: { in: ids } } })).toBe(7);
+    expect(await testDb().outboundMessage.count({ where: { id: { in: ids }, status: "SENT" } })).toBe(7);
+  });
+
+  it("gives the batch it claimed ahead back when the server says stop: untouched, no attempt, in order behind the head", async () => {
+    let offered = 0;
+    const sink = await startTestSmtp({
+      onMailFrom(_address, _session, callback) {
+        offered++;
+        if (offered === 3) return callback(smtpError(421, "4.7.0 Too many messages, slow down"));
+        callback();
+      },
+    });
+    sinks.push(sink);
+    const server = await loopbackServer(testDb(), sink.port);
+    const ids = await submitMany(testDb(), boss, server.id, 6);
+    await drain(server.id);
+
+    expect(sink.received.map(subjectIndex)).toEqual([0, 1]);
+    const messages = await testDb().outboundMessage.findMany({ where: { id: { in: ids } }, orderBy: { seq: "asc" }, include: { attempts: true } });
+    expect(messages.map((m) => m.status)).toEqual(["SENT", "SENT", "DEFERRED", "QUEUED", "QUEUED", "QUEUED"]);
+    expect(messages.map((m) => m.attempts.length)).toEqual([1, 1, 1, 0, 0, 0]);
+    expect(messages.map((m) => m.attemptCount)).toEqual([1, 1, 1, 0, 0, 0]);
+    expect(messages.some((m) => m.possibleDuplicate)).toBe(false);
+    expect((await testDb().mailServer.findUniqueOrThrow({ where: { id: server.id } })).deferredUntil).not.toBeNull();
+  });
+});

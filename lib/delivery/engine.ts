@@ -305,6 +305,24 @@ function serverEffect(outcome: DeliveryErrorOutcome, command: string | undefined
   return "none";
 }
 
+/**
+ * nodemailer's pool gives up on a reused connection that the server answered with a temporary
+ * error (e.g. a throttle reply) before a byte of the message was read: it closes the connection
+ * and, with maxRequeues 0, fails the message as "Reached maximum number of retries…", losing the
+ * server's reply. Nothing was handed over, so one more try on a fresh connection is safe, and it
+ * gets the real answer to classify, explain and learn from.
+ */
+const POOL_GAVE_UP_UNSENT = /Reached maximum number of retries after connection was closed/;
+
+async function sendMailOnce(transporter: Transporter, options: Parameters<Transporter["sendMail"]>[0]) {
+  try {
+    return await transporter.sendMail(options);
+  } catch (error) {
+    if (!(error instanceof Error) || !POOL_GAVE_UP_UNSENT.test(error.message)) throw error;
+    return transporter.sendMail(options);
+  }
+}
+
 async function sendClaimed(server: ServerRow, messages: ClaimedMessage[]): Promise<SendResults> {
   const results: Result[] = messages.map((message) => ({ kind: "unsent", message }));
   let transporter: Transporter;
@@ -327,7 +345,7 @@ async function sendClaimed(server: ServerRow, messages: ClaimedMessage[]): Promi
       let response = "";
       try {
         for (const chunk of message.chunks) {
-          const info = await transporter.sendMail({
+          const info = await sendMailOnce(transporter, {
             from: { name: message.fromName, address: message.fromAddress },
             to: message.to,
             cc: message.cc.length ? message.cc : undefined,
@@ -367,9 +385,9 @@ function ambiguous(result: Extract<Result, { kind: "failed" }>): boolean {
   // Signing in (or fetching its OAuth2 token) comes before MAIL FROM: nothing was handed over.
   // (A dropped connection reports "CONN" at any stage, so only these commands are certain.)
   if (/^(AUTH|TOKEN)\b/i.test(result.command ?? "") || result.outcome.explanation?.id.startsWith("oauth-")) return false;
-  // nodemailer's pool fails a message with "Reached maximum number of retries…" only when it gave
-  // up on a reused connection before reading a byte of the message (maxRequeues 0): not sent.
-  return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate|Reached maximum number of retries after connection was closed/i.test(result.error);
+  // nodemailer's pool gave up on a reused connection before reading a byte (see sendMailOnce).
+  if (POOL_GAVE_UP_UNSENT.test(result.error)) return false;
+  return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate/i.test(result.error);
 }
 
 async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { results }: SendResults): Promise<number> {

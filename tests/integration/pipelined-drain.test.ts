@@ -49,7 +49,7 @@ describe("the pipelined drain", () => {
     const sink = await startTestSmtp({
       onMailFrom(_address, _session, callback) {
         offered++;
-        if (offered === 3) return callback(smtpError(421, "4.7.0 Too many messages, slow down"));
+        if (offered >= 3) return callback(smtpError(421, "4.7.0 Too many messages, slow down"));
         callback();
       },
     });
@@ -64,6 +64,13 @@ describe("the pipelined drain", () => {
     expect(messages.map((m) => m.attempts.length)).toEqual([1, 1, 1, 0, 0, 0]);
     expect(messages.map((m) => m.attemptCount)).toEqual([1, 1, 1, 0, 0, 0]);
     expect(messages.some((m) => m.possibleDuplicate)).toBe(false);
+    // The pool drops a reused connection on a 421 before the message is read; the engine tries
+    // once more on a fresh one and so keeps the server's own reply, to explain and learn from.
+    expect(messages[2]).toMatchObject({ lastResponseCode: 421 });
+    expect(messages[2]!.lastResponse).toContain("Too many messages");
+    expect(messages[2]!.attempts[0]!.explanationId).toBe("rate-limited");
+    const [observation] = await testDb().limitObservation.findMany({ where: { serverId: server.id } });
+    expect(observation).toMatchObject({ window: "MINUTE", unit: "MESSAGES", observed: 2, configured: null });
     expect((await testDb().mailServer.findUniqueOrThrow({ where: { id: server.id } })).deferredUntil).not.toBeNull();
   });
 });

@@ -11,6 +11,9 @@ export async function startJobs(options: { worker?: boolean } = {}): Promise<{ b
   const boss = createBoss(process.env.DATABASE_URL!, "web");
   await boss.start();
   await ensureQueues(boss);
+  // Jobs an earlier test file queued without a worker (it drained by hand) would otherwise be
+  // this file's worker's first work: each file starts with empty queues.
+  await boss.getDb().executeSql(`DELETE FROM pgboss.job WHERE state IN ('created', 'retry')`);
   const worker = options.worker === false ? undefined : await startWorker(process.env.DATABASE_URL!);
   return {
     boss,

@@ -39,6 +39,8 @@ export async function startTestSmtp(
     key,
     cert,
     logger: false,
+    // Clients (the worker's pooled connections) keep idle connections open; close() would wait 30 s for them.
+    closeTimeout: 100,
     authOptional: !auth,
     authMethods: ["PLAIN", "LOGIN"],
     onAuth(credentials, _session, callback) {

@@ -1,4 +1,4 @@
-import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
+import { limitSentence, windowText } from "@/lib/mailservers/components/limit-text.ts";
 import type { Locale, Translate } from "@/lib/i18n/translate.ts";
 import { explainReply } from "@/lib/smtp/replies.ts";
 import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
@@ -9,9 +9,8 @@ import type { ServerUsage } from "../usage.ts";
 
 /** "≈ 27 per minuut" (messages) or "≈ 400 ontvangers per uur". */
 function ceilingText(s: LimitSuggestion, t: Translate, locale: Locale): string {
-  const window = s.windowSize === 1 ? t(`mailservers.limits.window.${s.window}`) : `${s.windowSize} ${t(`mailservers.limits.windowPlural.${s.window}`)}`;
   const count = s.observed.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB");
-  return t(s.unit === "MESSAGES" ? "mailservers.learned.ceilingMessages" : "mailservers.learned.ceilingRecipients", { count, window });
+  return t(s.unit === "MESSAGES" ? "mailservers.learned.ceilingMessages" : "mailservers.learned.ceilingRecipients", { count, window: windowText(s, t) });
 }
 
 /** Limits that learn: the server throttled below our limit, so suggest its observed ceiling. */

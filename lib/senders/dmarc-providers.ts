@@ -1,4 +1,5 @@
 import type { ServerTypeId } from "@/lib/mailservers/presets.ts";
+import type { LocalizedText } from "@/lib/smtp/replies.ts";
 
 /**
  * What each server type needs in the sender domain's DNS to pass DMARC, as data in one place.
@@ -16,10 +17,6 @@ export type EnvelopeSender =
   | "provider";
 
 /** Where in the provider's console the exact values are, in the console's own words. */
-export interface LocalizedText {
-  nl: string;
-  en: string;
-}
 
 export interface DkimSelector {
   selector: string;

@@ -18,12 +18,15 @@ export class MailDomainError extends Error {
   readonly domain: string;
   /** The lookups made before the failure, for the delivery log. */
   readonly lookups: string[];
-  constructor(reason: MailDomainErrorReason, domain: string, message: string, lookups: string[] = []) {
+  /** The resolver's error code, for a DNS failure (e.g. ESERVFAIL). */
+  readonly code?: string;
+  constructor(reason: MailDomainErrorReason, domain: string, message: string, lookups: string[] = [], code?: string) {
     super(message);
     this.name = "MailDomainError";
     this.reason = reason;
     this.domain = domain;
     this.lookups = lookups;
+    this.code = code;
   }
 }
 
@@ -107,7 +110,7 @@ function deadline(resolver: dns.Resolver, timeoutMs: number): Deadline {
   };
 }
 
-function errorCode(error: unknown): string | undefined {
+export function errorCode(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : undefined;
 }
 
@@ -125,7 +128,7 @@ function failure(error: unknown, domain: string, what: string, lookups: string[]
     return new MailDomainError("TIMEOUT", domain, `The DNS lookup for ${domain} timed out`, lookups);
   }
   lookups.push(`${what} ${domain} → DNS error ${code ?? "unknown"}`);
-  return new MailDomainError("DNS_FAILURE", domain, `The DNS lookup for ${domain} failed (${code ?? "unknown error"})`, lookups);
+  return new MailDomainError("DNS_FAILURE", domain, `The DNS lookup for ${domain} failed (${code ?? "unknown error"})`, lookups, code);
 }
 
 const isNullExchange = (exchange: string) => exchange === "" || exchange === ".";

@@ -8,7 +8,7 @@ import type { PreflightVerdict } from "@/lib/generated/prisma/enums.ts";
 import type { Messages } from "@/lib/i18n/messages/nl.ts";
 import { DEFAULT_SES_REGION, SERVER_TYPES, type ServerTypeId } from "@/lib/mailservers/presets.ts";
 import { DMARC_PROVIDERS, SES_MAIL_FROM_LABEL, sesFeedbackHost, type DkimSelector, type DmarcProvider } from "./dmarc-providers.ts";
-import { createResolver, MailDomainError, normalizeMailDomain, resolveHostAddresses, resolveMailHosts } from "./mx.ts";
+import { createResolver, errorCode, MailDomainError, normalizeMailDomain, resolveHostAddresses, resolveMailHosts } from "./mx.ts";
 
 /**
  * DMARC preflight: will mail from this sender, sent through this kind of server, pass DMARC at
@@ -102,33 +102,26 @@ export interface PreflightOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_PREFLIGHT_TIMEOUT_MS = 10_000;
+const DEFAULT_PREFLIGHT_TIMEOUT_MS = 10_000;
 
 /** TEST-NET-1 (RFC 5737): in no real SPF record, so evaluating it yields the record's catch-all. */
 const SPF_PROBE_IP = "192.0.2.1";
 
 type Possible = "yes" | "no" | "unknown";
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : undefined;
-}
-
 /** NXDOMAIN and NODATA: the record is not there. Anything else from the resolver is temporary. */
 const isNoRecord = (error: unknown) => ["ENOTFOUND", "ENODATA"].includes(errorCode(error) ?? "");
 
-class TemporaryDnsError extends Error {
-  readonly code: string;
-  constructor(code: string) {
-    super(`DNS temporarily unavailable (${code})`);
-    this.code = code;
-  }
-}
-
-/** One resolver and one deadline for all lookups of a preflight. */
+/**
+ * One resolver, one deadline and one answer per question for all lookups of a preflight: the
+ * SPF evaluation, our own record lookups and a generic server's second SPF pass ask the same
+ * names, and mailauth's own cache lasts only one call.
+ */
 function dnsFor(dnsServers: readonly string[], timeoutMs: number) {
   const resolver = createResolver(dnsServers, timeoutMs);
   const endsAt = Date.now() + timeoutMs;
-  const resolve = async (name: string, type: string): Promise<unknown[]> => {
+  const answers = new Map<string, Promise<unknown[]>>();
+  const lookup = async (name: string, type: string): Promise<unknown[]> => {
     const remaining = endsAt - Date.now();
     if (remaining <= 0) throw Object.assign(new Error("DNS lookup timed out"), { code: "ETIMEOUT" });
     let timer: NodeJS.Timeout | undefined;
@@ -140,6 +133,12 @@ function dnsFor(dnsServers: readonly string[], timeoutMs: number) {
     } finally {
       clearTimeout(timer);
     }
+  };
+  const resolve = (name: string, type: string): Promise<unknown[]> => {
+    const key = `${type}:${name.toLowerCase().replace(/\.$/, "")}`;
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = lookup(name, type)));
+    return answer;
   };
   return { resolve, remainingMs: () => Math.max(0, endsAt - Date.now()), close: () => resolver.cancel() };
 }
@@ -155,13 +154,13 @@ function mailauthResolver(dns: Dns, seen?: Set<string>): DNSResolver {
 
 const txtRecords = (rows: unknown[]) => rows.map((row) => (Array.isArray(row) ? row.join("") : String(row)));
 
-/** TXT records at a name; [] when there are none; throws TemporaryDnsError otherwise. */
+/** TXT records at a name; [] when there are none; rethrows a temporary failure (with its code). */
 async function lookupTxt(dns: Dns, name: string): Promise<string[]> {
   try {
     return txtRecords(await dns.resolve(name, "TXT"));
   } catch (error) {
     if (isNoRecord(error)) return [];
-    throw new TemporaryDnsError(errorCode(error) ?? "unknown");
+    throw error;
   }
 }
 
@@ -202,7 +201,7 @@ async function evaluateSpf(dns: Dns, domain: string, ip = SPF_PROBE_IP): Promise
 }
 
 /** The provider's include added to an existing record (before its catch-all), with a permissive catch-all tightened. */
-export function spfWithInclude(record: string, include: string, all: string): string {
+function spfWithInclude(record: string, include: string, all: string): string {
   const terms = record.trim().split(/\s+/);
   const mechanism = `include:${include}`;
   if (terms.some((term) => term.toLowerCase() === mechanism)) return terms.join(" ");
@@ -251,7 +250,7 @@ async function checkMailHosts(domain: string, dnsServers: readonly string[], tim
     return { state: "ok", check: check("mx", "ok", [{ key: "mailHosts", vars: { hosts: hosts.map((host) => host.exchange).join(", ") } }], lookups) };
   } catch (error) {
     if (error instanceof MailDomainError && (error.reason === "DNS_FAILURE" || error.reason === "TIMEOUT")) {
-      const { check: failed } = tempCheck("mx", { code: /DNS error (\S+)/.exec(error.lookups.join(" "))?.[1] ?? error.reason });
+      const { check: failed } = tempCheck("mx", { code: error.code ?? error.reason });
       return { state: "temp", temp: true, check: { ...failed, found: error.lookups } };
     }
     if (error instanceof MailDomainError) {
@@ -282,7 +281,8 @@ async function checkDmarc(dns: Dns, domain: string): Promise<CheckResult & Dmarc
   const tags = getDmarcRecord.getPolicyTags(record);
   if (!tags) return missing([{ key: "dmarcInvalid" }], found);
   // A subdomain that inherits the organizational domain's record gets its sp= policy, if any.
-  const policy = (record.isOrgRecord && ["none", "quarantine", "reject"].includes(tags.sp ?? "") ? tags.sp : tags.p) as "none" | "quarantine" | "reject";
+  // getPolicyTags keeps sp only when it is a valid policy.
+  const policy = (record.isOrgRecord ? (tags.sp ?? tags.p) : tags.p) as "none" | "quarantine" | "reject";
   const pct = typeof record.pct === "number" ? record.pct : 100;
   const adkim = record.adkim === "s" ? "s" : "r";
   const aspf = record.aspf === "s" ? "s" : "r";
@@ -529,7 +529,7 @@ async function checkSesMailFrom(dns: Dns, domain: string, region: string, aspf: 
 }
 
 /** The verdict from the facts, by the rules in this module's comment. */
-export function decideVerdict(facts: Facts, domain: string): { verdict: PreflightVerdict; reasons: Finding<ReasonKey>[] } {
+function decideVerdict(facts: Facts, domain: string): { verdict: PreflightVerdict; reasons: Finding<ReasonKey>[] } {
   if (facts.mailHosts === "none") return { verdict: "FAIL", reasons: [{ key: "noMailHosts", vars: { domain } }] };
   if (facts.dnsUnavailable) return { verdict: "RISK", reasons: [{ key: "dnsUnavailable" }] };
   const aligned: Finding<ReasonKey>[] = [

@@ -367,7 +367,6 @@ export const en: Messages = {
       recheck: "Check again",
       rechecked: "Checked again: {verdict}.",
       found: "Found",
-      nothingFound: "nothing found",
       toAdd: "DNS records to add",
       toAddIntro: "Add these records at the domain's DNS provider, then check again.",
       replaces: "Replaces: {record}",

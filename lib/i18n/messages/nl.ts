@@ -370,7 +370,6 @@ export const nl = {
       recheck: "Opnieuw controleren",
       rechecked: "Opnieuw gecontroleerd: {verdict}.",
       found: "Gevonden",
-      nothingFound: "niets gevonden",
       toAdd: "Toe te voegen DNS-records",
       toAddIntro: "Voeg deze records toe bij de DNS-beheerder van het domein en controleer daarna opnieuw.",
       replaces: "Vervangt: {record}",

@@ -19,7 +19,6 @@ type PooledServer = OAuthServer & {
   heloName: string | null;
   maxConnections: number;
   connectionVersion: number;
-  updatedAt: Date;
 };
 type Pooled = { key: string; transporter: Transporter };
 
@@ -33,7 +32,10 @@ const pools = (globalForPool.postkamerTransports ??= new Map());
  * again by the pool (the server may already have accepted it); the engine decides instead.
  */
 export async function transportFor(server: PooledServer, options: { allowPrivate: boolean }): Promise<Transporter> {
-  const key = `${server.connectionVersion}:${server.updatedAt.getTime()}:${server.maxConnections}`;
+  // What the transport is built from: credentials and account count through connectionVersion.
+  // Not updatedAt: the engine itself updates the row (deferrals, pauses), and rebuilding would
+  // drop every pooled connection (TLS and AUTH again) each time a limit window fills.
+  const key = [server.connectionVersion, server.host, server.port, server.tlsMode, server.verifyCertificate, server.heloName ?? "", server.maxConnections].join("|");
   const existing = pools.get(server.id);
   if (existing?.key === key) return existing.transporter;
   existing?.transporter.close();
@@ -118,5 +120,8 @@ export function closeAllTransports(): void {
   pools.clear();
 }
 
-/** The longest one hand-over can take: connection + greeting + socket timeouts, with margin. */
+/**
+ * How long a hand-over counts provisionally, before its real finish time is recorded: well above
+ * connection + greeting + socket timeouts with the default SMTP_TIMEOUT_SECONDS.
+ */
 export const LONGEST_HANDOVER_MS = 10 * 60_000;

@@ -11,7 +11,7 @@ import { hasConsentFor } from "@/lib/templates/privacy.ts";
 import { templatesUsing } from "@/lib/templates/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { oauthSecretAad, passwordAad } from "./credentials.ts";
-import { fetchAccessToken, tokenEndpointHost } from "./oauth.ts";
+import { accessTokenFor, tokenEndpointHost } from "./oauth.ts";
 import { probeSmtpServer, type ProbeResult } from "./probe.ts";
 import type { ServerInput } from "./schema.ts";
 
@@ -264,7 +264,7 @@ export async function testServerConnection(
       username: server.authMethod === "PASSWORD" || server.authMethod === "OAUTH2" ? (server.username ?? undefined) : undefined,
       password: server.authMethod === "PASSWORD" && server.passwordBox ? decryptSecret(server.passwordBox, passwordAad(server.id)) : undefined,
       // A fresh token, not the cached one: the test is of the credentials as they are now.
-      oauth: server.authMethod === "OAUTH2" ? { endpoint: tokenEndpointHost(server), token: () => fetchAccessToken(server) } : undefined,
+      oauth: server.authMethod === "OAUTH2" ? { endpoint: tokenEndpointHost(server), token: () => accessTokenFor(server, { renew: true }) } : undefined,
       heloName: server.heloName ?? undefined,
       mailFrom,
       rcptTo: input.rcptTo ?? mailFrom,

@@ -101,18 +101,14 @@ function cacheKey(server: OAuthServer): string {
 
 /**
  * A token for the server: the cached one while it is fresh, else a new one. `renew` skips the
- * cache (the SMTP server refused the cached token). Concurrent callers share one request.
+ * cache (the SMTP server refused the cached token, or "Verbinding testen" must test the
+ * credentials as they are now). Concurrent callers share one request.
  */
 export async function accessTokenFor(server: OAuthServer, options: { renew?: boolean } = {}): Promise<AccessToken> {
   const key = cacheKey(server);
   const cached = tokens.get(server.id);
   if (!options.renew && cached?.key === key && cached.refreshAt > Date.now()) return publicToken(cached);
   return publicToken(await fetchShared(server, key));
-}
-
-/** Always asks the token endpoint (for "Verbinding testen", which must test the credentials now). */
-export async function fetchAccessToken(server: OAuthServer): Promise<AccessToken> {
-  return publicToken(await fetchShared(server, cacheKey(server)));
 }
 
 /** Forgets the server's token, e.g. after the SMTP server refused it. */

@@ -3,7 +3,7 @@ import { allowPrivateSmtpHosts, config } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { HostRefusedError } from "@/lib/mailservers/host-guard.ts";
 import { logger } from "@/lib/ops/logger.ts";
-import { ceilingHintOf } from "@/lib/smtp/replies.ts";
+import { ceilingHintById } from "@/lib/smtp/replies.ts";
 import { recordObservedCeiling } from "./observed-limits.ts";
 import { backoffMs, checkLimits, limitLabel, splitRecipients, windowMs, type Entry, type Limit } from "./limiter.ts";
 import { deliveryErrorOutcome, type DeliveryErrorOutcome } from "./platform-transport.ts";
@@ -396,15 +396,17 @@ async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { resu
   const unsent = results.filter((r) => r.kind === "unsent").map((r) => r.message);
   const failed = results.filter((r): r is Extract<Result, { kind: "failed" }> => r.kind === "failed");
   const base = config().RETRY_BASE_SECONDS;
+  // A server without limits keeps no hand-over log: its chunks carry no handoffId.
+  const handoffIdsOf = (chunks: ClaimedMessage["chunks"]) => chunks.flatMap((c) => (c.handoffId === null ? [] : [c.handoffId]));
 
   await prisma.$transaction(async (tx) => {
     if (sent.length) {
       const counted = sent.flatMap((r) => r.message.chunks.filter((c) => c.handoffId !== null).map((c) => ({ id: c.handoffId!, at: at(r.finishedAt) })));
-      const handoffIds = counted.map((c) => c.id);
-      const handoffTimes = counted.map((c) => c.at);
-      await tx.$executeRaw`
-        UPDATE "ServerHandoff" h SET "countsUntil" = v.t
-        FROM unnest(${handoffIds}::bigint[], ${handoffTimes}::timestamptz[]) AS v(id, t) WHERE h.id = v.id`;
+      if (counted.length) {
+        await tx.$executeRaw`
+          UPDATE "ServerHandoff" h SET "countsUntil" = v.t
+          FROM unnest(${counted.map((c) => c.id)}::bigint[], ${counted.map((c) => c.at)}::timestamptz[]) AS v(id, t) WHERE h.id = v.id`;
+      }
       const ids = sent.map((r) => r.message.id);
       const times = sent.map((r) => at(r.finishedAt));
       const responses = sent.map((r) => r.response);
@@ -421,7 +423,8 @@ async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { resu
     }
     if (unsent.length) {
       // Claimed but never started (the server said stop): as if never claimed.
-      await tx.serverHandoff.deleteMany({ where: { id: { in: unsent.flatMap((m) => m.chunks.flatMap((c) => (c.handoffId === null ? [] : [c.handoffId]))) } } });
+      const unsentHandoffs = unsent.flatMap((m) => handoffIdsOf(m.chunks));
+      if (unsentHandoffs.length) await tx.serverHandoff.deleteMany({ where: { id: { in: unsentHandoffs } } });
       await tx.deliveryAttempt.deleteMany({ where: { id: { in: unsent.map((m) => m.attemptId) } } });
       await tx.$executeRaw`
         UPDATE "OutboundMessage" SET status = CASE WHEN "nextAttemptAt" IS NULL THEN 'QUEUED'::"MessageStatus" ELSE 'DEFERRED'::"MessageStatus" END,
@@ -432,11 +435,12 @@ async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { resu
       const finishedAt = at(result.finishedAt);
       const effect = serverEffect(outcome, result.command);
       // Chunks the server never took part in do not count; the ones it did still do.
-      const untouched = message.chunks.slice(result.sentChunks + (outcome.responseCode === undefined ? 1 : 0));
+      const untouched = handoffIdsOf(message.chunks.slice(result.sentChunks + (outcome.responseCode === undefined ? 1 : 0)));
       if (untouched.length && effect !== "none" && outcome.responseCode !== undefined) {
-        await tx.serverHandoff.deleteMany({ where: { id: { in: untouched.flatMap((c) => (c.handoffId === null ? [] : [c.handoffId])) } } });
+        await tx.serverHandoff.deleteMany({ where: { id: { in: untouched } } });
       }
-      await tx.serverHandoff.updateMany({ where: { id: { in: message.chunks.flatMap((c) => (c.handoffId === null ? [] : [c.handoffId])) } }, data: { countsUntil: finishedAt } });
+      const handoffs = handoffIdsOf(message.chunks);
+      if (handoffs.length) await tx.serverHandoff.updateMany({ where: { id: { in: handoffs } }, data: { countsUntil: finishedAt } });
       await tx.deliveryAttempt.update({
         where: { id: message.attemptId },
         data: {
@@ -468,7 +472,7 @@ async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { resu
           await recordObservedCeiling(tx, server, {
             at: finishedAt,
             reply: outcome.response ?? result.error,
-            hint: ceilingHintOf({ responseCode: outcome.responseCode, response: outcome.response }),
+            hint: outcome.explanation ? ceilingHintById(outcome.explanation.id) : undefined,
           });
         }
         await tx.outboundMessage.update({
@@ -506,9 +510,4 @@ async function recordResults(prisma: Db, server: ServerRow, claim: Claim, { resu
     }
   });
   return sent.length;
-}
-
-/** "Hervatten" after an authentication or configuration fault, or after the settings changed. */
-export async function resumeServer(prisma: Db, serverId: string): Promise<void> {
-  await prisma.mailServer.update({ where: { id: serverId }, data: { pausedAt: null, pausedReason: null, deferredUntil: null, deferredReason: null } });
 }

@@ -40,11 +40,13 @@ export function checkLimits(limits: readonly Limit[], entries: readonly Entry[],
   let blocked: { freeAt: number; limit: Limit; neverFits: boolean } | undefined;
   for (const limit of limits) {
     const width = windowMs(limit);
-    const inWindow = entries.filter((entry) => entry.countsUntil > now - width).sort((a, b) => a.countsUntil - b.countsUntil);
-    const used = inWindow.reduce((sum, entry) => sum + unitsOf(limit.unit, entry), 0);
+    let used = 0;
+    for (const entry of entries) if (entry.countsUntil > now - width) used += unitsOf(limit.unit, entry);
     const needed = unitsOf(limit.unit, need);
     if (used + needed <= limit.count) continue;
     if (needed > limit.count) return { fits: false, freeAt: Number.POSITIVE_INFINITY, limit, neverFits: true };
+    // Only a full window needs its entries in order (called per message, under the claim's lock).
+    const inWindow = entries.filter((entry) => entry.countsUntil > now - width).sort((a, b) => a.countsUntil - b.countsUntil);
     let excess = used + needed - limit.count;
     let freeAt = now;
     for (const entry of inWindow) {

@@ -131,9 +131,7 @@ export async function applyLimitSuggestion(prisma: Db, actor: Actor, input: { se
     const suggestion = (await limitSuggestions(tx, server.id)).find((s) => keyOf(s) === keyOf(input));
     if (!suggestion) throw new UserError("mailservers.learned.gone", {}, undefined, 409);
     const where = { serverId: server.id, window: input.window, windowSize: input.windowSize, unit: input.unit };
-    const before = await tx.sendingLimit.findFirst({ where });
-    if (before) await tx.sendingLimit.update({ where: { id: before.id }, data: { count: suggestion.observed } });
-    else await tx.sendingLimit.create({ data: { ...where, count: suggestion.observed } });
+    await tx.sendingLimit.upsert({ where: { serverId_window_windowSize_unit: where }, update: { count: suggestion.observed }, create: { ...where, count: suggestion.observed } });
     await tx.limitObservation.updateMany({ where: { ...where, resolvedAt: null }, data: { resolvedAt: new Date() } });
     await recordAudit(tx, {
       actor,
@@ -141,7 +139,7 @@ export async function applyLimitSuggestion(prisma: Db, actor: Actor, input: { se
       entityType: "MailServer",
       entityId: server.id,
       summary: `Limiet van ${server.name} verlaagd naar het waargenomen plafond: ${suggestion.observed} per ${input.windowSize > 1 ? `${input.windowSize}×` : ""}${input.window} (${input.unit})`,
-      before: before ? { count: before.count } : null,
+      before: suggestion.configured === null ? null : { count: suggestion.configured },
       after: { ...where, count: suggestion.observed, observations: suggestion.observations },
     });
     return { server, count: suggestion.observed };

@@ -11,7 +11,11 @@ export const STRUCTURAL_HITS_PER_WEEK = 3;
  * the queue, when the next message may go, and how often limits held mail back this week.
  */
 export async function serverUsage(prisma: Db, serverId: string, now = new Date()) {
-  const server = await prisma.mailServer.findUniqueOrThrow({ where: { id: serverId }, include: { limits: true } });
+  // Only what this panel shows: the row also holds the encrypted credentials, which stay out.
+  const server = await prisma.mailServer.findUniqueOrThrow({
+    where: { id: serverId },
+    select: { deferredUntil: true, deferredReason: true, pausedAt: true, pausedReason: true, limits: true },
+  });
   const limits = await Promise.all(
     server.limits.map(async (l) => {
       const limit: Limit = { count: l.count, window: l.window, windowSize: l.windowSize, unit: l.unit };

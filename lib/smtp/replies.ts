@@ -981,9 +981,12 @@ export function explainReply(outcome: SmtpOutcome): ReplyExplanation | undefined
 
 /** The window a throttle reply speaks about, when the catalogue knows it. */
 export function ceilingHintOf(outcome: SmtpOutcome): CeilingHint | undefined {
-  const reply = normalize(outcome);
-  const entry = findEntry(reply);
-  return entry?.ceiling;
+  return findEntry(normalize(outcome))?.ceiling;
+}
+
+/** The same, by the explanation the outcome was already classified with (no second search). */
+export function ceilingHintById(id: string): CeilingHint | undefined {
+  return (CATALOGUE as readonly CatalogueEntry[]).find((entry) => entry.id === id)?.ceiling;
 }
 
 /** An explanation by its stored id (the delivery log keeps the id, not the text). */

@@ -55,7 +55,7 @@ export default async function MailserversPage() {
                   <td className="text-right">{server._count.senders}</td>
                   <td className="text-xs">
                     {server.limits.map((limit) => (
-                      <div key={`${limit.window}-${limit.unit}`}>{limitSentence(limit, t, locale)}</div>
+                      <div key={`${limit.window}-${limit.windowSize}-${limit.unit}`}>{limitSentence(limit, t, locale)}</div>
                     ))}
                   </td>
                   <td>

@@ -3,7 +3,7 @@ import { allowPrivateSmtpHosts, config } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { HostRefusedError } from "@/lib/mailservers/host-guard.ts";
 import { logger } from "@/lib/ops/logger.ts";
-import { ceilingHintById } from "@/lib/smtp/replies.ts";
+import { ceilingHintById, SENDER_LEVEL } from "@/lib/smtp/replies.ts";
 import { recordObservedCeiling } from "./observed-limits.ts";
 import { backoffMs, checkLimits, limitLabel, splitRecipients, windowMs, type Entry, type Limit } from "./limiter.ts";
 import { deliveryErrorOutcome, type DeliveryErrorOutcome } from "./platform-transport.ts";
@@ -298,7 +298,7 @@ function serverEffect(outcome: DeliveryErrorOutcome, command: string | undefined
   if (outcome.classification === "auth") return "pause";
   if (outcome.classification === "config") {
     // Send As and similar refusals at MAIL FROM concern one sender, not the server.
-    const senderLevel = ["send-as-denied", "sender-rejected", "ses-address-not-verified"].includes(outcome.explanation?.id ?? "") || command === "MAIL FROM";
+    const senderLevel = (outcome.explanation !== undefined && SENDER_LEVEL.has(outcome.explanation.id)) || command === "MAIL FROM";
     return senderLevel ? "none" : "pause";
   }
   if (outcome.responseCode === undefined && outcome.status === "transient") return "connection";

@@ -9,11 +9,15 @@ import { UserError } from "@/lib/ui/errors.ts";
  * "Opnieuw proberen": a failed or cancelled message goes back into the queue at its own place in
  * the order (its seq), with a fresh 48 hours; one that waits for a retry is tried now.
  */
+/** Which messages "Opnieuw proberen" and "Annuleren" apply to (the detail page shows the buttons by these). */
+export const RETRYABLE: readonly string[] = ["FAILED", "CANCELLED", "RETRYING", "DEFERRED"];
+export const CANCELLABLE: readonly string[] = ["QUEUED", "DEFERRED", "RETRYING", "FAILED"];
+
 export async function retryMessage(prisma: Db, boss: PgBoss, actor: Actor, messageId: string) {
   const message = await prisma.$transaction(async (tx) => {
     const message = await tx.outboundMessage.findUnique({ where: { id: messageId } });
     if (!message) throw new UserError("logging.errors.notFound", {}, undefined, 404);
-    if (!["FAILED", "CANCELLED", "RETRYING", "DEFERRED"].includes(message.status)) throw new UserError("logging.errors.notRetryable");
+    if (!RETRYABLE.includes(message.status)) throw new UserError("logging.errors.notRetryable");
     const revived = message.status === "FAILED" || message.status === "CANCELLED";
     await tx.outboundMessage.update({
       where: { id: messageId },
@@ -43,7 +47,7 @@ export async function cancelMessage(prisma: Db, actor: Actor, messageId: string)
   return prisma.$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<{ status: string }[]>`SELECT status::text FROM "OutboundMessage" WHERE id = ${messageId}::uuid FOR UPDATE`;
     if (!row) throw new UserError("logging.errors.notFound", {}, undefined, 404);
-    if (!["QUEUED", "DEFERRED", "RETRYING", "FAILED"].includes(row.status)) throw new UserError("logging.errors.notCancellable");
+    if (!CANCELLABLE.includes(row.status)) throw new UserError("logging.errors.notCancellable");
     await tx.outboundMessage.update({ where: { id: messageId }, data: { status: "CANCELLED", nextAttemptAt: null } });
     await recordAudit(tx, {
       actor,

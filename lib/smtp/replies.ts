@@ -893,6 +893,9 @@ const CATALOGUE = [
 
 export type ExplanationId = (typeof CATALOGUE)[number]["id"];
 
+/** Refusals that concern one sender address, not the server: only that message fails, delivery goes on. */
+export const SENDER_LEVEL: ReadonlySet<ExplanationId> = new Set<ExplanationId>(["send-as-denied", "sender-rejected", "ses-address-not-verified"]);
+
 /** Every explanation the catalogue can give, for documentation pages and tests. */
 export const EXPLANATION_IDS: readonly ExplanationId[] = CATALOGUE.map((entry) => entry.id);
 

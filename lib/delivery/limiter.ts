@@ -32,14 +32,36 @@ export function splitRecipients<T>(recipients: T[], cap: number | null): T[][] {
 export type Verdict = { fits: true } | { fits: false; freeAt: number; limit: Limit; neverFits: boolean };
 
 /**
+ * A provider that counts in fixed windows (Postfix's anvil resets in whole seconds) frees its
+ * window up to a second after our exact sliding window does, so a hand-over started the moment our
+ * window frees can meet a throttle reply. Such a reply is a boundary effect, not a lower ceiling:
+ * the hand-over would not have started had our window been this much longer.
+ */
+export const BOUNDARY_MARGIN_MS = 2_000;
+
+/** The margin a server gets after a boundary reply: 2 s, doubling on each further one, at most 15 s. */
+export function nextWindowMargin(currentMs: number): number {
+  return Math.min(15_000, currentMs === 0 ? BOUNDARY_MARGIN_MS : currentMs * 2);
+}
+
+/**
+ * Whether a throttle reply came at the edge of a full window: with every window `marginMs`
+ * longer, the refused hand-over (`need`, already taken out of `entries`) would not have fitted.
+ */
+export function isBoundaryEffect(limits: readonly Limit[], entries: readonly Entry[], need: Need, at: number, marginMs: number): boolean {
+  return limits.length > 0 && !checkLimits(limits, entries, need, at, marginMs).fits;
+}
+
+/**
  * Whether `need` fits every limit at `now`, given the entries that may still count. When it
  * does not, `freeAt` is the exact moment enough entries have left the window of the binding
  * limit (the latest such moment over all limits that are full).
  */
-export function checkLimits(limits: readonly Limit[], entries: readonly Entry[], need: Need, now: number): Verdict {
+export function checkLimits(limits: readonly Limit[], entries: readonly Entry[], need: Need, now: number, marginMs = 0): Verdict {
   let blocked: { freeAt: number; limit: Limit; neverFits: boolean } | undefined;
   for (const limit of limits) {
-    const width = windowMs(limit);
+    // A server that counts in fixed windows gets a margin after each window (see boundaryMarginMs).
+    const width = windowMs(limit) + marginMs;
     let used = 0;
     for (const entry of entries) if (entry.countsUntil > now - width) used += unitsOf(limit.unit, entry);
     const needed = unitsOf(limit.unit, need);
@@ -73,6 +95,14 @@ export function parseLimitLabel(label: string | null | undefined): Limit | null 
   if (!match) return null;
   return { count: Number(match[1]), windowSize: Number(match[2] ?? 1), window: match[3] as LimitWindow, unit: match[4] as LimitUnit };
 }
+
+/**
+ * The longest wait between two tries of a message or server: one hour. Postfix backs off up to
+ * 4,000 s and RFC 5321 §4.5.4.1 asks for retries at least 30 minutes apart, while mail to a
+ * customer's own server (an absence notice, a code) loses its value within hours; one hour keeps
+ * some 40 tries inside the 48-hour give-up.
+ */
+export const RETRY_MAX_SECONDS = 3_600;
 
 /** Exponential backoff with ±25 % jitter, so retries of many messages do not arrive together. */
 export function backoffMs(attempt: number, baseSeconds: number, maxSeconds: number, random = Math.random): number {

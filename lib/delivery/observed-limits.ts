@@ -82,6 +82,26 @@ export type LimitSuggestion = Window & {
   lastReply: string;
 };
 
+/**
+ * A ceiling is suggested only after throttle replies in this many different windows: one reply can
+ * be an accident of timing (another client on the same mailbox, a provider's fixed window), and
+ * several replies in one window are one event.
+ */
+export const SUGGESTION_WINDOWS = 3;
+
+/** How many observations lie at least one window apart from the previous one counted. */
+export function distinctWindows(times: number[], width: number): number {
+  let count = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const time of [...times].sort((a, b) => a - b)) {
+    if (time - last >= width) {
+      count++;
+      last = time;
+    }
+  }
+  return count;
+}
+
 function lowerMedian(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
@@ -98,10 +118,12 @@ export async function limitSuggestions(prisma: Db | Tx, serverId: string, now = 
   });
   const limits = await prisma.sendingLimit.findMany({ where: { serverId } });
   const groups = new Map<string, typeof rows>();
-  for (const row of rows) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
+  for (const row of rows) if (!row.perMessage) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
   const suggestions: LimitSuggestion[] = [];
   for (const group of groups.values()) {
     const latest = group[0]!;
+    // One burst, or one window's worth of replies, is not a ceiling (SUGGESTION_WINDOWS).
+    if (distinctWindows(group.map((g) => g.at.getTime()), windowMs(latest)) < SUGGESTION_WINDOWS) continue;
     const current = limits.find((l) => keyOf(l) === keyOf(latest))?.count ?? null;
     const observed = lowerMedian(group.map((g) => g.observed));
     // Already lowered to (or below) the ceiling: nothing left to suggest.
@@ -166,4 +188,52 @@ export async function dismissLimitSuggestion(prisma: Db, actor: Actor, input: { 
     });
     return server;
   });
+}
+
+/**
+ * A server that answered `452 4.5.3 too many recipients` after taking `observed` recipients of a
+ * transaction has a per-message cap: kept as an observation unless our cap is already that low.
+ */
+export async function recordObservedRecipientCap(
+  tx: Tx,
+  server: { id: string; maxRecipientsPerMessage: number | null },
+  observation: { at: Date; observed: number; reply: string },
+): Promise<void> {
+  if (observation.observed <= 0) return;
+  if (server.maxRecipientsPerMessage !== null && server.maxRecipientsPerMessage <= observation.observed) return;
+  await tx.limitObservation.create({
+    data: {
+      serverId: server.id,
+      at: observation.at,
+      window: "MINUTE",
+      unit: "RECIPIENTS",
+      perMessage: true,
+      observed: observation.observed,
+      configured: server.maxRecipientsPerMessage,
+      reply: observation.reply.slice(0, 500),
+    },
+  });
+}
+
+/**
+ * The per-message recipient cap the server showed (the largest number it took in one transaction
+ * before refusing the rest: a cap is a fixed number, so one clear observation suffices), unless
+ * the configured cap is already at or below it.
+ */
+export async function suggestRecipientCap(
+  prisma: Db | Tx,
+  serverId: string,
+  now = new Date(),
+): Promise<{ observed: number; observations: number; configured: number | null } | null> {
+  const rows = await prisma.limitObservation.findMany({
+    where: { serverId, perMessage: true, resolvedAt: null, at: { gt: new Date(now.getTime() - OBSERVATION_DAYS * 86_400_000) } },
+    select: { observed: true },
+    take: 500,
+  });
+  if (rows.length === 0) return null;
+  const server = await prisma.mailServer.findUnique({ where: { id: serverId }, select: { maxRecipientsPerMessage: true } });
+  const observed = Math.max(...rows.map((r) => r.observed));
+  const configured = server?.maxRecipientsPerMessage ?? null;
+  if (configured !== null && configured <= observed) return null;
+  return { observed, observations: rows.length, configured };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deliveryErrorOutcome, platformDeliveryOptions, sendViaPlatform } from "@/lib/delivery/platform-transport.ts";
+import { platformDeliveryOptions, sendViaPlatform } from "@/lib/delivery/platform-transport.ts";
+import { deliveryErrorOutcome } from "@/lib/smtp/outcome.ts";
 import { parseConfig } from "@/lib/config.ts";
 
 /** nodemailer's error shape, as its SMTP connection builds it. */

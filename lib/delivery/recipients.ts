@@ -63,16 +63,28 @@ export type RecipientSummary = { total: number; delivered: number; waiting: numb
 export function summarizeRecipients(
   message: { to: string[]; cc: string[]; bcc: string[]; status: string; recipientOutcomes: unknown },
 ): RecipientSummary {
-  const recipients = allRecipients(message);
-  const outcomes = readRecipientOutcomes(message.recipientOutcomes);
+  const recipients = recipientStates(message);
   const summary: RecipientSummary = { total: recipients.length, delivered: 0, waiting: 0, failed: 0 };
-  for (const address of recipients) {
-    const state = outcomes[address]?.state ?? (message.status === "SENT" ? "DELIVERED" : message.status === "FAILED" || message.status === "CANCELLED" ? "FAILED" : "WAITING");
+  for (const { state } of recipients) {
     if (state === "DELIVERED") summary.delivered++;
     else if (state === "FAILED") summary.failed++;
     else summary.waiting++;
   }
   return summary;
+}
+
+export type RecipientStateRow = { address: string; state: RecipientState } & Partial<Omit<RecipientOutcome, "state">>;
+
+/**
+ * Every recipient with its state, in envelope order: its own outcome when there is one, else
+ * what the message status says (SENT: delivered; FAILED, CANCELLED: failed; otherwise waiting).
+ */
+export function recipientStates(
+  message: { to: string[]; cc: string[]; bcc: string[]; status: string; recipientOutcomes: unknown },
+): RecipientStateRow[] {
+  const outcomes = readRecipientOutcomes(message.recipientOutcomes);
+  const byStatus: RecipientState = message.status === "SENT" ? "DELIVERED" : message.status === "FAILED" || message.status === "CANCELLED" ? "FAILED" : "WAITING";
+  return allRecipients(message).map((address) => ({ address, ...(outcomes[address] ?? { state: byStatus }) }));
 }
 
 /** The status a message ends in once nothing is pending any more. */

@@ -2,7 +2,8 @@ import type { PgBoss } from "pg-boss";
 import { pruneLoginThrottles } from "@/lib/auth/login-throttle.ts";
 import { config } from "@/lib/config.ts";
 import { db } from "@/lib/db/client.ts";
-import { drainAndReschedule, handleDeliveryJobs, sweep, type DeliveryJob } from "@/lib/delivery/dispatch.ts";
+import { drainAndReschedule, handleDeliveryJobs, sweep, wakeServer, WORKER_ID, type DeliveryJob } from "@/lib/delivery/dispatch.ts";
+import { startHeartbeat } from "@/lib/delivery/liveness.ts";
 import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
 import { pruneDeliveryLog } from "@/lib/logging/retention.ts";
 import { logger } from "@/lib/ops/logger.ts";
@@ -50,12 +51,22 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
       logger.info("sender preflight done", { job: job.id, ...summary });
     }
   });
+  // Liveness: other workers take over this worker's drains within seconds if it dies, and this
+  // one takes over theirs (lib/delivery/liveness.ts).
+  const stopHeartbeat = startHeartbeat(db(), WORKER_ID, async (serverIds) => {
+    for (const serverId of serverIds) await wakeServer(boss, serverId);
+  });
+  heartbeats.set(boss, stopHeartbeat);
   logger.info("worker started", { pid: process.pid });
   return boss;
 }
+
+const heartbeats = new WeakMap<PgBoss, () => Promise<void>>();
 
 export async function stopWorker(boss: PgBoss): Promise<void> {
   // Graceful: let running jobs finish (bounded), then close the pools.
   await boss.stop({ graceful: true, timeout: 20_000, close: true });
   closeAllTransports();
+  // Last: until its drains are finished, this worker is alive and holds them.
+  await heartbeats.get(boss)?.();
 }

@@ -769,10 +769,38 @@ const CATALOGUE = [
       en: "Ask the administrator to link the address to the account (smtpd_sender_login_maps), or sign in with the sender's own account.",
     },
   },
+  // Postfix's anvil rate limits (smtpd_client_message_rate_limit, smtpd_client_recipient_rate_limit):
+  // fixed windows of anvil_rate_time_unit, reset in whole seconds; the window is configurable, so
+  // no ceiling hint — the observation is taken for every configured window.
+  {
+    id: "postfix-message-rate",
+    matches: (r) => /too much mail from/i.test(r.text),
+    classification: "throttled",
+    nl: "De mailserver (Postfix) neemt van dit adres tijdelijk geen berichten meer aan: het maximum aantal berichten per tijdseenheid is bereikt.",
+    en: "The mail server (Postfix) temporarily accepts no more messages from this address: its maximum number of messages per time unit was reached.",
+    action: {
+      nl: "Stel de limiet van deze server gelijk aan smtpd_client_message_rate_limit per anvil_rate_time_unit van de Postfix-server (vraag het de beheerder).",
+      en: "Set this server's limit to the Postfix server's smtpd_client_message_rate_limit per anvil_rate_time_unit (ask its administrator).",
+    },
+  },
+  {
+    id: "postfix-recipient-rate",
+    matches: (r) => /too many recipients from/i.test(r.text),
+    classification: "throttled",
+    nl: "De mailserver (Postfix) neemt van dit adres tijdelijk geen ontvangers meer aan: het maximum aantal ontvangers per tijdseenheid is bereikt.",
+    en: "The mail server (Postfix) temporarily accepts no more recipients from this address: its maximum number of recipients per time unit was reached.",
+    action: {
+      nl: "Stel een limiet in ontvangers in gelijk aan smtpd_client_recipient_rate_limit per anvil_rate_time_unit van de Postfix-server (vraag het de beheerder).",
+      en: "Set a recipients limit equal to the Postfix server's smtpd_client_recipient_rate_limit per anvil_rate_time_unit (ask its administrator).",
+    },
+  },
   {
     id: "too-many-recipients",
     matches: (r) => r.enhanced === "4.5.3" || r.enhanced === "5.5.3" || /too many recipients/i.test(r.text),
-    // Some servers mean "per message", others (Exchange Online) "per period": wait, as for a throttle.
+    // Some servers mean "per message" (Postfix's smtpd_recipient_limit: `452 4.5.3 Error: too many
+    // recipients` after N RCPTs), others (Exchange Online) "per period": wait, as for a throttle.
+    // When the same transaction took other recipients it is the per-message cap, and the engine
+    // sends the rest in the next transaction at once (RFC 5321 §4.5.3.1.10, isRecipientOverflow).
     classification: "throttled",
     nl: "De mailserver accepteert (nu) niet zoveel ontvangers: te veel in één bericht, of te veel in korte tijd.",
     en: "The mail server does not accept this many recipients (now): too many in one message, or too many in a short time.",
@@ -895,6 +923,48 @@ export type ExplanationId = (typeof CATALOGUE)[number]["id"];
 
 /** Refusals that concern one sender address, not the server: only that message fails, delivery goes on. */
 export const SENDER_LEVEL: ReadonlySet<ExplanationId> = new Set<ExplanationId>(["send-as-denied", "sender-rejected", "ses-address-not-verified"]);
+
+/**
+ * Refusals at MAIL FROM that are the server's configuration, not the sender's: every message would
+ * get them, so the server pauses (with the explanation) and the mail waits for the administrator.
+ */
+export const SERVER_LEVEL_AT_MAIL_FROM: ReadonlySet<ExplanationId> = new Set<ExplanationId>([
+  "starttls-required",
+  "auth-required",
+  "microsoft-client-not-authenticated",
+  "relaying-denied",
+]);
+
+/**
+ * Throttle replies that speak about a rate, and so say something about the server's ceiling.
+ * A bare `451`/`421` (greylisting, a busy server) does not: it is never an observation.
+ */
+const RATE_REPLIES: ReadonlySet<ExplanationId> = new Set<ExplanationId>([
+  "postfix-message-rate",
+  "postfix-recipient-rate",
+  "ses-throttling",
+  "ses-daily-quota",
+  "google-relay-daily-limit",
+  "google-relay-peak-limit",
+  "google-unusual-rate",
+  "microsoft-recipient-rate",
+  "microsoft-sending-quota",
+  "rate-limited",
+]);
+
+export function isRateReply(id: string | undefined): boolean {
+  return id !== undefined && RATE_REPLIES.has(id as ExplanationId);
+}
+
+/**
+ * A recipient refused with "too many recipients" (`452 4.5.3`) in a transaction that took others
+ * is the server's per-message cap: the rest go out in a new transaction at once.
+ */
+export function isRecipientOverflow(outcome: SmtpOutcome): boolean {
+  const reply = normalize(outcome);
+  if (reply.code !== 452 && reply.enhanced !== "4.5.3") return false;
+  return reply.enhanced === "4.5.3" || (/too many recipients/i.test(reply.text) && !/from/i.test(reply.text));
+}
 
 /** Every explanation the catalogue can give, for documentation pages and tests. */
 export const EXPLANATION_IDS: readonly ExplanationId[] = CATALOGUE.map((entry) => entry.id);

@@ -64,6 +64,12 @@ test("a server that throttles at 5 per minute while 10 is configured shows 'waar
   await boss.start();
   try {
     const server = await relayWithLimitOf10("127.0.0.1", provider.port);
+    // A ceiling needs throttle replies in several windows: two earlier ones, today's makes three.
+    for (const minutesAgo of [6, 3]) {
+      await db().limitObservation.create({
+        data: { serverId: server.id, at: new Date(Date.now() - minutesAgo * 60_000), window: "MINUTE", unit: "MESSAGES", observed: 5, configured: 10, reply: "450 4.7.0 Rate limit exceeded, slow down" },
+      });
+    }
     await submitMany(db(), boss, server.id, 8);
 
     await signIn(page, ADMIN);

@@ -39,6 +39,15 @@ async function providerWithCeiling(ceiling: number, reply = "4.7.0 Rate limit ex
   return { smtp, throttleReplies: () => throttleReplies };
 }
 
+/** Observations of the same ceiling in earlier, different windows (minutes ago). */
+async function observeEarlier(serverId: string, observed: number, configured: number | null, minutesAgo: number[]) {
+  for (const minutes of minutesAgo) {
+    await testDb().limitObservation.create({
+      data: { serverId, at: new Date(Date.now() - minutes * 60_000), window: "MINUTE", unit: "MESSAGES", observed, configured, reply: "450 4.7.0 Rate limit exceeded, slow down" },
+    });
+  }
+}
+
 beforeAll(async () => {
   jobs = await startJobs();
   boss = jobs.boss;
@@ -67,10 +76,14 @@ describe("limits that learn from the server", () => {
     const head = await testDb().outboundMessage.findUniqueOrThrow({ where: { id: ids[5]! } });
     expect(head.status).toBe("DEFERRED");
 
+    // Replies within one window are one event, not a ceiling.
+    expect(await limitSuggestions(testDb(), server.id)).toEqual([]);
+    await observeEarlier(server.id, 5, 10, [3, 6]);
+
     const [suggestion, ...others] = await limitSuggestions(testDb(), server.id);
     expect(others).toEqual([]);
     expect(suggestion).toMatchObject({ window: "MINUTE", windowSize: 1, unit: "MESSAGES", observed: 5, configured: 10 });
-    expect(suggestion!.observations).toBe(observations.length);
+    expect(suggestion!.observations).toBe(observations.length + 2);
 
     const { count } = await applyLimitSuggestion(testDb(), actor, { serverId: server.id, window: "MINUTE", windowSize: 1, unit: "MESSAGES" });
     expect(count).toBe(5);
@@ -86,6 +99,8 @@ describe("limits that learn from the server", () => {
     const server = await loopbackServer(testDb(), provider.smtp.port);
     await submitMany(testDb(), boss, server.id, 5);
     await waitUntil(async () => (await testDb().limitObservation.count({ where: { serverId: server.id } })) >= 1, 20_000);
+    expect(await limitSuggestions(testDb(), server.id)).toEqual([]);
+    await observeEarlier(server.id, 3, null, [2, 4]);
     const [suggestion] = await limitSuggestions(testDb(), server.id);
     expect(suggestion).toMatchObject({ window: "MINUTE", unit: "MESSAGES", observed: 3, configured: null });
 
@@ -95,6 +110,16 @@ describe("limits that learn from the server", () => {
     await expect(applyLimitSuggestion(testDb(), actor, { serverId: server.id, window: "MINUTE", windowSize: 1, unit: "MESSAGES" })).rejects.toMatchObject({
       messageKey: "mailservers.learned.gone",
     });
+  });
+
+  it("learns nothing from a reply that names no rate (greylisting, 'try again later'): the mail waits and goes", { timeout: 30_000 }, async () => {
+    const provider = await providerWithCeiling(2, "4.7.0 Try again later");
+    const server = await loopbackServer(testDb(), provider.smtp.port, { limits: [{ count: 10, window: "MINUTE", unit: "MESSAGES" }] });
+    await submitMany(testDb(), boss, server.id, 3);
+    await waitUntil(() => provider.throttleReplies() >= 1, 20_000);
+    await waitUntil(async () => (await testDb().deliveryAttempt.count({ where: { finishedAt: { not: null }, responseCode: 450 } })) >= 1, 10_000);
+    expect(await testDb().limitObservation.count({ where: { serverId: server.id } })).toBe(0);
+    expect(await limitSuggestions(testDb(), server.id)).toEqual([]);
   });
 
   it("suggests the median of recent observations, and nothing once the limit is at or below it", async () => {

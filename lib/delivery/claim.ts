@@ -1,0 +1,295 @@
+import { config } from "@/lib/config.ts";
+import type { Db } from "@/lib/db/client.ts";
+import { logger } from "@/lib/ops/logger.ts";
+import { checkLimits, limitLabel, splitRecipients, windowMs, type Entry, type Limit } from "./limiter.ts";
+import { DEAD_AFTER_SECONDS } from "./liveness.ts";
+import { finalStatus, pendingRecipients, readRecipientOutcomes, summarizeRecipients, type RecipientOutcomes } from "./recipients.ts";
+import { LONGEST_HANDOVER_MS } from "./transport-pool.ts";
+
+/**
+ * The database side of draining a server: the lease (one drainer per server across processes),
+ * claiming the next messages in submission order under the limits, giving back what was claimed
+ * but never sent, and recovering what a dead drainer left on the wire.
+ */
+
+const ADVISORY_NAMESPACE = 0x506b; // "Pk"
+
+export type ClaimedMessage = {
+  id: string;
+  attemptId: bigint;
+  attemptCount: number;
+  possibleDuplicate: boolean;
+  fromName: string;
+  fromAddress: string;
+  replyTo: string | null;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  text: string | null;
+  html: string | null;
+  messageIdHeader: string;
+  /** What earlier attempts settled per recipient; those recipients are not in `chunks`. */
+  outcomes: RecipientOutcomes;
+  /** One SMTP transaction each. handoffId null: the server has no limits, nothing needs counting. */
+  chunks: { recipients: string[]; handoffId: bigint | null }[];
+};
+
+export type ServerRow = NonNullable<Awaited<ReturnType<typeof loadServer>>>;
+
+/** `now` is the database's clock at the claim, `offset` its difference from this process's clock. */
+export type Claim = { now: number; offset: number; messages: ClaimedMessage[] };
+
+export function loadServer(prisma: Db, serverId: string) {
+  return prisma.mailServer.findUnique({ where: { id: serverId }, include: { limits: true } });
+}
+
+export function limitsOf(server: ServerRow): Limit[] {
+  return server.limits.map((l) => ({ count: l.count, window: l.window, windowSize: l.windowSize, unit: l.unit }));
+}
+
+async function dbNow(prisma: Pick<Db, "$queryRaw">): Promise<number> {
+  const [row] = await prisma.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
+  return row!.now.getTime();
+}
+
+export type LeaseResult = { leased: true } | { leased: false; deferredUntil: Date | null };
+
+/**
+ * Takes (or renews) the drain lease of a server. A lease is free when it lapsed, or when its
+ * holder's worker process stopped sending heartbeats (liveness.ts): a dead worker's servers are
+ * taken over within seconds, while a live worker in a slow SMTP hand-over keeps beating and keeps
+ * its lease. When the lease is not taken because the server waits, says until when.
+ */
+export async function takeLease(prisma: Db, serverId: string, holder: string): Promise<LeaseResult> {
+  const leaseSeconds = config().DRAIN_LEASE_SECONDS;
+  const leased = await prisma.$executeRaw`
+    UPDATE "MailServer" s SET "drainHolder" = ${holder}, "drainLeaseUntil" = clock_timestamp() + make_interval(secs => ${leaseSeconds})
+    WHERE id = ${serverId}::uuid AND "pausedAt" IS NULL
+      AND ("deferredUntil" IS NULL OR "deferredUntil" <= clock_timestamp())
+      AND ("drainLeaseUntil" IS NULL OR "drainLeaseUntil" < clock_timestamp() OR "drainHolder" = ${holder}
+        OR EXISTS (SELECT 1 FROM "WorkerProcess" w WHERE starts_with(s."drainHolder", w.id || ':')
+          AND w."heartbeatAt" < clock_timestamp() - make_interval(secs => ${DEAD_AFTER_SECONDS})))`;
+  if (leased > 0) return { leased: true };
+  const [row] = await prisma.$queryRaw<{ deferredUntil: Date | null; held: boolean; paused: boolean }[]>`
+    SELECT "deferredUntil", ("drainLeaseUntil" IS NOT NULL AND "drainLeaseUntil" >= clock_timestamp()) AS held, "pausedAt" IS NOT NULL AS paused
+    FROM "MailServer" WHERE id = ${serverId}::uuid`;
+  // Only a wait is worth reporting: a held lease is another drainer's, a paused server waits for a person.
+  return { leased: false, deferredUntil: row && !row.held && !row.paused ? row.deferredUntil : null };
+}
+
+export async function renewLease(prisma: Db, serverId: string, holder: string): Promise<void> {
+  await prisma.$executeRaw`UPDATE "MailServer" SET "drainLeaseUntil" = clock_timestamp() + make_interval(secs => ${config().DRAIN_LEASE_SECONDS}) WHERE id = ${serverId}::uuid AND "drainHolder" = ${holder}`;
+}
+
+export async function releaseLease(prisma: Db, serverId: string, holder: string): Promise<void> {
+  await prisma.$executeRaw`UPDATE "MailServer" SET "drainHolder" = NULL, "drainLeaseUntil" = NULL WHERE id = ${serverId}::uuid AND "drainHolder" = ${holder}`;
+}
+
+/**
+ * A drainer that died leaves its claimed messages in SENDING. Each of its lanes (one per pooled
+ * connection) records every hand-over before it starts the next, and lanes take messages in
+ * submission order, so at most the first `maxConnections` of them were on the wire: those may
+ * have arrived and are sent again with the same Message-ID, marked as possible duplicates, their
+ * hand-overs still counting against the limits. The others never left: they go back untouched,
+ * as if never claimed. Policy in the README ("Crash policy").
+ */
+export async function recoverInterrupted(prisma: Db, server: ServerRow): Promise<void> {
+  const interrupted = await prisma.outboundMessage.findMany({
+    where: { serverId: server.id, status: "SENDING" },
+    select: { id: true },
+    orderBy: { seq: "asc" },
+  });
+  if (interrupted.length === 0) return;
+  const onWire = interrupted.slice(0, Math.max(1, server.maxConnections)).map((m) => m.id);
+  const neverSent = interrupted.slice(onWire.length).map((m) => m.id);
+  await prisma.$transaction([
+    prisma.deliveryAttempt.updateMany({
+      where: { messageId: { in: onWire }, finishedAt: null },
+      data: { finishedAt: new Date(), outcome: "RETRY", error: "Onderbroken: de worker stopte tijdens de overdracht; wordt opnieuw verstuurd (mogelijk dubbel)" },
+    }),
+    prisma.outboundMessage.updateMany({ where: { id: { in: onWire }, status: "SENDING" }, data: { status: "QUEUED", possibleDuplicate: true } }),
+    ...(neverSent.length ? giveBackStatements(prisma, neverSent) : []),
+  ]);
+  logger.warn("recovered interrupted hand-overs", { serverId: server.id, possiblyOnTheWire: onWire.length, givenBack: neverSent.length });
+}
+
+/** Claimed but never started: their open attempt and provisional hand-overs go, the message returns to its place. */
+function giveBackStatements(prisma: Db, ids: string[]) {
+  return [
+    prisma.$executeRaw`DELETE FROM "ServerHandoff" WHERE "messageId" = ANY(${ids}::uuid[]) AND "countsUntil" > clock_timestamp()`,
+    prisma.$executeRaw`DELETE FROM "DeliveryAttempt" WHERE "messageId" = ANY(${ids}::uuid[]) AND "finishedAt" IS NULL`,
+    prisma.$executeRaw`
+      UPDATE "OutboundMessage" SET status = CASE WHEN "nextAttemptAt" IS NULL THEN 'QUEUED'::"MessageStatus" ELSE 'DEFERRED'::"MessageStatus" END,
+        "attemptCount" = greatest(0, "attemptCount" - 1) WHERE id = ANY(${ids}::uuid[]) AND status = 'SENDING'`,
+  ];
+}
+
+/** Gives claimed messages back that were never handed over (the server said stop, or a prefetch was not needed). */
+export async function giveBack(prisma: Db, messages: ClaimedMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const ids = messages.map((m) => m.id);
+  const handoffs = messages.flatMap((m) => m.chunks.flatMap((c) => (c.handoffId === null ? [] : [c.handoffId])));
+  await prisma.$transaction([
+    ...(handoffs.length ? [prisma.serverHandoff.deleteMany({ where: { id: { in: handoffs } } })] : []),
+    prisma.deliveryAttempt.deleteMany({ where: { id: { in: messages.map((m) => m.attemptId) } } }),
+    prisma.$executeRaw`
+      UPDATE "OutboundMessage" SET status = CASE WHEN "nextAttemptAt" IS NULL THEN 'QUEUED'::"MessageStatus" ELSE 'DEFERRED'::"MessageStatus" END,
+        "attemptCount" = "attemptCount" - 1 WHERE id = ANY(${ids}::uuid[])`,
+  ]);
+}
+
+/**
+ * Claims the next messages of a server in submission order (seq), under an advisory lock per
+ * server: each fits every limit given the hand-over log, or the head waits for the exact moment
+ * its window frees and the server waits with it (FIFO). Only the recipients still pending are
+ * claimed, split by the per-message cap; each transaction is logged as a hand-over that counts.
+ */
+export async function claimBatch(prisma: Db, server: ServerRow, batchSize: number): Promise<Claim> {
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_NAMESPACE}::int, hashtext(${server.id}))`;
+    const now = await dbNow(tx);
+    const offset = now - Date.now();
+    if (server.deferredUntil && server.deferredUntil.getTime() > now) return { now, offset, messages: [] };
+    const candidates = await tx.outboundMessage.findMany({
+      where: {
+        serverId: server.id,
+        status: { in: ["QUEUED", "DEFERRED", "RETRYING"] },
+        OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: new Date(now) } }],
+      },
+      orderBy: { seq: "asc" },
+      take: batchSize,
+    });
+    if (candidates.length === 0) return { now, offset, messages: [] };
+
+    const limits = limitsOf(server);
+    const margin = server.windowMarginMs;
+    const longest = Math.max(0, ...limits.map(windowMs)) + margin;
+    const entries: Entry[] = limits.length
+      ? (
+          await tx.serverHandoff.findMany({
+            where: { serverId: server.id, countsUntil: { gt: new Date(now - longest) } },
+            select: { countsUntil: true, recipients: true },
+          })
+        ).map((e) => ({ countsUntil: e.countsUntil.getTime(), recipients: e.recipients }))
+      : [];
+
+    const claimed: { message: (typeof candidates)[number]; outcomes: RecipientOutcomes; chunks: string[][] }[] = [];
+    for (const message of candidates) {
+      const outcomes = readRecipientOutcomes(message.recipientOutcomes);
+      const pending = pendingRecipients(message, outcomes);
+      if (pending.length === 0 || message.giveUpAt.getTime() < now) {
+        await settleWithoutSending(tx, message, outcomes, pending, now);
+        continue;
+      }
+      const chunks = splitRecipients(pending, server.maxRecipientsPerMessage);
+      const verdict = checkLimits(limits, entries, { transactions: chunks.length, recipients: pending.length }, now, margin);
+      if (!verdict.fits) {
+        // Blocked by what this batch just claimed: their finish times are not known yet, so send
+        // them first; the next claim computes the exact moment from the recorded times.
+        if (claimed.length > 0 && !verdict.neverFits) break;
+        if (verdict.neverFits) {
+          await tx.outboundMessage.update({
+            where: { id: message.id },
+            data: { status: "FAILED", nextAttemptAt: null, lastError: `Groter dan de limiet ${limitLabel(verdict.limit)}: kan nooit worden verstuurd` },
+          });
+          continue;
+        }
+        // The head waits for the exact moment the window frees, and the server waits with it.
+        const freeAt = new Date(verdict.freeAt);
+        const reason = limitLabel(verdict.limit);
+        await tx.outboundMessage.update({
+          where: { id: message.id },
+          data: { status: "DEFERRED", nextAttemptAt: freeAt, deferredSince: message.deferredSince ?? new Date(now), deferredReason: reason },
+        });
+        await tx.mailServer.update({ where: { id: server.id }, data: { deferredUntil: freeAt, deferredReason: reason } });
+        if (!message.deferredSince) await tx.limitHit.create({ data: { serverId: server.id, reason, at: new Date(now) } });
+        break;
+      }
+      claimed.push({ message, outcomes, chunks });
+      for (const chunk of chunks) entries.push({ countsUntil: now + LONGEST_HANDOVER_MS, recipients: chunk.length });
+    }
+    if (claimed.length === 0) return { now, offset, messages: [] };
+
+    const ids = claimed.map((c) => c.message.id);
+    await tx.$executeRaw`
+      UPDATE "OutboundMessage" SET status = 'SENDING', "attemptCount" = "attemptCount" + 1, "updatedAt" = clock_timestamp()
+      WHERE id = ANY(${ids}::uuid[])`;
+    if (server.deferredUntil) await tx.mailServer.update({ where: { id: server.id }, data: { deferredUntil: null, deferredReason: null } });
+    const attempts = await tx.deliveryAttempt.createManyAndReturn({
+      data: claimed.map((c) => ({ messageId: c.message.id, number: c.message.attemptCount + 1, route: "server", startedAt: new Date(now) })),
+      select: { id: true, messageId: true },
+    });
+    // Without limits there is nothing to count: the hand-over log is only written where it is read.
+    const handoffs =
+      limits.length === 0
+        ? []
+        : await tx.serverHandoff.createManyAndReturn({
+            data: claimed.flatMap((c) =>
+              c.chunks.map((chunk) => ({
+                serverId: server.id,
+                messageId: c.message.id,
+                recipients: chunk.length,
+                claimedAt: new Date(now),
+                countsUntil: new Date(now + LONGEST_HANDOVER_MS),
+              })),
+            ),
+            select: { id: true, messageId: true },
+          });
+    const attemptOf = new Map(attempts.map((a) => [a.messageId, a.id]));
+    const handoffsOf = new Map<string, bigint[]>();
+    for (const h of handoffs) handoffsOf.set(h.messageId, [...(handoffsOf.get(h.messageId) ?? []), h.id]);
+    return {
+      now,
+      offset,
+      messages: claimed.map(({ message, outcomes, chunks }) => ({
+        id: message.id,
+        attemptId: attemptOf.get(message.id)!,
+        attemptCount: message.attemptCount + 1,
+        possibleDuplicate: message.possibleDuplicate,
+        fromName: message.fromName,
+        fromAddress: message.fromAddress,
+        replyTo: message.replyTo,
+        to: message.to,
+        cc: message.cc,
+        bcc: message.bcc,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageIdHeader: message.messageIdHeader,
+        outcomes,
+        chunks: chunks.map((recipients, i) => ({ recipients, handoffId: handoffsOf.get(message.id)?.[i] ?? null })),
+      })),
+    };
+  });
+}
+
+type Candidate = { id: string; to: string[]; cc: string[]; bcc: string[]; status: string; recipientOutcomes: unknown };
+
+/**
+ * A message with nothing left to send (a drainer died between its last hand-over and the final
+ * record), or past its 48 hours: it ends here, keeping what was delivered.
+ */
+async function settleWithoutSending(
+  tx: Pick<Db, "outboundMessage">,
+  message: Candidate,
+  outcomes: RecipientOutcomes,
+  pending: string[],
+  now: number,
+): Promise<void> {
+  const at = new Date(now).toISOString();
+  const settled: RecipientOutcomes = { ...outcomes };
+  for (const address of pending) settled[address] = { state: "FAILED", at, ...(outcomes[address]?.code ? { code: outcomes[address].code } : {}) };
+  const status = finalStatus(summarizeRecipients({ ...message, status: "SENDING", recipientOutcomes: settled }));
+  const gaveUp = pending.length > 0;
+  await tx.outboundMessage.update({
+    where: { id: message.id },
+    data: {
+      status,
+      nextAttemptAt: null,
+      ...(status === "SENT" ? { sentAt: new Date(now) } : {}),
+      ...(Object.keys(settled).length ? { recipientOutcomes: settled } : {}),
+      ...(gaveUp ? { lastError: "Opgegeven: niet afgeleverd binnen 48 uur" } : {}),
+    },
+  });
+}

@@ -1,0 +1,192 @@
+import type { SentMessageInfo, Transporter } from "nodemailer";
+import { asSmtpOutcome, deliveryErrorOutcome, type DeliveryErrorOutcome } from "@/lib/smtp/outcome.ts";
+import { isRecipientOverflow, SENDER_LEVEL, SERVER_LEVEL_AT_MAIL_FROM } from "@/lib/smtp/replies.ts";
+import type { ClaimedMessage } from "./claim.ts";
+
+/**
+ * Handing one message to a customer's server: one SMTP transaction per chunk of recipients, and
+ * for each transaction which recipients the server accepted and which it refused, and how.
+ *
+ * nodemailer throws only when every recipient is refused; when some are accepted it sends DATA
+ * and lists the others in `rejectedErrors`. Both end up here as per-recipient refusals.
+ */
+
+/**
+ * How a refused recipient goes on:
+ * - overflow: the server's per-message cap (`452 4.5.3` after others were taken): next transaction, now;
+ * - throttle: the server asks to slow down: the recipient waits with the server;
+ * - pause: the server's configuration refuses it (relaying, authentication): the server pauses;
+ * - retry: a temporary problem with this recipient: retried with backoff;
+ * - fail: refused for good.
+ */
+export type RefusalKind = "overflow" | "throttle" | "pause" | "retry" | "fail";
+
+export type RecipientRefusal = { address: string; kind: RefusalKind; outcome: DeliveryErrorOutcome };
+
+export type TransactionFailure = { outcome: DeliveryErrorOutcome; error: string; command?: string };
+
+export type TransactionResult = {
+  handoffId: bigint | null;
+  recipients: string[];
+  finishedAt: number;
+  accepted: string[];
+  refused: RecipientRefusal[];
+  /** The server's reply to the message (after DATA) when it took it. */
+  response?: string;
+  /** The transaction failed as a whole (connection, MAIL FROM, DATA). */
+  failure?: TransactionFailure;
+};
+
+export type Handover = { message: ClaimedMessage; startedAt: number; transactions: TransactionResult[] };
+
+/** What a failure means for the server as a whole: wait, stop, or nothing (only this message). */
+export type ServerEffect = "throttle" | "pause" | "connection" | "none";
+
+export function failureEffect({ outcome, command }: TransactionFailure): ServerEffect {
+  if (outcome.classification === "throttled") return "throttle";
+  if (outcome.classification === "auth") return "pause";
+  if (outcome.classification === "config") {
+    const id = outcome.explanation?.id;
+    // Send As and similar refusals at MAIL FROM concern one sender, not the server; a server that
+    // demands STARTTLS (or a sign-in) first refuses every sender: that is its configuration.
+    const serverLevel = id !== undefined && SERVER_LEVEL_AT_MAIL_FROM.has(id);
+    const senderLevel = !serverLevel && ((id !== undefined && SENDER_LEVEL.has(id)) || command === "MAIL FROM");
+    return senderLevel ? "none" : "pause";
+  }
+  if (outcome.responseCode === undefined && outcome.status === "transient") return "connection";
+  return "none";
+}
+
+const RANK: Record<ServerEffect, number> = { none: 0, connection: 1, throttle: 2, pause: 3 };
+
+/** The strongest effect of a hand-over on its server: a pause outranks a wait. */
+export function serverEffectOf(handover: Handover): { effect: ServerEffect; outcome?: DeliveryErrorOutcome; error?: string } {
+  let strongest: { effect: ServerEffect; outcome?: DeliveryErrorOutcome; error?: string } = { effect: "none" };
+  const consider = (effect: ServerEffect, outcome: DeliveryErrorOutcome, error?: string) => {
+    if (RANK[effect] > RANK[strongest.effect]) strongest = { effect, outcome, ...(error ? { error } : {}) };
+  };
+  for (const transaction of handover.transactions) {
+    if (transaction.failure) consider(failureEffect(transaction.failure), transaction.failure.outcome, transaction.failure.error);
+    for (const refusal of transaction.refused) {
+      if (refusal.kind === "throttle") consider("throttle", refusal.outcome);
+      if (refusal.kind === "pause") consider("pause", refusal.outcome);
+    }
+  }
+  return strongest;
+}
+
+function refusalKind(error: unknown, othersAccepted: boolean): RecipientRefusal["kind"] {
+  const outcome = deliveryErrorOutcome(error);
+  if (othersAccepted && isRecipientOverflow(asSmtpOutcome(error))) return "overflow";
+  if (outcome.classification === "throttled") return "throttle";
+  if (outcome.classification === "auth" || outcome.classification === "config") {
+    return outcome.explanation && SENDER_LEVEL.has(outcome.explanation.id) ? "fail" : "pause";
+  }
+  return outcome.status === "permanent" ? "fail" : "retry";
+}
+
+type RefusedError = { recipient?: unknown };
+
+function refusalsOf(errors: unknown, othersAccepted: boolean): RecipientRefusal[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.map((error: RefusedError) => ({
+    address: String(error.recipient ?? ""),
+    kind: refusalKind(error, othersAccepted),
+    outcome: deliveryErrorOutcome(error),
+  }));
+}
+
+/**
+ * nodemailer's pool gives up on a reused connection that the server answered with a temporary
+ * error (e.g. a throttle reply) before a byte of the message was read: it closes the connection
+ * and, with maxRequeues 0, fails the message as "Reached maximum number of retries…", losing the
+ * server's reply. Nothing was handed over, so one more try on a fresh connection is safe, and it
+ * gets the real answer to classify, explain and learn from.
+ */
+export const POOL_GAVE_UP_UNSENT = /Reached maximum number of retries after connection was closed/;
+
+async function sendMailOnce(transporter: Transporter, options: Parameters<Transporter["sendMail"]>[0]): Promise<SentMessageInfo> {
+  try {
+    return await transporter.sendMail(options);
+  } catch (error) {
+    if (!(error instanceof Error) || !POOL_GAVE_UP_UNSENT.test(error.message)) throw error;
+    return transporter.sendMail(options);
+  }
+}
+
+async function sendTransaction(transporter: Transporter, message: ClaimedMessage, chunk: ClaimedMessage["chunks"][number]): Promise<TransactionResult> {
+  const base = { handoffId: chunk.handoffId, recipients: chunk.recipients };
+  try {
+    const info = (await sendMailOnce(transporter, {
+      from: { name: message.fromName, address: message.fromAddress },
+      to: message.to,
+      cc: message.cc.length ? message.cc : undefined,
+      replyTo: message.replyTo ?? undefined,
+      subject: message.subject,
+      text: message.text ?? undefined,
+      html: message.html ?? undefined,
+      messageId: message.messageIdHeader,
+      envelope: { from: message.fromAddress, to: chunk.recipients },
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    })) as { accepted?: unknown[]; rejectedErrors?: unknown[]; response?: string };
+    const accepted = (info.accepted ?? chunk.recipients).map((entry) => (typeof entry === "string" ? entry : String((entry as { address?: string }).address)));
+    return { ...base, finishedAt: Date.now(), accepted, refused: refusalsOf(info.rejectedErrors, accepted.length > 0), response: info.response ?? "250 OK" };
+  } catch (error) {
+    const refused = (error as { rejectedErrors?: unknown }).rejectedErrors;
+    // Every recipient refused: no DATA was sent, each refusal has its own reply.
+    if (Array.isArray(refused) && refused.length > 0 && (error as { command?: string }).command === "RCPT TO") {
+      return { ...base, finishedAt: Date.now(), accepted: [], refused: refusalsOf(refused, false) };
+    }
+    return {
+      ...base,
+      finishedAt: Date.now(),
+      accepted: [],
+      refused: [],
+      failure: {
+        outcome: deliveryErrorOutcome(error),
+        error: error instanceof Error ? error.message : String(error),
+        command: (error as { command?: string }).command,
+      },
+    };
+  }
+}
+
+/**
+ * Sends a message's transactions one after another. It stops early when the server must wait or
+ * stop (throttle, pause, connection trouble) or took fewer recipients than offered (overflow, so
+ * the limiter counts the extra transaction before it goes); recipients refused for good or for now
+ * do not stop the rest. `afterTransaction` records progress before the next transaction starts,
+ * so a crash never repeats a transaction whose answer was received.
+ */
+export async function handOver(
+  transporter: Transporter,
+  message: ClaimedMessage,
+  afterTransaction: (transaction: TransactionResult) => Promise<void>,
+): Promise<Handover> {
+  const handover: Handover = { message, startedAt: Date.now(), transactions: [] };
+  for (const [index, chunk] of message.chunks.entries()) {
+    const transaction = await sendTransaction(transporter, message, chunk);
+    handover.transactions.push(transaction);
+    const stop = transaction.failure || transaction.refused.some((r) => r.kind === "overflow" || r.kind === "throttle" || r.kind === "pause");
+    if (stop) break;
+    if (index < message.chunks.length - 1) await afterTransaction(transaction);
+  }
+  return handover;
+}
+
+/**
+ * An answer lost mid-session may mean the server already has the message (RFC 5321 §4.5.3.2.6):
+ * a re-send could duplicate it. nodemailer does not tell how far a dropped session got, so every
+ * lost answer counts as possibly delivered, except failures that happen before any session
+ * (refused, unresolvable, TLS) — over-marking is safe, under-marking is not.
+ */
+export function possiblyDelivered(failure: TransactionFailure): boolean {
+  if (failure.outcome.responseCode !== undefined) return false;
+  // Signing in (or fetching its OAuth2 token) comes before MAIL FROM: nothing was handed over.
+  // (A dropped connection reports "CONN" at any stage, so only these commands are certain.)
+  if (/^(AUTH|TOKEN)\b/i.test(failure.command ?? "") || failure.outcome.explanation?.id.startsWith("oauth-")) return false;
+  // nodemailer's pool gave up on a reused connection before reading a byte (see sendMailOnce).
+  if (POOL_GAVE_UP_UNSENT.test(failure.error)) return false;
+  return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate/i.test(failure.error);
+}

@@ -47,3 +47,11 @@ export function translator(messages: Messages): Translate {
     );
   };
 }
+
+/** A catalog entry with a `one` and an `other` form, e.g. "logging.recipients" for "1 ontvanger" / "2 ontvangers". */
+export type PluralKey = { [K in MessageKey]: K extends `${infer Base}.one` ? (`${Base}.other` extends MessageKey ? Base : never) : never }[MessageKey];
+
+/** Dutch and English only tell one from many, so the count picks the form; {count} is filled in. */
+export function plural(t: Translate, key: PluralKey, count: number, vars: Vars = {}): string {
+  return t(`${key}.${count === 1 ? "one" : "other"}` as MessageKey, { count, ...vars });
+}

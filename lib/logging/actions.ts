@@ -5,6 +5,7 @@ import { z } from "zod";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { db } from "@/lib/db/client.ts";
 import { webBoss } from "@/lib/jobs/boss.ts";
+import { plural } from "@/lib/i18n/translate.ts";
 import { defineAction } from "@/lib/ui/action.ts";
 import { uuid } from "@/lib/ui/fields.ts";
 import { cancelMessage, retryMessage } from "./mutations.ts";
@@ -16,9 +17,9 @@ export const retryMessageAction = defineAction({
   permission: Permission.MAILSERVERS_EDIT,
   schema: messageIdSchema,
   async run(input, { actor, t }) {
-    await retryMessage(db(), await webBoss(), actor, input.messageId);
+    const { recipientsToSend } = await retryMessage(db(), await webBoss(), actor, input.messageId);
     revalidatePath("/beheer/applicatieinstellingen", "layout");
-    return { ok: true, message: t("logging.retried") };
+    return { ok: true, message: recipientsToSend === null ? t("logging.retried") : plural(t, "logging.retriedRecipients", recipientsToSend) };
   },
 });
 

@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { MessageStatus, type MessageKind } from "@/lib/generated/prisma/enums.ts";
+import { recipientStates, summarizeRecipients, type RecipientSummary } from "@/lib/delivery/recipients.ts";
 
 export const LOG_PAGE_SIZE = 50;
 
@@ -9,6 +10,22 @@ export const LOG_PAGE_SIZE = 50;
 export function maskAddress(address: string): string {
   const [local = "", domain = ""] = address.split("@");
   return `${local.slice(0, 1)}•••@${domain}`;
+}
+
+/** A server's reply to one recipient often quotes the address ("550 5.1.1 <jan@…>: unknown"); masked, it stays masked there too. */
+function maskAddressIn(text: string, address: string): string {
+  const masked = maskAddress(address);
+  return text.replace(new RegExp(address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), masked);
+}
+
+/**
+ * How far a message got per recipient, for the list ("5 van 12 afgeleverd, 7 wachten"): only when
+ * the server answered recipients differently, and not for a message that reached everyone.
+ */
+function recipientProgress(message: { to: string[]; cc: string[]; bcc: string[]; status: string; recipientOutcomes: unknown }): RecipientSummary | null {
+  if (message.recipientOutcomes === null || message.recipientOutcomes === undefined) return null;
+  const summary = summarizeRecipients(message);
+  return summary.delivered === summary.total ? null : summary;
 }
 
 /** What the Logging can be narrowed to; every field is optional and absent means "all". */
@@ -49,6 +66,7 @@ type LogRow = {
   nextAttemptAt: Date | null;
   deferredReason: string | null;
   possibleDuplicate: boolean;
+  recipientOutcomes: unknown;
   templateName: string | null;
 };
 
@@ -60,10 +78,12 @@ type LogRow = {
 export async function listMessages(prisma: Db, options: ListMessagesOptions) {
   const pageSize = pageSizeOf(options);
   const rows = await prisma.$queryRaw<LogRow[]>(listMessagesSql(options));
-  const page = rows.slice(0, pageSize).map(({ to, cc, bcc, subject, ...row }) => ({
+  // The outcomes name every recipient: only their counts leave this function.
+  const page = rows.slice(0, pageSize).map(({ to, cc, bcc, subject, recipientOutcomes, ...row }) => ({
     ...row,
     recipients: [...to, ...cc, ...bcc].map((a) => (options.details ? a : maskAddress(a))),
     subject: options.details ? subject : null,
+    progress: recipientProgress({ to, cc, bcc, status: row.status, recipientOutcomes }),
   }));
   return { messages: page, nextCursor: rows.length > pageSize ? page.at(-1)!.seq : null };
 }
@@ -81,7 +101,7 @@ function pageSizeOf(options: ListMessagesOptions): number {
 
 const COLUMNS = Prisma.sql`m.id, m.seq, m.kind, m."createdAt", m."fromName", m."fromAddress", m."to", m.cc, m.bcc,
   m.subject, m.status, m."attemptCount", m."lastResponse", m."lastError", m."nextAttemptAt", m."deferredReason",
-  m."possibleDuplicate", m."templateId"`;
+  m."possibleDuplicate", m."recipientOutcomes", m."templateId"`;
 
 function listMessagesSql(options: ListMessagesOptions): Prisma.Sql {
   const limit = pageSizeOf(options) + 1;
@@ -135,7 +155,8 @@ function listMessagesSql(options: ListMessagesOptions): Prisma.Sql {
 
   return Prisma.sql`SELECT page.id, page.seq, page.kind::text AS kind, page."createdAt", page."fromName", page."fromAddress",
       page."to", page.cc, page.bcc, page.subject, page.status::text AS status, page."attemptCount", page."lastResponse",
-      page."lastError", page."nextAttemptAt", page."deferredReason", page."possibleDuplicate", t.name AS "templateName"
+      page."lastError", page."nextAttemptAt", page."deferredReason", page."possibleDuplicate", page."recipientOutcomes",
+      t.name AS "templateName"
     FROM (${page}) page
     LEFT JOIN "MasterTemplate" t ON t.id = page."templateId"
     ORDER BY page.seq DESC`;
@@ -225,16 +246,30 @@ export async function getMessage(prisma: Db, id: string, details: boolean) {
       giveUpAt: true,
       deferredReason: true,
       possibleDuplicate: true,
+      recipientOutcomes: true,
       template: { select: { name: true } },
       attempts: { orderBy: { id: "desc" } },
     },
   });
   if (!message) return null;
   // The raw lists stay here: handing them on would undo the masking.
-  const { to, cc, bcc, subject, ...rest } = message;
+  const { to, cc, bcc, subject, recipientOutcomes, ...rest } = message;
+  const mask = (address: string) => (details ? address : maskAddress(address));
   return {
     ...rest,
-    recipients: [...to, ...cc, ...bcc].map((a) => (details ? a : maskAddress(a))),
+    recipients: [...to, ...cc, ...bcc].map(mask),
     subject: details ? subject : null,
+    progress: recipientProgress({ to, cc, bcc, status: rest.status, recipientOutcomes }),
+    /** Per recipient what the server answered; null when it answered all of them at once. */
+    recipientOutcomes:
+      recipientOutcomes === null
+        ? null
+        : recipientStates({ to, cc, bcc, status: rest.status, recipientOutcomes }).map(({ address, state, code, reply, at }) => ({
+            address: mask(address),
+            state,
+            code: code ?? null,
+            reply: reply === undefined ? null : details ? reply : maskAddressIn(reply, address),
+            at: at ? new Date(at) : null,
+          })),
   };
 }

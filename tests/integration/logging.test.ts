@@ -109,6 +109,7 @@ describe("listing the delivery log", () => {
       deferredReason: null,
       possibleDuplicate: false,
       templateName: expected.templateId ? "Verzuimmelding" : null,
+      progress: null,
     });
     expect(messages.some((m) => m.templateName === "Verzuimmelding")).toBe(true);
   });

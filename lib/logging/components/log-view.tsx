@@ -6,7 +6,7 @@ import type { Locale, Translate } from "@/lib/i18n/translate.ts";
 import { listMessages, parseLogFilters } from "../data.ts";
 import { MessageTable } from "./message-table.tsx";
 
-const STATUSES = ["QUEUED", "DEFERRED", "SENDING", "SENT", "RETRYING", "FAILED", "CANCELLED"] as const;
+const STATUSES = ["QUEUED", "DEFERRED", "SENDING", "SENT", "PARTIALLY_SENT", "RETRYING", "FAILED", "CANCELLED"] as const;
 type SearchParams = Record<string, string | string[] | undefined>;
 
 /** The Logging of one server (or of the platform route): filters in the URL, keyset paging. */

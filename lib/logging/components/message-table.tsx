@@ -1,13 +1,15 @@
 import Link from "next/link";
 import { parseLimitLabel } from "@/lib/delivery/limiter.ts";
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
-import type { Locale, Translate } from "@/lib/i18n/translate.ts";
+import type { RecipientSummary } from "@/lib/delivery/recipients.ts";
+import { plural, type Locale, type Translate } from "@/lib/i18n/translate.ts";
 import type { listMessages } from "../data.ts";
 
 type Messages = Awaited<ReturnType<typeof listMessages>>["messages"];
 
 const STATUS_STYLE: Record<string, string> = {
   SENT: "text-brand-700",
+  PARTIALLY_SENT: "text-orange-700",
   FAILED: "text-red-700",
   RETRYING: "text-amber-800",
   DEFERRED: "text-amber-800",
@@ -21,6 +23,15 @@ export function statusText(message: { status: string; nextAttemptAt: Date | null
     return limit ? t("logging.deferredUntil", { time, limit: limitSentence(limit, t, locale) }) : t("logging.deferredByServer", { time });
   }
   return t(`logging.status.${message.status as "SENT"}`);
+}
+
+/** "5 van 12 afgeleverd, 7 wachten" (and ", 1 mislukt"): how far a message got per recipient. */
+export function progressText(progress: RecipientSummary, t: Translate, locale: Locale): string {
+  const number = (n: number) => n.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB");
+  const parts = [t("logging.progress.delivered", { delivered: number(progress.delivered), total: number(progress.total) })];
+  if (progress.waiting > 0) parts.push(plural(t, "logging.progress.waiting", progress.waiting, { count: number(progress.waiting) }));
+  if (progress.failed > 0) parts.push(plural(t, "logging.progress.failed", progress.failed, { count: number(progress.failed) }));
+  return parts.join(", ");
 }
 
 export function MessageTable({ messages, t, locale }: { messages: Messages; t: Translate; locale: Locale }) {
@@ -55,6 +66,7 @@ export function MessageTable({ messages, t, locale }: { messages: Messages; t: T
             <td className="text-xs">{message.subject ?? <span className="text-slate-400">{t("logging.masked")}</span>}</td>
             <td className={`text-xs ${STATUS_STYLE[message.status] ?? ""}`}>
               {statusText(message, t, locale)}
+              {message.progress ? <span data-testid="recipient-progress">: {progressText(message.progress, t, locale)}</span> : null}
               {message.possibleDuplicate ? <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900">{t("logging.possibleDuplicate")}</span> : null}
             </td>
             <td className="text-right">{message.attemptCount}</td>

@@ -5,7 +5,8 @@ import { requirePagePermission } from "@/lib/auth/session.ts";
 import { db } from "@/lib/db/client.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { cancelMessageAction, retryMessageAction } from "@/lib/logging/actions.ts";
-import { statusText } from "@/lib/logging/components/message-table.tsx";
+import { progressText, statusText } from "@/lib/logging/components/message-table.tsx";
+import { RecipientOutcomeTable } from "@/lib/logging/components/recipient-outcomes.tsx";
 import { getMessage } from "@/lib/logging/data.ts";
 import { CANCELLABLE, RETRYABLE } from "@/lib/logging/mutations.ts";
 import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
@@ -32,6 +33,7 @@ export default async function MessagePage({ params }: { params: Promise<{ messag
         <p className="text-sm text-slate-600">
           {t(`logging.kind.${message.kind}`)}
           {message.template ? ` · ${message.template.name}` : ""} · <span data-testid="message-status">{statusText(message, t, locale)}</span>
+          {message.progress ? <span data-testid="recipient-progress">: {progressText(message.progress, t, locale)}</span> : null}
           {message.possibleDuplicate ? <span className="ml-2 rounded bg-amber-100 px-1.5 text-xs text-amber-900">{t("logging.possibleDuplicate")}</span> : null}
         </p>
       </div>
@@ -73,6 +75,7 @@ export default async function MessagePage({ params }: { params: Promise<{ messag
           ) : null}
         </div>
       ) : null}
+      {message.recipientOutcomes ? <RecipientOutcomeTable recipients={message.recipientOutcomes} t={t} locale={locale} /> : null}
       <section className="card space-y-3">
         <h2>{t("logging.attempts")}</h2>
         {message.attempts.length === 0 ? <p className="text-sm text-slate-600">{t("logging.noAttempts")}</p> : null}

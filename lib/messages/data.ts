@@ -1,13 +1,15 @@
 import "server-only";
 import type { Db } from "@/lib/db/client.ts";
+import { recipientStates, summarizeRecipients } from "@/lib/delivery/recipients.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A message as `GET /api/v1/messages/{id}` shows it (messageStatusSchema): status, the route it
- * was stored with, and every attempt with the other side's reply. Only the application's own
- * mail (and template test messages): verification codes are not the API's business. Recipients
- * and bodies are left out on purpose; the caller already has them.
+ * was stored with, what became of each recipient, and every attempt with the other side's reply.
+ * Only the application's own mail (and template test messages): verification codes are not the
+ * API's business. Bodies are left out on purpose; the caller already has them. The recipients
+ * are unmasked: the caller sent them, and needs to know which of them did not get the mail.
  */
 export async function getMessageForApi(prisma: Db, id: string) {
   // Postgres rejects a malformed uuid with an error; for the API it is simply not there.
@@ -21,6 +23,10 @@ export async function getMessageForApi(prisma: Db, id: string) {
       fromAddress: true,
       createdAt: true,
       sentAt: true,
+      to: true,
+      cc: true,
+      bcc: true,
+      recipientOutcomes: true,
       template: { select: { key: true } },
       server: { select: { id: true, name: true } },
       attempts: {
@@ -35,6 +41,14 @@ export async function getMessageForApi(prisma: Db, id: string) {
     status: message.status,
     template: message.template?.key ?? null,
     route: { server: message.server, from: { name: message.fromName, address: message.fromAddress } },
+    recipients: recipientStates(message).map(({ address, state, code, reply, at }) => ({
+      address,
+      state,
+      ...(code !== undefined ? { code } : {}),
+      ...(reply !== undefined ? { reply } : {}),
+      ...(at !== undefined ? { at } : {}),
+    })),
+    summary: summarizeRecipients(message),
     attempts: message.attempts,
     createdAt: message.createdAt,
     sentAt: message.sentAt,

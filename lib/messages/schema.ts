@@ -71,7 +71,15 @@ export const submitSchema = z
 
 export type SubmitInput = z.infer<typeof submitSchema>;
 
-const status = z.enum(MessageStatus);
+const status = z
+  .enum(MessageStatus)
+  .describe(
+    "QUEUED, DEFERRED (waiting for a sending limit), SENDING, RETRYING (a temporary failure, tried again with backoff for up to 48 h) while in progress; SENT (every recipient accepted), PARTIALLY_SENT (some recipients accepted, the others refused for good: see recipients), FAILED or CANCELLED when final. A message in progress can have recipients that are DELIVERED already.",
+  );
+
+const recipientState = z
+  .enum(["DELIVERED", "WAITING", "FAILED"])
+  .describe("DELIVERED: the server accepted this recipient, it is never sent again. WAITING: still to be handed over (or refused for now). FAILED: refused for good.");
 
 export const messageAcceptedSchema = z.strictObject({
   id: z.uuid(),
@@ -99,6 +107,21 @@ export const messageStatusSchema = z.strictObject({
       error: z.string().nullable(),
     }),
   ),
+  /** Every envelope recipient (to, cc, bcc) once, in that order. */
+  recipients: z
+    .array(
+      z.strictObject({
+        address: z.string(),
+        state: recipientState,
+        code: z.int().optional().describe("The server's reply code for this recipient (250 when accepted); absent until the server answered this recipient on its own."),
+        reply: z.string().optional().describe("The server's reply line for this recipient, as received."),
+        at: z.iso.datetime().optional().describe("When the server answered this recipient."),
+      }),
+    )
+    .describe("What became of each recipient. Without per-recipient answers the message status decides: SENT means all DELIVERED, FAILED and CANCELLED all FAILED, otherwise WAITING."),
+  summary: z
+    .strictObject({ total: z.int(), delivered: z.int(), waiting: z.int(), failed: z.int() })
+    .describe("The recipients counted per state."),
   createdAt: z.iso.datetime(),
   sentAt: z.iso.datetime().nullable(),
 });

@@ -56,7 +56,7 @@ function openApiDocument() {
       "/api/v1/messages/{id}": {
         get: {
           operationId: "getMessage",
-          summary: "Status, route and delivery attempts of a message",
+          summary: "Status, route, per-recipient outcome and delivery attempts of a message",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
           responses: {
             "200": { description: "The message.", content: json(ref("MessageStatus")) },

@@ -8,7 +8,7 @@ import { logger } from "@/lib/ops/logger.ts";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-/** `GET /api/v1/messages/{id}`: status, route and attempts of a message the API accepted (messageStatusSchema). */
+/** `GET /api/v1/messages/{id}`: status, route, recipients and attempts of a message the API accepted (messageStatusSchema). */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   try {
     const prisma = db();

@@ -4,10 +4,19 @@ import { revalidatePath } from "next/cache";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { db } from "@/lib/db/client.ts";
 import { defineAction } from "@/lib/ui/action.ts";
-import { createServer, deleteServer, resumeDelivery, testServerConnection, updateServer } from "./mutations.ts";
+import { plural } from "@/lib/i18n/translate.ts";
+import {
+  applyRecipientCapSuggestion,
+  createServer,
+  deleteServer,
+  dismissRecipientCapSuggestion,
+  resumeDelivery,
+  testServerConnection,
+  updateServer,
+} from "./mutations.ts";
 import { webBoss } from "@/lib/jobs/boss.ts";
 import type { ProbeResult } from "./probe.ts";
-import { probeSchema, serverFormSchema, serverIdSchema, updateServerSchema } from "./schema.ts";
+import { probeSchema, recipientCapSuggestionSchema, serverFormSchema, serverIdSchema, updateServerSchema } from "./schema.ts";
 
 const LIST = "/beheer/applicatieinstellingen/mailservers";
 
@@ -72,5 +81,27 @@ export const resumeServerAction = defineAction({
     const server = await resumeDelivery(db(), await webBoss(), actor, input.id);
     revalidatePath(`${LIST}/${input.id}`);
     return { ok: true, message: t("mailservers.resumed", { name: server.name }) };
+  },
+});
+
+export const applyRecipientCapSuggestionAction = defineAction({
+  name: "mailservers.learned.recipientCap.apply",
+  permission: Permission.MAILSERVERS_EDIT,
+  schema: recipientCapSuggestionSchema,
+  async run(input, { actor, t }) {
+    const { maxRecipientsPerMessage } = await applyRecipientCapSuggestion(db(), actor, input);
+    revalidatePath(`${LIST}/${input.serverId}`);
+    return { ok: true, message: plural(t, "mailservers.learned.recipientCapApplied", maxRecipientsPerMessage) };
+  },
+});
+
+export const dismissRecipientCapSuggestionAction = defineAction({
+  name: "mailservers.learned.recipientCap.dismiss",
+  permission: Permission.MAILSERVERS_EDIT,
+  schema: recipientCapSuggestionSchema,
+  async run(input, { actor, t }) {
+    await dismissRecipientCapSuggestion(db(), actor, input);
+    revalidatePath(`${LIST}/${input.serverId}`);
+    return { ok: true, message: t("mailservers.learned.dismissed") };
   },
 });

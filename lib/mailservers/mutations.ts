@@ -5,6 +5,7 @@ import { allowPrivateSmtpHosts } from "@/lib/config.ts";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box.ts";
 import type { PgBoss } from "pg-boss";
 import { wakeServer } from "@/lib/delivery/dispatch.ts";
+import { suggestRecipientCap } from "@/lib/delivery/observed-limits.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { invalidateConfigurationProofs } from "@/lib/senders/mutations.ts";
 import { hasConsentFor } from "@/lib/templates/privacy.ts";
@@ -311,4 +312,51 @@ export async function resumeDelivery(prisma: Db, boss: PgBoss, actor: Actor, id:
   });
   await wakeServer(boss, id);
   return server;
+}
+
+/**
+ * "Max. ontvangers per bericht instellen op N": the server refused recipients above N with
+ * `452 4.5.3` (LimitObservation.perMessage), so from now on messages are split at N beforehand.
+ * As with "Limiet instellen", N comes from the stored observations, never from the form. The
+ * open observations are resolved, so the suggestion disappears.
+ */
+export async function applyRecipientCapSuggestion(prisma: Db, actor: Actor, input: { serverId: string }) {
+  return prisma.$transaction(async (tx) => {
+    const before = await lockServer(tx, input.serverId);
+    const suggestion = await suggestRecipientCap(tx, before.id);
+    if (!suggestion) throw new UserError("mailservers.learned.gone", {}, undefined, 409);
+    await tx.mailServer.update({ where: { id: before.id }, data: { maxRecipientsPerMessage: suggestion.observed } });
+    await tx.limitObservation.updateMany({ where: { serverId: before.id, perMessage: true, resolvedAt: null }, data: { resolvedAt: new Date() } });
+    await recordAudit(tx, {
+      actor,
+      action: "mailserver.recipientCap.learned",
+      entityType: "MailServer",
+      entityId: before.id,
+      summary: `Max. ontvangers per bericht van ${before.name} ingesteld op het waargenomen maximum: ${suggestion.observed}`,
+      before: { maxRecipientsPerMessage: before.maxRecipientsPerMessage },
+      after: { maxRecipientsPerMessage: suggestion.observed, observations: suggestion.observations },
+    });
+    return { server: before, maxRecipientsPerMessage: suggestion.observed };
+  });
+}
+
+/** "Negeren" on the recipient-cap suggestion: the observations are resolved, the cap stays as it is. */
+export async function dismissRecipientCapSuggestion(prisma: Db, actor: Actor, input: { serverId: string }) {
+  return prisma.$transaction(async (tx) => {
+    const before = await lockServer(tx, input.serverId);
+    const { count: observations } = await tx.limitObservation.updateMany({
+      where: { serverId: before.id, perMessage: true, resolvedAt: null },
+      data: { resolvedAt: new Date() },
+    });
+    if (observations === 0) throw new UserError("mailservers.learned.gone", {}, undefined, 409);
+    await recordAudit(tx, {
+      actor,
+      action: "mailserver.recipientCap.dismissed",
+      entityType: "MailServer",
+      entityId: before.id,
+      summary: `Voorgesteld maximum aantal ontvangers per bericht voor ${before.name} genegeerd`,
+      after: { observations },
+    });
+    return before;
+  });
 }

@@ -261,6 +261,9 @@ export type ServerInput = z.output<typeof serverFormSchema>;
 
 export const serverIdSchema = z.object({ id: uuid });
 
+/** The learned recipient cap's buttons: which server. The cap itself is never taken from the form. */
+export const recipientCapSuggestionSchema = z.object({ serverId: uuid });
+
 export const updateServerSchema = z
   .preprocess(zipLimits, z.object({ ...fields, id: uuid }).superRefine(crossFieldRules, always))
   .transform((input) => ({ id: input.id, ...toServerInput(input) }));

@@ -156,6 +156,18 @@ export const en: Messages = {
       dismiss: "Dismiss",
       dismissed: "The suggestion was dismissed.",
       gone: "This suggestion no longer applies; refresh the page.",
+      recipientCap: {
+        one: "This server accepts at most {count} recipient per message (observed)",
+        other: "This server accepts at most {count} recipients per message (observed)",
+      },
+      recipientCapExplain: "The server refused the recipients beyond this number with “452 4.5.3 too many recipients” (observed {times}). Postkamer then sends them in a next message at once; with this maximum Postkamer splits beforehand and the server refuses nothing.",
+      recipientCapExplainConfigured: "A maximum of {configured} is configured, but the server refused the recipients beyond this lower number with “452 4.5.3 too many recipients” (observed {times}). With the lower maximum Postkamer splits beforehand and the server refuses nothing.",
+      times: { one: "once", other: "{count} times" },
+      recipientCapApply: "Set max. recipients per message to {count}",
+      recipientCapApplied: {
+        one: "The maximum is set to {count} recipient per message.",
+        other: "The maximum is set to {count} recipients per message.",
+      },
     },
     usage: {
       title: "Usage and queue",

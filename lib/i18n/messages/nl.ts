@@ -159,6 +159,18 @@ export const nl = {
       dismiss: "Negeren",
       dismissed: "Het voorstel is genegeerd.",
       gone: "Dit voorstel geldt niet meer; vernieuw de pagina.",
+      recipientCap: {
+        one: "Deze server neemt maximaal {count} ontvanger per bericht aan (waargenomen)",
+        other: "Deze server neemt maximaal {count} ontvangers per bericht aan (waargenomen)",
+      },
+      recipientCapExplain: "De server weigerde de ontvangers boven dit aantal met „452 4.5.3 too many recipients” ({times} waargenomen). Postkamer stuurt die dan meteen in een volgend bericht; met dit maximum splitst Postkamer vooraf en weigert de server niets meer.",
+      recipientCapExplainConfigured: "Ingesteld is een maximum van {configured}, maar de server weigerde de ontvangers boven dit lagere aantal met „452 4.5.3 too many recipients” ({times} waargenomen). Met het lagere maximum splitst Postkamer vooraf en weigert de server niets meer.",
+      times: { one: "{count} keer", other: "{count} keer" },
+      recipientCapApply: "Max. ontvangers per bericht instellen op {count}",
+      recipientCapApplied: {
+        one: "Het maximum is ingesteld op {count} ontvanger per bericht.",
+        other: "Het maximum is ingesteld op {count} ontvangers per bericht.",
+      },
     },
     usage: {
       title: "Gebruik en wachtrij",

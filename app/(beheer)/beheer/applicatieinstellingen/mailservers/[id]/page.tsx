@@ -5,6 +5,7 @@ import { requirePagePermission } from "@/lib/auth/session.ts";
 import { db } from "@/lib/db/client.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { UsagePanel } from "@/lib/delivery/components/usage-panel.tsx";
+import { suggestRecipientCap } from "@/lib/delivery/observed-limits.ts";
 import { serverUsage } from "@/lib/delivery/usage.ts";
 import { deleteServerAction, resumeServerAction, testServerAction } from "@/lib/mailservers/actions.ts";
 import { explanationById } from "@/lib/smtp/replies.ts";
@@ -13,6 +14,7 @@ import { ConfirmButton } from "@/lib/ui/confirm-button.tsx";
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import { ProbePanel } from "@/lib/mailservers/components/probe-panel.tsx";
 import { ProbeResultView } from "@/lib/mailservers/components/probe-result.tsx";
+import { RecipientCapSuggestionBox } from "@/lib/mailservers/components/recipient-cap-suggestion.tsx";
 import { getServer } from "@/lib/mailservers/data.ts";
 import { SERVER_TYPES } from "@/lib/mailservers/presets.ts";
 import { addSenderAction } from "@/lib/senders/actions.ts";
@@ -29,7 +31,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
   const { saved } = await searchParams;
   const server = await getServer(db(), id);
   if (!server) notFound();
-  const [senders, usage] = await Promise.all([listSenders(db(), server.id), serverUsage(db(), server.id)]);
+  const [senders, usage, recipientCap] = await Promise.all([listSenders(db(), server.id), serverUsage(db(), server.id), suggestRecipientCap(db(), server.id)]);
   const pausedExplanation = usage.pausedReason ? explanationById(usage.pausedReason) : undefined;
   const canEdit = user.permissions.has(Permission.MAILSERVERS_EDIT);
   const dateFormat = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam" });
@@ -154,6 +156,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
       <section className="card space-y-3">
         <h2>{t("mailservers.usage.title")}</h2>
         <UsagePanel usage={usage} t={t} locale={locale} canEdit={canEdit} />
+        <RecipientCapSuggestionBox serverId={server.id} suggestion={recipientCap} canEdit={canEdit} t={t} locale={locale} />
       </section>
 
       <section className="card space-y-3" data-testid="senders">

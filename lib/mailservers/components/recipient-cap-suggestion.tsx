@@ -1,0 +1,49 @@
+import { plural, type Locale, type Translate } from "@/lib/i18n/translate.ts";
+import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
+import { applyRecipientCapSuggestionAction, dismissRecipientCapSuggestionAction } from "../actions.ts";
+
+/** What the delivery engine learned from `452 4.5.3 too many recipients` (suggestRecipientCap in lib/delivery/observed-limits.ts). */
+export type RecipientCapSuggestion = { observed: number; observations: number; configured: number | null };
+
+/** "Deze server neemt maximaal N ontvangers per bericht aan (waargenomen)", with the button to set it as the cap. */
+export function RecipientCapSuggestionBox({
+  serverId,
+  suggestion,
+  canEdit,
+  t,
+  locale,
+}: {
+  serverId: string;
+  suggestion: RecipientCapSuggestion | null;
+  canEdit: boolean;
+  t: Translate;
+  locale: Locale;
+}) {
+  if (!suggestion) return null;
+  const number = (n: number) => n.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB");
+  const times = plural(t, "mailservers.learned.times", suggestion.observations, { count: number(suggestion.observations) });
+  return (
+    <div className="space-y-2 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="recipient-cap-suggestion">
+      <p className="font-medium">{plural(t, "mailservers.learned.recipientCap", suggestion.observed, { count: number(suggestion.observed) })}</p>
+      <p>
+        {suggestion.configured === null
+          ? t("mailservers.learned.recipientCapExplain", { times })
+          : t("mailservers.learned.recipientCapExplainConfigured", { configured: number(suggestion.configured), times })}
+      </p>
+      {canEdit ? (
+        <div className="flex flex-wrap items-center gap-3">
+          <ActionForm action={applyRecipientCapSuggestionAction} className="flex items-center gap-3">
+            <input type="hidden" name="serverId" value={serverId} />
+            <SubmitButton>{t("mailservers.learned.recipientCapApply", { count: number(suggestion.observed) })}</SubmitButton>
+            <FormMessage />
+          </ActionForm>
+          <ActionForm action={dismissRecipientCapSuggestionAction} className="flex items-center gap-3">
+            <input type="hidden" name="serverId" value={serverId} />
+            <SubmitButton className="btn-secondary">{t("mailservers.learned.dismiss")}</SubmitButton>
+            <FormMessage />
+          </ActionForm>
+        </div>
+      ) : null}
+    </div>
+  );
+}

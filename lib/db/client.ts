@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client.ts";
 
 /**
@@ -21,7 +22,39 @@ export function createDb(connectionString: string, max = Number(process.env.DB_P
     idleTimeoutMillis: 30_000,
     keepAlive: true,
   });
-  return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter });
+  connectionStrings.set(client, connectionString);
+  return client;
+}
+
+const connectionStrings = new WeakMap<Db, string>();
+const outcomePools = new WeakMap<Db, pg.Pool>();
+
+/**
+ * A small `pg` pool beside a Prisma client, for the delivery engine's one hot write: recording
+ * each hand-over before its lane starts the next (lib/delivery/record.ts). One parameterised
+ * statement per group, without the ORM's per-query work, and with `synchronous_commit = off`: a
+ * worker crash loses nothing committed, and a PostgreSQL crash (losing at most the last ~0.6 s
+ * of such records) leaves those messages "on the wire", to be sent again marked as possible
+ * duplicates — the same policy as a worker crash.
+ */
+export function outcomeWriter(prisma: Db): pg.Pool {
+  let pool = outcomePools.get(prisma);
+  if (!pool) {
+    const connectionString = connectionStrings.get(prisma);
+    if (!connectionString) throw new Error("outcomeWriter needs a client made by createDb");
+    pool = new pg.Pool({ connectionString, max: 2, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, keepAlive: true, options: "-c synchronous_commit=off" });
+    pool.on("error", () => undefined); // an idle connection that died is replaced on the next query
+    outcomePools.set(prisma, pool);
+  }
+  return pool;
+}
+
+/** Closes the outcome writer of a client (with $disconnect, at shutdown). */
+export async function closeOutcomeWriter(prisma: Db): Promise<void> {
+  const pool = outcomePools.get(prisma);
+  outcomePools.delete(prisma);
+  await pool?.end();
 }
 
 export function db(): Db {

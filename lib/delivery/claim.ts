@@ -87,22 +87,21 @@ export async function releaseLease(prisma: Db, serverId: string, holder: string)
 }
 
 /**
- * A drainer that died leaves its claimed messages in SENDING. Each of its lanes (one per pooled
- * connection) records every hand-over before it starts the next, and lanes take messages in
- * submission order, so at most the first `maxConnections` of them were on the wire: those may
- * have arrived and are sent again with the same Message-ID, marked as possible duplicates, their
- * hand-overs still counting against the limits. The others never left: they go back untouched,
- * as if never claimed. Policy in the README ("Crash policy").
+ * A drainer that died leaves its claimed messages in SENDING. A lane releases a message's end to
+ * the server only after the previous hand-over's record, which marks the message as released
+ * (DeliveryAttempt.handedOverAt), has committed; so a message whose open attempt is released may
+ * have arrived, and one that is not never did. The first are sent again with the same Message-ID,
+ * marked as possible duplicates, their hand-overs still counting against the limits (at most one
+ * per lane of the dead drainer); the others go back untouched, as if never claimed. Policy in the
+ * README ("Crash policy").
  */
 export async function recoverInterrupted(prisma: Db, server: ServerRow): Promise<void> {
-  const interrupted = await prisma.outboundMessage.findMany({
-    where: { serverId: server.id, status: "SENDING" },
-    select: { id: true },
-    orderBy: { seq: "asc" },
-  });
+  const interrupted = await prisma.$queryRaw<{ id: string; released: boolean }[]>`
+    SELECT m.id, EXISTS (SELECT 1 FROM "DeliveryAttempt" a WHERE a."messageId" = m.id AND a."finishedAt" IS NULL AND a."handedOverAt" IS NOT NULL) AS released
+    FROM "OutboundMessage" m WHERE m."serverId" = ${server.id}::uuid AND m.status = 'SENDING'`;
   if (interrupted.length === 0) return;
-  const onWire = interrupted.slice(0, Math.max(1, server.maxConnections)).map((m) => m.id);
-  const neverSent = interrupted.slice(onWire.length).map((m) => m.id);
+  const onWire = interrupted.filter((m) => m.released).map((m) => m.id);
+  const neverSent = interrupted.filter((m) => !m.released).map((m) => m.id);
   await prisma.$transaction([
     prisma.deliveryAttempt.updateMany({
       where: { messageId: { in: onWire }, finishedAt: null },

@@ -5,8 +5,8 @@ import { HostRefusedError } from "@/lib/mailservers/host-guard.ts";
 import { logger } from "@/lib/ops/logger.ts";
 import { deliveryErrorOutcome } from "@/lib/smtp/outcome.ts";
 import { claimBatch, giveBack, loadServer, recoverInterrupted, releaseLease, renewLease, takeLease, type Claim, type ClaimedMessage, type ServerRow } from "./claim.ts";
-import { handOver } from "./handover.ts";
-import { createRecorder } from "./record.ts";
+import { handOver, stopsTheBatch } from "./handover.ts";
+import { createRecorder, type Recorded } from "./record.ts";
 import { transportFor } from "./transport-pool.ts";
 
 /**
@@ -123,9 +123,11 @@ type SendOutcome = { sent: number; stopped: boolean; untouched: ClaimedMessage[]
 
 /**
  * Hands a claimed batch to the server: up to maxConnections lanes, each taking the next message in
- * order and recording its hand-over before it takes another, so at any moment at most one
- * transaction per lane is unrecorded. A lane that meets a wait or a stop stops the batch; what no
- * lane took is returned untouched.
+ * order. A lane records each hand-over while it already sends the next message, but holds back
+ * that message's final "." until the record (which marks the next one as released) is committed:
+ * at any moment at most one transaction per lane is delivered and unrecorded, and the database
+ * knows which. A lane that meets a wait or a stop stops the batch; what no lane took is returned
+ * untouched.
  */
 async function sendClaimed(prisma: Db, server: ServerRow, claim: Claim): Promise<SendOutcome> {
   const { messages } = claim;
@@ -138,22 +140,42 @@ async function sendClaimed(prisma: Db, server: ServerRow, claim: Claim): Promise
     const head = messages[0]!;
     const failure = { outcome: deliveryErrorOutcome(error), error: error instanceof HostRefusedError ? error.message : String(error) };
     const handoffId = head.chunks[0]?.handoffId ?? null;
-    await recorder.record({ message: head, startedAt: Date.now(), transactions: [{ handoffId, recipients: [], finishedAt: Date.now(), accepted: [], refused: [], failure }] });
+    await recorder.record({ message: head, startedAt: Date.now(), transactions: [{ handoffId, recipients: [], finishedAt: Date.now(), accepted: [], refused: [], failure }] }, null);
     return { sent: 0, stopped: true, untouched: messages.slice(1) };
   }
   let stopped = false;
   let next = 0;
   let sent = 0;
+  const take = () => (!stopped && next < messages.length ? messages[next++]! : null);
   const lane = async () => {
-    while (!stopped && next < messages.length) {
-      const message = messages[next++]!;
-      const handover = await handOver(transporter, message, (transaction) => recorder.progress(message, transaction));
-      const recorded = await recorder.record(handover);
-      if (recorded.sent) sent++;
-      if (recorded.stop) stopped = true;
+    let message = take();
+    if (message) await recorder.release(message.attemptId);
+    // The previous hand-over's record: this message's end waits for it (handover.ts HoldEnd).
+    let recorded: Promise<Recorded> | undefined;
+    while (message) {
+      const current: ClaimedMessage = message;
+      const handover = await handOver(transporter, current, {
+        afterTransaction: (transaction) => recorder.progress(current, transaction),
+        holdEndUntil: recorded,
+      });
+      if (recorded && (await recorded).sent) sent++;
+      if (stopsTheBatch(handover)) stopped = true;
+      message = take();
+      recorded = recorder.record(handover, message?.attemptId ?? null);
+      recorded.catch(() => undefined); // awaited on the next round or below
     }
+    if (recorded && (await recorded).sent) sent++;
   };
-  await Promise.all(Array.from({ length: Math.max(1, server.maxConnections) }, lane));
+  const lanes = await Promise.allSettled(
+    Array.from({ length: Math.max(1, server.maxConnections) }, () =>
+      lane().catch((error: unknown) => {
+        stopped = true; // the other lanes finish what they hold, then the drain fails
+        throw error;
+      }),
+    ),
+  );
+  const failedLane = lanes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failedLane) throw failedLane.reason;
   return { sent, stopped, untouched: messages.slice(next) };
 }
 

@@ -1,3 +1,4 @@
+import { Transform, type TransformCallback } from "node:stream";
 import type { SentMessageInfo, Transporter } from "nodemailer";
 import { asSmtpOutcome, deliveryErrorOutcome, type DeliveryErrorOutcome } from "@/lib/smtp/outcome.ts";
 import { isRecipientOverflow, SENDER_LEVEL, SERVER_LEVEL_AT_MAIL_FROM } from "@/lib/smtp/replies.ts";
@@ -114,10 +115,53 @@ async function sendMailOnce(transporter: Transporter, options: Parameters<Transp
   }
 }
 
-async function sendTransaction(transporter: Transporter, message: ClaimedMessage, chunk: ClaimedMessage["chunks"][number]): Promise<TransactionResult> {
+/**
+ * Holds back the end of a message (and so the final "." of DATA) until `gate` settles: a lane
+ * sends the next message's envelope and body while the previous hand-over is being recorded, but
+ * the server can only take it once that record is committed. So at most one transaction per lane
+ * is ever delivered and unrecorded. A failed gate fails the stream: the server never gets the ".".
+ */
+class HoldEnd extends Transform {
+  constructor(private readonly gate: Promise<unknown>) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    callback(null, chunk);
+  }
+  override _flush(callback: TransformCallback) {
+    this.gate.then(
+      () => callback(),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+}
+
+type GatedMail = { holdEndUntil?: Promise<unknown> };
+const gatedTransporters = new WeakSet<Transporter>();
+
+/** Registers the plugin that applies a message's `holdEndUntil`, once per transporter. */
+function allowHeldEnds(transporter: Transporter): void {
+  if (gatedTransporters.has(transporter)) return;
+  transporter.use("stream", (mail, done) => {
+    const gate = (mail.data as GatedMail).holdEndUntil;
+    // A factory: a message retried on a fresh connection streams again through a new one.
+    if (gate) mail.message.transform(() => new HoldEnd(gate));
+    done();
+  });
+  gatedTransporters.add(transporter);
+}
+
+async function sendTransaction(
+  transporter: Transporter,
+  message: ClaimedMessage,
+  chunk: ClaimedMessage["chunks"][number],
+  holdEndUntil: Promise<unknown> | undefined,
+): Promise<TransactionResult> {
   const base = { handoffId: chunk.handoffId, recipients: chunk.recipients };
   try {
+    allowHeldEnds(transporter);
     const info = (await sendMailOnce(transporter, {
+      holdEndUntil,
       from: { name: message.fromName, address: message.fromAddress },
       to: message.to,
       cc: message.cc.length ? message.cc : undefined,
@@ -129,7 +173,7 @@ async function sendTransaction(transporter: Transporter, message: ClaimedMessage
       envelope: { from: message.fromAddress, to: chunk.recipients },
       disableFileAccess: true,
       disableUrlAccess: true,
-    })) as { accepted?: unknown[]; rejectedErrors?: unknown[]; response?: string };
+    } as Parameters<Transporter["sendMail"]>[0] & GatedMail)) as { accepted?: unknown[]; rejectedErrors?: unknown[]; response?: string };
     const accepted = (info.accepted ?? chunk.recipients).map((entry) => (typeof entry === "string" ? entry : String((entry as { address?: string }).address)));
     return { ...base, finishedAt: Date.now(), accepted, refused: refusalsOf(info.rejectedErrors, accepted.length > 0), response: info.response ?? "250 OK" };
   } catch (error) {
@@ -162,17 +206,24 @@ async function sendTransaction(transporter: Transporter, message: ClaimedMessage
 export async function handOver(
   transporter: Transporter,
   message: ClaimedMessage,
-  afterTransaction: (transaction: TransactionResult) => Promise<void>,
+  options: { afterTransaction: (transaction: TransactionResult) => Promise<void>; holdEndUntil?: Promise<unknown> },
 ): Promise<Handover> {
+  const { afterTransaction } = options;
   const handover: Handover = { message, startedAt: Date.now(), transactions: [] };
   for (const [index, chunk] of message.chunks.entries()) {
-    const transaction = await sendTransaction(transporter, message, chunk);
+    // Only the first transaction waits for the previous message's record; later ones follow this message's own progress record.
+    const transaction = await sendTransaction(transporter, message, chunk, index === 0 ? options.holdEndUntil : undefined);
     handover.transactions.push(transaction);
     const stop = transaction.failure || transaction.refused.some((r) => r.kind === "overflow" || r.kind === "throttle" || r.kind === "pause");
     if (stop) break;
     if (index < message.chunks.length - 1) await afterTransaction(transaction);
   }
   return handover;
+}
+
+/** Whether the server must wait or stop, or a recipient overflowed: then the batch stops after this message. */
+export function stopsTheBatch(handover: Handover): boolean {
+  return serverEffectOf(handover).effect !== "none" || handover.transactions.some((t) => t.refused.some((r) => r.kind === "overflow"));
 }
 
 /**

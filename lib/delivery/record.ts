@@ -1,10 +1,10 @@
 import { config } from "@/lib/config.ts";
-import type { Db, Tx } from "@/lib/db/client.ts";
+import { outcomeWriter, type Db, type Tx } from "@/lib/db/client.ts";
 import type { MessageStatus } from "@/lib/generated/prisma/enums.ts";
 import { clip, type DeliveryErrorOutcome } from "@/lib/smtp/outcome.ts";
 import { ceilingHintById, isRateReply } from "@/lib/smtp/replies.ts";
 import { limitsOf, type ClaimedMessage, type ServerRow } from "./claim.ts";
-import { failureEffect, possiblyDelivered, serverEffectOf, type Handover, type TransactionFailure, type TransactionResult } from "./handover.ts";
+import { failureEffect, possiblyDelivered, serverEffectOf, stopsTheBatch, type Handover, type TransactionFailure, type TransactionResult } from "./handover.ts";
 import { backoffMs, checkLimits, isBoundaryEffect, nextWindowMargin, RETRY_MAX_SECONDS, windowMs, type Entry } from "./limiter.ts";
 import { recordObservedCeiling, recordObservedRecipientCap } from "./observed-limits.ts";
 import { finalStatus, pendingRecipients, summarizeRecipients, type RecipientOutcome, type RecipientOutcomes } from "./recipients.ts";
@@ -20,7 +20,13 @@ import { finalStatus, pendingRecipients, summarizeRecipients, type RecipientOutc
 export type Recorded = { sent: boolean; stop: boolean };
 
 export type Recorder = {
-  record(handover: Handover): Promise<Recorded>;
+  /**
+   * Records a hand-over and, in the same commit, marks the lane's next message as released
+   * (`release`, its attempt id): its end may go to the server once this has committed.
+   */
+  record(handover: Handover, release: bigint | null): Promise<Recorded>;
+  /** Marks a lane's first message as released before it starts. */
+  release(attemptId: bigint): Promise<void>;
   progress(message: ClaimedMessage, transaction: TransactionResult): Promise<void>;
 };
 
@@ -31,7 +37,7 @@ function isPlainSuccess({ message, transactions }: Handover): boolean {
   return transactions.length === 1 && message.chunks.length === 1 && !only!.failure && only!.refused.length === 0 && Object.keys(message.outcomes).length === 0;
 }
 
-type Pending = { handover: Handover; resolve: (recorded: Recorded) => void; reject: (error: unknown) => void };
+type Pending = { handover: Handover; release: bigint | null; resolve: (recorded: Recorded) => void; reject: (error: unknown) => void };
 
 export function createRecorder(prisma: Db, server: ServerRow, offset: number): Recorder {
   const at = (jsTime: number) => new Date(jsTime + offset);
@@ -46,14 +52,14 @@ export function createRecorder(prisma: Db, server: ServerRow, offset: number): R
         queue = [];
         const plain = items.filter((item) => isPlainSuccess(item.handover));
         if (plain.length) {
-          await recordPlainSuccesses(prisma, plain.map((item) => item.handover), at).then(
+          await recordPlainSuccesses(prisma, plain, at).then(
             () => plain.forEach((item) => item.resolve({ sent: true, stop: false })),
             (error: unknown) => plain.forEach((item) => item.reject(error)),
           );
         }
         for (const item of items) {
           if (plain.includes(item)) continue;
-          await recordHandover(prisma, server, item.handover, at).then(item.resolve, item.reject);
+          await recordHandover(prisma, server, item, at).then(item.resolve, item.reject);
         }
       }
     } finally {
@@ -62,39 +68,54 @@ export function createRecorder(prisma: Db, server: ServerRow, offset: number): R
   }
 
   return {
-    record(handover) {
+    record(handover, release) {
       return new Promise<Recorded>((resolve, reject) => {
-        queue.push({ handover, resolve, reject });
+        queue.push({ handover, release, resolve, reject });
         if (!flushing) void flush();
       });
+    },
+    release: async (attemptId) => {
+      await outcomeWriter(prisma).query(`UPDATE "DeliveryAttempt" SET "handedOverAt" = clock_timestamp() WHERE id = $1`, [attemptId.toString()]);
     },
     progress: (message, transaction) => recordProgress(prisma, message, transaction, at),
   };
 }
 
 /** One statement for every plain success that finished meanwhile: message, attempt, hand-over. */
-async function recordPlainSuccesses(prisma: Db, handovers: Handover[], at: (t: number) => Date): Promise<void> {
-  const ids = handovers.map((h) => h.message.id);
-  const attempts = handovers.map((h) => h.message.attemptId);
+async function recordPlainSuccesses(prisma: Db, items: { handover: Handover; release: bigint | null }[], at: (t: number) => Date): Promise<void> {
+  const handovers = items.map((item) => item.handover);
   const times = handovers.map((h) => at(h.transactions[0]!.finishedAt));
-  const responses = handovers.map((h) => clip(h.transactions[0]!.response ?? "250 OK"));
-  const duplicates = handovers.map((h) => h.message.possibleDuplicate);
   const counted = handovers.flatMap((h, i) => (h.transactions[0]!.handoffId === null ? [] : [{ id: h.transactions[0]!.handoffId, at: times[i]! }]));
-  await prisma.$executeRaw`
-    WITH v AS (
-      SELECT * FROM unnest(${ids}::uuid[], ${attempts}::bigint[], ${times}::timestamptz[], ${responses}::text[], ${duplicates}::boolean[]) AS v(id, attempt, t, r, dup)
-    ), m AS (
-      UPDATE "OutboundMessage" m SET status = 'SENT', "sentAt" = v.t, "lastResponse" = v.r, "lastResponseCode" = 250,
-        "lastError" = NULL, "nextAttemptAt" = NULL, "updatedAt" = clock_timestamp()
-      FROM v WHERE m.id = v.id
-    ), a AS (
-      UPDATE "DeliveryAttempt" a SET "finishedAt" = v.t, outcome = 'SENT', "responseCode" = 250, response = v.r,
-        error = CASE WHEN v.dup THEN ${DUPLICATE_NOTE} ELSE NULL END
-      FROM v WHERE a.id = v.attempt
-    )
-    UPDATE "ServerHandoff" h SET "countsUntil" = x.t
-    FROM unnest(${counted.map((c) => c.id)}::bigint[], ${counted.map((c) => c.at)}::timestamptz[]) AS x(id, t) WHERE h.id = x.id`;
+  // Named: prepared once per connection, parsed and planned once.
+  await outcomeWriter(prisma).query({ name: "postkamer-plain-successes", text: PLAIN_SUCCESSES, values: [
+    handovers.map((h) => h.message.id),
+    handovers.map((h) => h.message.attemptId.toString()),
+    times,
+    handovers.map((h) => clip(h.transactions[0]!.response ?? "250 OK")),
+    handovers.map((h) => h.message.possibleDuplicate),
+    DUPLICATE_NOTE,
+    counted.map((c) => c.id.toString()),
+    counted.map((c) => c.at),
+    items.flatMap((item) => (item.release === null ? [] : [item.release.toString()])),
+  ] });
 }
+
+const PLAIN_SUCCESSES = `
+  WITH v AS (
+    SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[], $4::text[], $5::boolean[]) AS v(id, attempt, t, r, dup)
+  ), m AS (
+    UPDATE "OutboundMessage" m SET status = 'SENT', "sentAt" = v.t, "lastResponse" = v.r, "lastResponseCode" = 250,
+      "lastError" = NULL, "nextAttemptAt" = NULL, "updatedAt" = clock_timestamp()
+    FROM v WHERE m.id = v.id
+  ), a AS (
+    UPDATE "DeliveryAttempt" a SET "finishedAt" = v.t, outcome = 'SENT', "responseCode" = 250, response = v.r,
+      error = CASE WHEN v.dup THEN $6 ELSE NULL END
+    FROM v WHERE a.id = v.attempt
+  ), released AS (
+    UPDATE "DeliveryAttempt" SET "handedOverAt" = clock_timestamp() WHERE id = ANY($9::bigint[])
+  )
+  UPDATE "ServerHandoff" h SET "countsUntil" = x.t
+  FROM unnest($7::bigint[], $8::timestamptz[]) AS x(id, t) WHERE h.id = x.id`;
 
 function outcomesOf(transaction: TransactionResult, iso: string): RecipientOutcomes {
   const outcomes: RecipientOutcomes = {};
@@ -127,7 +148,8 @@ async function recordProgress(prisma: Db, message: ClaimedMessage, transaction: 
  * Everything that is not a plain success. Recipients the server took stay taken (never sent
  * again); refused ones fail alone or wait; the message ends only when no recipient waits.
  */
-async function recordHandover(prisma: Db, server: ServerRow, handover: Handover, at: (t: number) => Date): Promise<Recorded> {
+async function recordHandover(prisma: Db, server: ServerRow, item: { handover: Handover; release: bigint | null }, at: (t: number) => Date): Promise<Recorded> {
+  const { handover, release } = item;
   const { message } = handover;
   const lastTransaction = handover.transactions.at(-1);
   const finishedAt = at(lastTransaction?.finishedAt ?? handover.startedAt);
@@ -239,7 +261,8 @@ async function recordHandover(prisma: Db, server: ServerRow, handover: Handover,
         lastError: last.error ? last.error.slice(0, 2000) : null,
       },
     });
-    return { sent: status === "SENT", stop: effect !== "none" || overflowAfter !== undefined };
+    if (release !== null) await tx.deliveryAttempt.update({ where: { id: release }, data: { handedOverAt: new Date() } });
+    return { sent: status === "SENT", stop: stopsTheBatch(handover) };
   });
 }
 

@@ -184,3 +184,88 @@ describe("fault injection", () => {
     expect(smtp.received.map(subjectIndex)).toEqual([0, 2]);
   });
 });
+
+/**
+ * Issue 12's policy: after a worker is killed at any moment, only the transactions on the wire
+ * can arrive twice (at most one per pooled connection), only those are marked, and another
+ * worker takes the server over within seconds — the drain lease itself (300 s) never has to lapse.
+ */
+describe("crash-bounded delivery", () => {
+  const CONNECTIONS = 2;
+
+  /** A listener that takes ~10 ms per message, so a kill lands mid-drain; counts arrivals per message. */
+  async function slowListener() {
+    const arrivals: { index: number; at: number }[] = [];
+    const smtp = await startTestSmtp({
+      onData(stream, _session, callback) {
+        let raw = "";
+        stream.on("data", (chunk: Buffer) => (raw += chunk.toString()));
+        stream.on("end", () => {
+          arrivals.push({ index: Number(/Bericht (\d+)/.exec(raw)![1]), at: Date.now() });
+          setTimeout(() => callback(), 10);
+        });
+      },
+    });
+    cleanups.push(() => smtp.close());
+    return { smtp, arrivals };
+  }
+
+  function workerProcess(): ChildProcess {
+    const child = spawn(process.execPath, ["--import", "tsx", "lib/ops/worker.ts"], {
+      // The production lease: a takeover within seconds must come from liveness, not from the lease.
+      env: { ...process.env, VITEST: "", DRAIN_LEASE_SECONDS: "300" },
+      stdio: ["ignore", "ignore", "ignore"],
+    });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+    });
+    return child;
+  }
+
+  /** The pid of the worker process holding the server's drain (holder ids start with host:pid:). */
+  async function holderPid(serverId: string): Promise<number | null> {
+    const row = await testDb().mailServer.findUniqueOrThrow({ where: { id: serverId }, select: { drainHolder: true } });
+    return row.drainHolder ? Number(row.drainHolder.split(":")[1]) : null;
+  }
+
+  async function expectBoundedDuplicates(ids: string[], arrivals: { index: number }[]) {
+    const counts = new Map<number, number>();
+    for (const { index } of arrivals) counts.set(index, (counts.get(index) ?? 0) + 1);
+    const lost = ids.map((_, i) => i).filter((i) => !counts.has(i));
+    expect(lost, "messages that never arrived").toEqual([]);
+    const duplicated = [...counts].filter(([, count]) => count > 1).map(([index]) => index);
+    const messages = await testDb().outboundMessage.findMany({ where: { id: { in: ids } }, select: { subject: true, status: true, possibleDuplicate: true } });
+    const marked = messages.filter((m) => m.possibleDuplicate).map((m) => Number(/Bericht (\d+)/.exec(m.subject)![1]));
+    expect(messages.every((m) => m.status === "SENT")).toBe(true);
+    // At most what was on the wire: one transaction per pooled connection; each duplicate marked, nothing else.
+    expect(duplicated.length).toBeLessThanOrEqual(CONNECTIONS);
+    expect(marked.length).toBeLessThanOrEqual(CONNECTIONS);
+    for (const index of duplicated) expect(marked, `message ${index} arrived twice unmarked`).toContain(index);
+    return { duplicated, marked };
+  }
+
+  it("two workers, one killed with SIGKILL mid-drain: the other takes over within 20 s, nothing lost, duplicates only what was on the wire", { timeout: 120_000 }, async () => {
+    const { smtp, arrivals } = await slowListener();
+    const server = await loopbackServer(testDb(), smtp.port);
+    await testDb().mailServer.update({ where: { id: server.id }, data: { maxConnections: CONNECTIONS } });
+    const ids = await submitMany(testDb(), boss, server.id, 500);
+    const workers = [workerProcess(), workerProcess()];
+    await waitUntil(() => arrivals.length >= 150, 60_000);
+    const pid = await holderPid(server.id);
+    const victim = workers.find((w) => w.pid === pid);
+    expect(victim, "the drain is held by one of the two workers").toBeDefined();
+    victim!.kill("SIGKILL");
+    const killedAt = Date.now();
+    await new Promise((resolve) => victim!.once("exit", resolve));
+
+    await waitUntil(() => settled(ids), 90_000);
+    const resumedAt = Math.min(...arrivals.filter((a) => a.at > killedAt + 50).map((a) => a.at));
+    expect(resumedAt - killedAt, "seconds until delivery resumed").toBeLessThanOrEqual(20_000);
+    const { duplicated, marked } = await expectBoundedDuplicates(ids, arrivals);
+    console.info(`crash, two workers: resumed after ${resumedAt - killedAt} ms, ${duplicated.length} duplicates, ${marked.length} marked`);
+  });
+});
+

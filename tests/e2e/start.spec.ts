@@ -1,6 +1,7 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
@@ -8,34 +9,64 @@ import pg from "pg";
 import { freePort } from "../support/test-database.ts";
 
 /**
- * `npm start` as a new user runs it: the real runner (lib/ops/start.ts) with its embedded
- * PostgreSQL, or with DATABASE_URL. It reuses the test build (NEXT_DIST_DIR) so nothing is
- * built twice in one run.
+ * `npm start` as a new user runs it: npm itself, running the real runner (lib/ops/start.ts)
+ * with its embedded PostgreSQL, or with DATABASE_URL. It reuses the test build (NEXT_DIST_DIR)
+ * so nothing is built twice in one run. npm is started as the leader of its own process group,
+ * as a shell starts a foreground job, so a Ctrl-C is a SIGINT to that group.
  */
 test.describe.configure({ mode: "serial", timeout: 180_000 });
 
-type Started = { child: ChildProcess; output: () => string; url: string };
+type Started = { npm: ChildProcess; exited: Promise<number | null>; output: () => string; url: string; port: number };
+type Proc = { pid: number; args: string };
 
 async function startPostkamer(env: Record<string, string | undefined>): Promise<Started> {
   const port = await freePort();
-  const { DATABASE_URL: _db, AUTH_SECRET: _a, ENCRYPTION_KEY: _e, NEXTAUTH_URL: _n, PORT: _p, ...base } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "lib/ops/start.ts"], {
-    env: { ...base, NODE_ENV: "development", NEXT_DIST_DIR: ".next-test", PORT: String(port), ...env } as NodeJS.ProcessEnv,
+  // What a user's shell would have: none of this run's configuration, nor npm's variables of `npm test`.
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|AUTH_SECRET|ENCRYPTION_KEY|NEXTAUTH_URL|PORT)$|^npm_/i.test(name)),
+  );
+  const npm = spawn("npm", ["start"], {
+    env: { ...base, NODE_ENV: "development", NEXT_DIST_DIR: ".next-test", PORT: String(port), npm_config_update_notifier: "false", ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
+  const exited = new Promise<number | null>((resolve) => npm.once("exit", (code) => resolve(code)));
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  npm.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  npm.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://localhost:${port}`;
   await expect.poll(() => output, { timeout: 120_000, intervals: [250] }).toContain("Postkamer draait op");
   await expect.poll(async () => (await fetch(`${url}/login`).catch(() => null))?.status, { timeout: 60_000 }).toBe(200);
-  return { child, output: () => output, url };
+  return { npm, exited, output: () => output, url, port };
 }
 
-async function stop(started: Started): Promise<void> {
-  const exited = new Promise((resolve) => started.child.once("exit", resolve));
-  started.child.kill("SIGINT");
-  await exited;
+function processTable(): (Proc & { ppid: number })[] {
+  return execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3]! }));
+}
+
+/** npm and everything below it: the runner, the web app, the worker, the embedded PostgreSQL. */
+function processTree(root: number): Proc[] {
+  const table = processTable();
+  const tree = table.filter((proc) => proc.pid === root);
+  for (let i = 0; i < tree.length; i += 1) tree.push(...table.filter((proc) => proc.ppid === tree[i]!.pid));
+  return tree.map(({ pid, args }) => ({ pid, args }));
+}
+
+/** Those of `procs` still running (the same pid with the same command line, so a reused pid does not count). */
+function stillRunning(procs: Proc[]): Proc[] {
+  const table = processTable();
+  return procs.filter((proc) => table.some((row) => row.pid === proc.pid && row.args === proc.args));
+}
+
+/** Process group of every process in npm's tree. */
+function processGroups(root: number): Map<number, number> {
+  const pids = new Set(processTree(root).map((proc) => proc.pid));
+  const rows = execFileSync("ps", ["-eo", "pid=,pgid="], { encoding: "utf8" }).trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number));
+  return new Map(rows.filter(([pid]) => pids.has(pid!)).map(([pid, pgid]) => [pid!, pgid!]));
 }
 
 function processesMentioning(text: string): string[] {
@@ -44,6 +75,94 @@ function processesMentioning(text: string): string[] {
   } catch {
     return [];
   }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+const childOf = (started: Started, marker: (proc: Proc) => boolean) => processTree(started.npm.pid!).find(marker);
+const isWorker = (proc: Proc) => proc.args.includes("lib/ops/worker.ts") && !proc.args.includes("esbuild");
+// Next.js renames its process to "next-server (v16…)".
+const isWeb = (proc: Proc) => proc.args.startsWith("next-server");
+
+/**
+ * Stops Postkamer as systemd or `kill PID` does (SIGTERM to the npm process) or as Ctrl-C does
+ * (SIGINT to the foreground process group), and checks that nothing of it is left within 30 s:
+ * no process of its tree, no open port, one last line saying so, and no stack trace.
+ */
+async function stopAndExpectNothingLeft(started: Started, how: "SIGTERM to npm" | "Ctrl-C", ports: number[] = []): Promise<void> {
+  const tree = processTree(started.npm.pid!);
+  expect(tree.some(isWeb) && tree.some(isWorker)).toBe(true);
+  const before = Date.now();
+  if (how === "Ctrl-C") process.kill(-started.npm.pid!, "SIGINT");
+  else process.kill(started.npm.pid!, "SIGTERM");
+  const code = await Promise.race([started.exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 30_000))]);
+  expect(code).toBe(0);
+  await expect.poll(() => stillRunning(tree), { timeout: Math.max(1_000, 30_000 - (Date.now() - before)) }).toEqual([]);
+  for (const port of [started.port, ...ports]) expect(await portOpen(port), `port ${port}`).toBe(false);
+  const lines = started.output().trim().split("\n");
+  expect(lines.at(-1)).toBe("Postkamer is gestopt.");
+  expect(lines.filter((line) => line.includes("gestopt"))).toHaveLength(1);
+  expect(started.output()).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+}
+
+type HealthSample = number | string;
+
+/** GET /api/health once a second until stopped: the status, or why there was none (a refused connection). */
+function sampleHealth(url: string): { stop(): Promise<HealthSample[]> } {
+  const samples: HealthSample[] = [];
+  let sampling = true;
+  const loop = (async () => {
+    while (sampling) {
+      const started = Date.now();
+      samples.push(
+        await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) })
+          .then(async (response) => (await response.arrayBuffer(), response.status))
+          .catch((error: Error & { cause?: { code?: string } }) => error.cause?.code ?? error.name),
+      );
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1_000 - (Date.now() - started))));
+    }
+  })();
+  return {
+    async stop() {
+      sampling = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+type Health = { supervisor?: { workerRestarts: number; webRestarts: number; lastWorkerRestartAt: string | null } };
+
+/** The HTTP status (`code`) and the supervisor's part of /api/health. */
+async function health(url: string): Promise<Health & { code: number }> {
+  const response = await fetch(`${url}/api/health`);
+  return { ...((await response.json()) as Health), code: response.status };
+}
+
+/** A new database on the test run's server, dropped again by the returned function. */
+async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `postkamer_start_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }
 
 test("without DATABASE_URL: embedded PostgreSQL, printed credentials sign in, and a second start reuses the data", async ({ page, context }) => {
@@ -63,7 +182,13 @@ test("without DATABASE_URL: embedded PostgreSQL, printed credentials sign in, an
     await page.getByLabel("Wachtwoord").fill(password!);
     await page.getByRole("button", { name: "Inloggen" }).click();
     await expect(page.getByRole("link", { name: "Mailserver beheer" })).toBeVisible();
-    await stop(first);
+    // Ctrl-C reaches npm and the runner only: everything else is in a process group of its own.
+    const groups = processGroups(first.npm.pid!);
+    const postgres = processTree(first.npm.pid!).find((proc) => proc.args.includes(join(dataDir, "postgres")));
+    expect(postgres).toBeDefined();
+    expect(groups.get(postgres!.pid)).not.toBe(first.npm.pid);
+    for (const proc of processTree(first.npm.pid!).filter((proc) => isWeb(proc) || isWorker(proc))) expect(groups.get(proc.pid)).not.toBe(first.npm.pid);
+    await stopAndExpectNothingLeft(first, "Ctrl-C", [Number(env.EMBEDDED_PG_PORT)]);
     expect(processesMentioning(dataDir)).toEqual([]);
 
     const second = await startPostkamer(env);
@@ -77,7 +202,7 @@ test("without DATABASE_URL: embedded PostgreSQL, printed credentials sign in, an
     await page.getByLabel("Wachtwoord").fill(password!);
     await page.getByRole("button", { name: "Inloggen" }).click();
     await expect(page.getByRole("link", { name: "Mailserver beheer" })).toBeVisible();
-    await stop(second);
+    await stopAndExpectNothingLeft(second, "SIGTERM to npm", [Number(env.EMBEDDED_PG_PORT)]);
     expect(processesMentioning(dataDir)).toEqual([]);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
@@ -88,11 +213,12 @@ test("trial mode: a new user adds and verifies a sender on the demo server using
   const dataDir = await mkdtemp(join(tmpdir(), "postkamer-start-"));
   await chmod(dataDir, 0o755);
   try {
+    const ports = [await freePort(), await freePort(), await freePort()] as const;
     const started = await startPostkamer({
       POSTKAMER_DATA_DIR: dataDir,
-      EMBEDDED_PG_PORT: String(await freePort()),
-      MAILCATCHER_SMTP_PORT: String(await freePort()),
-      MAILCATCHER_WEB_PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(ports[0]),
+      MAILCATCHER_SMTP_PORT: String(ports[1]),
+      MAILCATCHER_WEB_PORT: String(ports[2]),
       // No resolver answers here: trial mode goes on without the MX check, as it would offline.
       DNS_SERVERS: `127.0.0.1:${await freePort()}`,
       RETRY_BASE_SECONDS: "1",
@@ -125,23 +251,18 @@ test("trial mode: a new user adds and verifies a sender on the demo server using
     await page.getByLabel("Code 2").fill(codes[1]!);
     await page.getByRole("button", { name: "Verifiëren" }).click();
     await expect(page.locator("[data-sender-state]").first()).toHaveText("Geverifieerd");
-    await stop(started);
+    await stopAndExpectNothingLeft(started, "SIGTERM to npm", [...ports]);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
 });
 
-test("with DATABASE_URL: nothing embedded starts, and ADMIN_EMAIL / ADMIN_PASSWORD are used", async ({ request }) => {
-  const name = `postkamer_start_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(process.env.DATABASE_URL!);
-  url.pathname = `/${name}`;
+test("with DATABASE_URL: nothing embedded starts, ADMIN_EMAIL / ADMIN_PASSWORD are used, and SIGTERM to npm stops it all within 30 s", async ({ request }) => {
+  const database = await freshDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), "postkamer-start-"));
   try {
     const started = await startPostkamer({
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: database.url,
       POSTKAMER_DATA_DIR: dataDir,
       ADMIN_EMAIL: "fg@example.test",
       ADMIN_PASSWORD: "een-lang-wachtwoord",
@@ -150,17 +271,76 @@ test("with DATABASE_URL: nothing embedded starts, and ADMIN_EMAIL / ADMIN_PASSWO
     expect(started.output()).toContain("E-mailadres: fg@example.test");
     expect(existsSync(join(dataDir, "postgres"))).toBe(false);
     await expect.poll(async () => (await request.get(`${started.url}/api/health`)).status(), { timeout: 45_000 }).toBe(200);
-    await stop(started);
+    expect((await health(started.url)).supervisor).toEqual({ workerRestarts: 0, webRestarts: 0, lastWorkerRestartAt: null, lastWebRestartAt: null });
+    await stopAndExpectNothingLeft(started, "SIGTERM to npm");
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
 });
 
+test("a worker killed with SIGKILL is started again, and /api/health answers every second meanwhile", async () => {
+  const database = await freshDatabase();
+  try {
+    const started = await startPostkamer({ DATABASE_URL: database.url });
+    await expect.poll(async () => (await health(started.url)).code, { timeout: 45_000 }).toBe(200);
+    const worker = childOf(started, isWorker)!;
+    const sampler = sampleHealth(started.url);
+    process.kill(worker.pid, "SIGKILL");
+
+    await expect.poll(() => childOf(started, isWorker)?.pid ?? worker.pid, { timeout: 30_000 }).not.toBe(worker.pid);
+    const { supervisor } = await health(started.url);
+    expect(supervisor?.workerRestarts).toBe(1);
+    expect(Date.parse(supervisor!.lastWorkerRestartAt!)).toBeGreaterThan(Date.now() - 30_000);
+    expect(started.output()).toContain("De worker stopte onverwacht (SIGKILL); opnieuw starten over 1 s (herstart 1).");
+    await expect.poll(() => started.output().split('"message":"worker started"').length - 1, { timeout: 30_000 }).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const samples = await sampler.stop();
+    expect(samples.length).toBeGreaterThanOrEqual(4);
+    expect(samples.filter((sample) => sample !== 200 && sample !== 503)).toEqual([]);
+    await stopAndExpectNothingLeft(started, "SIGTERM to npm");
+  } finally {
+    await database.drop();
+  }
+});
+
+test("a web app killed with SIGKILL is started again, and the worker keeps running", async () => {
+  const database = await freshDatabase();
+  try {
+    const started = await startPostkamer({ DATABASE_URL: database.url });
+    await expect.poll(async () => (await health(started.url)).code, { timeout: 45_000 }).toBe(200);
+    const [web, worker] = [childOf(started, isWeb)!, childOf(started, isWorker)!];
+    process.kill(web.pid, "SIGKILL");
+
+    await expect.poll(() => started.output(), { timeout: 10_000 }).toContain("De webapp stopte onverwacht (SIGKILL); opnieuw starten over 1 s (herstart 1).");
+    await expect.poll(async () => (await health(started.url).catch(() => null))?.supervisor?.webRestarts, { timeout: 30_000 }).toBe(1);
+    expect(childOf(started, isWeb)!.pid).not.toBe(web.pid);
+    expect(childOf(started, isWorker)!.pid).toBe(worker.pid);
+    await stopAndExpectNothingLeft(started, "SIGTERM to npm");
+  } finally {
+    await database.drop();
+  }
+});
+
+test("a runner killed outright (SIGKILL, the OOM killer) leaves no web app or worker behind", async () => {
+  const database = await freshDatabase();
+  try {
+    const started = await startPostkamer({ DATABASE_URL: database.url });
+    const tree = processTree(started.npm.pid!);
+    const runner = tree.find((proc) => proc.args.includes("lib/ops/start.ts"))!;
+    process.kill(runner.pid, "SIGKILL");
+    // npm passes the child's signal on to itself; the children notice their parent is gone.
+    await started.exited;
+    await expect.poll(() => stillRunning(tree), { timeout: 15_000 }).toEqual([]);
+    expect(await portOpen(started.port)).toBe(false);
+  } finally {
+    await database.drop();
+  }
+});
+
 test("in production mode it refuses to start without AUTH_SECRET and ENCRYPTION_KEY", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", "lib/ops/start.ts"], {
-    env: { ...process.env, NODE_ENV: "production", AUTH_SECRET: "", ENCRYPTION_KEY: "" } as NodeJS.ProcessEnv,
+  const child = spawn("npm", ["start"], {
+    env: { ...process.env, NODE_ENV: "production", AUTH_SECRET: "", ENCRYPTION_KEY: "", npm_config_update_notifier: "false" } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

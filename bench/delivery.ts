@@ -23,7 +23,23 @@ export type DeliveryResult = {
   duplicates: number;
   /** Where a drain batch spends its time, from the engine's own records (DB clock). */
   phases: Phases | null;
+  /** A worker killed mid-drain (crashBench). */
+  crash: CrashResult;
 };
+
+export type CrashResult = {
+  messages: number;
+  connections: number;
+  /** Messages that arrived twice (the bound: one per connection). */
+  duplicates: number;
+  /** Messages the log marks "mogelijk dubbel" (should equal the duplicates). */
+  marked: number;
+  lost: number;
+  /** From the SIGKILL to the next receive at the sink. */
+  takeoverSeconds: number;
+};
+
+export const CRASH_MESSAGES = 2_000;
 
 type Phases = {
   batches: number;
@@ -167,5 +183,54 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
     lost,
     duplicates,
     phases: await phases(ctx, server.id),
+    crash: await crashBench(ctx, boss, sink),
+  };
+}
+
+/**
+ * Two worker processes drain 2,000 messages; once a quarter arrived, the one holding the drain is
+ * killed with SIGKILL. The other must take over (liveness, not the 5-minute lease), deliver the
+ * rest, and send again only what was on the wire.
+ */
+async function crashBench(ctx: BenchContext, boss: PgBoss, sink: Sink): Promise<CrashResult> {
+  const { prisma } = ctx;
+  const server = await benchServer(prisma, { name: "Bench crash", port: sink.port, maxConnections: CONNECTIONS });
+  await prequeue(prisma, boss, server.id, CRASH_MESSAGES, { first: DELIVERY_MESSAGES });
+  await sink.reset();
+  ctx.log(`  crash: two workers, the drain holder killed with SIGKILL after ${CRASH_MESSAGES / 4} of ${CRASH_MESSAGES}…`);
+  const workers = [startWorker(ctx.env, logPath(ctx, "crash-worker-1.log")), startWorker(ctx.env, logPath(ctx, "crash-worker-2.log"))];
+  let killedAt = 0;
+  try {
+    await waitFor("a quarter delivered", async () => (await sink.count()) >= CRASH_MESSAGES / 4, 120_000, 5);
+    const [row] = await prisma.$queryRaw<{ holder: string | null }[]>`SELECT "drainHolder" AS holder FROM "MailServer" WHERE id = ${server.id}::uuid`;
+    const pid = Number(row?.holder?.split(":")[1]);
+    const victim = workers.find((w) => w.child.pid === pid) ?? workers[0]!;
+    victim.child.kill("SIGKILL");
+    killedAt = Date.now();
+    await waitFor(
+      "every message SENT after the crash",
+      async () => {
+        const [done] = await prisma.$queryRaw<{ n: bigint }[]>`
+          SELECT count(*) AS n FROM "OutboundMessage" WHERE "serverId" = ${server.id}::uuid AND status = 'SENT'`;
+        return Number(done!.n) >= CRASH_MESSAGES;
+      },
+      120_000,
+      100,
+    );
+  } finally {
+    for (const worker of workers) await stopChild(worker.child);
+  }
+  const receives = toReceives(await sink.report()).map((r) => ({ ...r, index: r.index - DELIVERY_MESSAGES }));
+  const { lost, duplicates } = lossAndDuplicates(receives, CRASH_MESSAGES);
+  const [marks] = await prisma.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM "OutboundMessage" WHERE "serverId" = ${server.id}::uuid AND "possibleDuplicate"`;
+  const after = receives.map((r) => r.at).filter((at) => at > killedAt + 50);
+  return {
+    messages: CRASH_MESSAGES,
+    connections: CONNECTIONS,
+    duplicates,
+    marked: Number(marks!.n),
+    lost,
+    takeoverSeconds: round((Math.min(...after) - killedAt) / 1000, 2),
   };
 }

@@ -33,11 +33,25 @@ type Name = (typeof ORDER)[number];
 
 type Check = { figure: string; value: number | null; baseline?: number | null; target: string; ok: boolean | null };
 
+/** A worker killed mid-drain (issue 12): duplicates only what was on the wire, all marked, taken over within 20 s. */
+function crashChecks(c: Record<string, unknown> | undefined): Check[] {
+  if (!c) return [];
+  const connections = num(c.connections) ?? 0;
+  return [
+    { figure: "crash.duplicates", value: num(c.duplicates), target: `≤ ${connections} (connections)`, ok: atMost(c.duplicates, connections) },
+    // Every duplicate is marked; a mark without a duplicate is a "." released just before the kill.
+    { figure: "crash.marked", value: num(c.marked), target: `duplicates … ${connections}`, ok: atMost(c.marked, connections) && (num(c.marked) ?? 0) >= (num(c.duplicates) ?? 0) },
+    { figure: "crash.lost", value: num(c.lost), target: "= 0", ok: equals(c.lost, 0) },
+    { figure: "crash.takeoverSeconds", value: num(c.takeoverSeconds), target: "≤ 20", ok: atMost(c.takeoverSeconds, 20) },
+  ];
+}
+
 /** The targets of issue 7, checked against a section's result. */
 const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
   delivery: (r) => [
     { figure: "messagesPerSecond", value: num(r.messagesPerSecond), baseline: num(r.baselineMessagesPerSecond), target: "≥ 1,000", ok: atLeast(r.messagesPerSecond, 1000) },
     { figure: "ratio", value: num(r.ratio), target: "≥ 0.5", ok: atLeast(r.ratio, 0.5) },
+    ...crashChecks(r.crash as Record<string, unknown> | undefined),
   ],
   throttle: (r) => [
     { figure: "violations", value: num(r.violations), target: "= 0", ok: equals(r.violations, 0) },

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { createTransport } from "nodemailer";
 import { allowPrivateSmtpHosts, config, type AppConfig } from "@/lib/config.ts";
 import { isPrivateAddress } from "@/lib/mailservers/host-guard.ts";
-import { MailDomainError, resolveHostAddresses, resolveMailHosts, type MailDomainErrorReason } from "@/lib/senders/mx.ts";
+import { MailDomainError, resolveHostAddresses, resolveMailHosts, type MailDomainErrorReason } from "@/lib/smtp/mx.ts";
 import { asSmtpOutcome, clip, deliveryErrorOutcome, replyCodeOf, type DeliveryStatus } from "@/lib/smtp/outcome.ts";
 import { parseReply, type ReplyClass, type ReplyExplanation } from "@/lib/smtp/replies.ts";
 

@@ -11,7 +11,7 @@ import type { Prisma } from "@/lib/generated/prisma/client.ts";
 import { logger } from "@/lib/ops/logger.ts";
 import { generateCode, hashCode, matchCodes } from "./codes.ts";
 import { verificationMail } from "./mail.ts";
-import { hasMailHosts } from "./mx.ts";
+import { hasMailHosts } from "@/lib/smtp/mx.ts";
 import { runPreflight, type PreflightInput, type PreflightOptions, type PreflightReport } from "./preflight.ts";
 
 export const CODE_LIFETIME_MS = 24 * 60 * 60 * 1000;

@@ -8,7 +8,7 @@ import type { PreflightVerdict } from "@/lib/generated/prisma/enums.ts";
 import type { Messages } from "@/lib/i18n/messages/nl.ts";
 import { DEFAULT_SES_REGION, SERVER_TYPES, type ServerTypeId } from "@/lib/mailservers/presets.ts";
 import { DMARC_PROVIDERS, SES_MAIL_FROM_LABEL, sesFeedbackHost, type DkimSelector, type DmarcProvider } from "./dmarc-providers.ts";
-import { createResolver, errorCode, MailDomainError, normalizeMailDomain, resolveHostAddresses, resolveMailHosts } from "./mx.ts";
+import { createResolver, errorCode, MailDomainError, normalizeMailDomain, resolveHostAddresses, resolveMailHosts } from "@/lib/smtp/mx.ts";
 
 /**
  * DMARC preflight: will mail from this sender, sent through this kind of server, pass DMARC at

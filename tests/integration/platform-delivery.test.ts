@@ -2,7 +2,7 @@ import { promises as nodeDns } from "node:dns";
 import { createServer, type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sendViaPlatform, type PlatformDeliveryOptions, type PlatformMessage } from "@/lib/delivery/platform-transport.ts";
-import { hasMailHosts, MailDomainError, resolveMailHosts } from "@/lib/senders/mx.ts";
+import { hasMailHosts, MailDomainError, resolveMailHosts } from "@/lib/smtp/mx.ts";
 import { startTestDns, type TestDns, type TestZones } from "@/tests/support/dns.ts";
 import { smtpError, startTestSmtp, type TestSmtp } from "@/tests/support/smtp.ts";
 

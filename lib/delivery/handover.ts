@@ -1,7 +1,15 @@
 import { Transform, type TransformCallback } from "node:stream";
 import type { SentMessageInfo, Transporter } from "nodemailer";
-import { asSmtpOutcome, deliveryErrorOutcome, type DeliveryErrorOutcome } from "@/lib/smtp/outcome.ts";
-import { isRecipientOverflow, SENDER_LEVEL, SERVER_LEVEL_AT_MAIL_FROM } from "@/lib/smtp/replies.ts";
+import {
+  deliveryErrorOutcome,
+  failureEffect,
+  POOL_GAVE_UP_UNSENT,
+  refusalKind,
+  type DeliveryErrorOutcome,
+  type RefusalKind,
+  type ServerEffect,
+  type TransactionFailure,
+} from "@/lib/smtp/outcome.ts";
 import type { ClaimedMessage } from "./claim.ts";
 
 /**
@@ -12,19 +20,7 @@ import type { ClaimedMessage } from "./claim.ts";
  * and lists the others in `rejectedErrors`. Both end up here as per-recipient refusals.
  */
 
-/**
- * How a refused recipient goes on:
- * - overflow: the server's per-message cap (`452 4.5.3` after others were taken): next transaction, now;
- * - throttle: the server asks to slow down: the recipient waits with the server;
- * - pause: the server's configuration refuses it (relaying, authentication): the server pauses;
- * - retry: a temporary problem with this recipient: retried with backoff;
- * - fail: refused for good.
- */
-export type RefusalKind = "overflow" | "throttle" | "pause" | "retry" | "fail";
-
 export type RecipientRefusal = { address: string; kind: RefusalKind; outcome: DeliveryErrorOutcome };
-
-export type TransactionFailure = { outcome: DeliveryErrorOutcome; error: string; command?: string };
 
 export type TransactionResult = {
   handoffId: bigint | null;
@@ -39,24 +35,6 @@ export type TransactionResult = {
 };
 
 export type Handover = { message: ClaimedMessage; startedAt: number; transactions: TransactionResult[] };
-
-/** What a failure means for the server as a whole: wait, stop, or nothing (only this message). */
-export type ServerEffect = "throttle" | "pause" | "connection" | "none";
-
-export function failureEffect({ outcome, command }: TransactionFailure): ServerEffect {
-  if (outcome.classification === "throttled") return "throttle";
-  if (outcome.classification === "auth") return "pause";
-  if (outcome.classification === "config") {
-    const id = outcome.explanation?.id;
-    // Send As and similar refusals at MAIL FROM concern one sender, not the server; a server that
-    // demands STARTTLS (or a sign-in) first refuses every sender: that is its configuration.
-    const serverLevel = id !== undefined && SERVER_LEVEL_AT_MAIL_FROM.has(id);
-    const senderLevel = !serverLevel && ((id !== undefined && SENDER_LEVEL.has(id)) || command === "MAIL FROM");
-    return senderLevel ? "none" : "pause";
-  }
-  if (outcome.responseCode === undefined && outcome.status === "transient") return "connection";
-  return "none";
-}
 
 const RANK: Record<ServerEffect, number> = { none: 0, connection: 1, throttle: 2, pause: 3 };
 
@@ -76,16 +54,6 @@ export function serverEffectOf(handover: Handover): { effect: ServerEffect; outc
   return strongest;
 }
 
-function refusalKind(error: unknown, othersAccepted: boolean): RecipientRefusal["kind"] {
-  const outcome = deliveryErrorOutcome(error);
-  if (othersAccepted && isRecipientOverflow(asSmtpOutcome(error))) return "overflow";
-  if (outcome.classification === "throttled") return "throttle";
-  if (outcome.classification === "auth" || outcome.classification === "config") {
-    return outcome.explanation && SENDER_LEVEL.has(outcome.explanation.id) ? "fail" : "pause";
-  }
-  return outcome.status === "permanent" ? "fail" : "retry";
-}
-
 type RefusedError = { recipient?: unknown };
 
 function refusalsOf(errors: unknown, othersAccepted: boolean): RecipientRefusal[] {
@@ -96,15 +64,6 @@ function refusalsOf(errors: unknown, othersAccepted: boolean): RecipientRefusal[
     outcome: deliveryErrorOutcome(error),
   }));
 }
-
-/**
- * nodemailer's pool gives up on a reused connection that the server answered with a temporary
- * error (e.g. a throttle reply) before a byte of the message was read: it closes the connection
- * and, with maxRequeues 0, fails the message as "Reached maximum number of retries…", losing the
- * server's reply. Nothing was handed over, so one more try on a fresh connection is safe, and it
- * gets the real answer to classify, explain and learn from.
- */
-export const POOL_GAVE_UP_UNSENT = /Reached maximum number of retries after connection was closed/;
 
 async function sendMailOnce(transporter: Transporter, options: Parameters<Transporter["sendMail"]>[0]): Promise<SentMessageInfo> {
   try {
@@ -224,20 +183,4 @@ export async function handOver(
 /** Whether the server must wait or stop, or a recipient overflowed: then the batch stops after this message. */
 export function stopsTheBatch(handover: Handover): boolean {
   return serverEffectOf(handover).effect !== "none" || handover.transactions.some((t) => t.refused.some((r) => r.kind === "overflow"));
-}
-
-/**
- * An answer lost mid-session may mean the server already has the message (RFC 5321 §4.5.3.2.6):
- * a re-send could duplicate it. nodemailer does not tell how far a dropped session got, so every
- * lost answer counts as possibly delivered, except failures that happen before any session
- * (refused, unresolvable, TLS) — over-marking is safe, under-marking is not.
- */
-export function possiblyDelivered(failure: TransactionFailure): boolean {
-  if (failure.outcome.responseCode !== undefined) return false;
-  // Signing in (or fetching its OAuth2 token) comes before MAIL FROM: nothing was handed over.
-  // (A dropped connection reports "CONN" at any stage, so only these commands are certain.)
-  if (/^(AUTH|TOKEN)\b/i.test(failure.command ?? "") || failure.outcome.explanation?.id.startsWith("oauth-")) return false;
-  // nodemailer's pool gave up on a reused connection before reading a byte (see sendMailOnce).
-  if (POOL_GAVE_UP_UNSENT.test(failure.error)) return false;
-  return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate/i.test(failure.error);
 }

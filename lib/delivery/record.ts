@@ -1,10 +1,10 @@
 import { config } from "@/lib/config.ts";
 import { outcomeWriter, type Db, type Tx } from "@/lib/db/client.ts";
 import type { MessageStatus } from "@/lib/generated/prisma/enums.ts";
-import { clip, type DeliveryErrorOutcome } from "@/lib/smtp/outcome.ts";
 import { ceilingHintById, isRateReply } from "@/lib/smtp/replies.ts";
 import { limitsOf, type ClaimedMessage, type ServerRow } from "./claim.ts";
-import { failureEffect, possiblyDelivered, serverEffectOf, stopsTheBatch, type Handover, type TransactionFailure, type TransactionResult } from "./handover.ts";
+import { clip, failureEffect, possiblyDelivered, type DeliveryErrorOutcome, type TransactionFailure } from "@/lib/smtp/outcome.ts";
+import { serverEffectOf, stopsTheBatch, type Handover, type TransactionResult } from "./handover.ts";
 import { backoffMs, checkLimits, isBoundaryEffect, nextWindowMargin, RETRY_MAX_SECONDS, windowMs, type Entry } from "./limiter.ts";
 import { recordObservedCeiling, recordObservedRecipientCap } from "./observed-limits.ts";
 import { finalStatus, pendingRecipients, summarizeRecipients, type RecipientOutcome, type RecipientOutcomes } from "./recipients.ts";

@@ -1,4 +1,4 @@
-import { classifyReply, explainReply, parseReply, type ReplyClass, type ReplyExplanation, type SmtpOutcome } from "./replies.ts";
+import { classifyReply, explainReply, isRecipientOverflow, parseReply, SENDER_LEVEL, SERVER_LEVEL_AT_MAIL_FROM, type ReplyClass, type ReplyExplanation, type SmtpOutcome } from "./replies.ts";
 
 /**
  * What an SMTP exchange's failure means for delivery, the same for every transport (the platform's
@@ -77,3 +77,72 @@ export function deliveryErrorOutcome(error: unknown, route: "relay" | "mx" = "re
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// What an outcome means for delivery through a customer's server (lib/delivery/handover.ts)
+
+/**
+ * How a refused recipient goes on:
+ * - overflow: the server's per-message cap (`452 4.5.3` after others were taken): next transaction, now;
+ * - throttle: the server asks to slow down: the recipient waits with the server;
+ * - pause: the server's configuration refuses it (relaying, authentication): the server pauses;
+ * - retry: a temporary problem with this recipient: retried with backoff;
+ * - fail: refused for good.
+ */
+export type RefusalKind = "overflow" | "throttle" | "pause" | "retry" | "fail";
+
+/** A transaction that failed as a whole (connection, MAIL FROM, DATA), as the engine records it. */
+export type TransactionFailure = { outcome: DeliveryErrorOutcome; error: string; command?: string };
+
+/** What a failure means for the server as a whole: wait, stop, or nothing (only this message). */
+export type ServerEffect = "throttle" | "pause" | "connection" | "none";
+
+export function failureEffect({ outcome, command }: TransactionFailure): ServerEffect {
+  if (outcome.classification === "throttled") return "throttle";
+  if (outcome.classification === "auth") return "pause";
+  if (outcome.classification === "config") {
+    const id = outcome.explanation?.id;
+    // Send As and similar refusals at MAIL FROM concern one sender, not the server; a server that
+    // demands STARTTLS (or a sign-in) first refuses every sender: that is its configuration.
+    const serverLevel = id !== undefined && SERVER_LEVEL_AT_MAIL_FROM.has(id);
+    const senderLevel = !serverLevel && ((id !== undefined && SENDER_LEVEL.has(id)) || command === "MAIL FROM");
+    return senderLevel ? "none" : "pause";
+  }
+  if (outcome.responseCode === undefined && outcome.status === "transient") return "connection";
+  return "none";
+}
+
+/** How one refused recipient goes on, from its own reply. */
+export function refusalKind(error: unknown, othersAccepted: boolean): RefusalKind {
+  const outcome = deliveryErrorOutcome(error);
+  if (othersAccepted && isRecipientOverflow(asSmtpOutcome(error))) return "overflow";
+  if (outcome.classification === "throttled") return "throttle";
+  if (outcome.classification === "auth" || outcome.classification === "config") {
+    return outcome.explanation && SENDER_LEVEL.has(outcome.explanation.id) ? "fail" : "pause";
+  }
+  return outcome.status === "permanent" ? "fail" : "retry";
+}
+
+/**
+ * nodemailer's pool gives up on a reused connection that the server answered with a temporary
+ * error (e.g. a throttle reply) before a byte of the message was read: it closes the connection
+ * and, with maxRequeues 0, fails the message as "Reached maximum number of retries…", losing the
+ * server's reply. Nothing was handed over, so one more try on a fresh connection is safe, and it
+ * gets the real answer to classify, explain and learn from.
+ */
+export const POOL_GAVE_UP_UNSENT = /Reached maximum number of retries after connection was closed/;
+
+/**
+ * An answer lost mid-session may mean the server already has the message (RFC 5321 §4.5.3.2.6):
+ * a re-send could duplicate it. nodemailer does not tell how far a dropped session got, so every
+ * lost answer counts as possibly delivered, except failures that happen before any session
+ * (refused, unresolvable, TLS) — over-marking is safe, under-marking is not.
+ */
+export function possiblyDelivered(failure: TransactionFailure): boolean {
+  if (failure.outcome.responseCode !== undefined) return false;
+  // Signing in (or fetching its OAuth2 token) comes before MAIL FROM: nothing was handed over.
+  // (A dropped connection reports "CONN" at any stage, so only these commands are certain.)
+  if (/^(AUTH|TOKEN)\b/i.test(failure.command ?? "") || failure.outcome.explanation?.id.startsWith("oauth-")) return false;
+  // nodemailer's pool gave up on a reused connection before reading a byte (see sendMailOnce).
+  if (POOL_GAVE_UP_UNSENT.test(failure.error)) return false;
+  return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate/i.test(failure.error);
+}

@@ -172,3 +172,35 @@ describe("explainReply", () => {
     expect(new Set(EXPLANATION_IDS).size).toBe(EXPLANATION_IDS.length);
   });
 });
+
+describe("Postfix's own replies (as Postfix 3.7 sends them)", () => {
+  it.each([
+    ["450 4.7.1 Error: too much mail from 127.0.0.1", "MAIL FROM", "postfix-message-rate", "throttled"],
+    ["450 4.7.1 Error: too many recipients from 127.0.0.1", "RCPT TO", "postfix-recipient-rate", "throttled"],
+    ["452 4.5.3 Error: too many recipients", "RCPT TO", "too-many-recipients", "throttled"],
+    ["530 5.7.0 Must issue a STARTTLS command first", "MAIL FROM", "starttls-required", "config"],
+  ])("%s is explained as %s", (response, command, id, classification) => {
+    expect(explainReply(reply(response, command))?.id).toBe(id);
+    expect(classifyReply(reply(response, command))).toBe(classification);
+  });
+});
+
+describe("what an outcome means for a customer's server", () => {
+  it("pauses the server for STARTTLS required at MAIL FROM, but fails only the message for a Send-As refusal there", async () => {
+    const { deliveryErrorOutcome, failureEffect } = await import("@/lib/smtp/outcome.ts");
+    const starttls = { code: "EENVELOPE", command: "MAIL FROM", ...reply("530 5.7.0 Must issue a STARTTLS command first") };
+    expect(failureEffect({ outcome: deliveryErrorOutcome(starttls), error: "", command: "MAIL FROM" })).toBe("pause");
+    const sendAs = { code: "EENVELOPE", command: "MAIL FROM", ...reply("550 5.7.60 SMTP; Client does not have permissions to send as this sender") };
+    expect(failureEffect({ outcome: deliveryErrorOutcome(sendAs), error: "", command: "MAIL FROM" })).toBe("none");
+  });
+
+  it("tells a per-message cap (452 4.5.3 after others were taken) from a recipient rate and from a refusal for good", async () => {
+    const { refusalKind } = await import("@/lib/smtp/outcome.ts");
+    const refused = (response: string) => ({ code: "EENVELOPE", command: "RCPT TO", ...reply(response) });
+    expect(refusalKind(refused("452 4.5.3 Error: too many recipients"), true)).toBe("overflow");
+    expect(refusalKind(refused("452 4.5.3 Error: too many recipients"), false)).toBe("throttle");
+    expect(refusalKind(refused("450 4.7.1 Error: too many recipients from 127.0.0.1"), true)).toBe("throttle");
+    expect(refusalKind(refused("550 5.1.1 <weg@extern.example>: Recipient address rejected: Mailbox unavailable"), true)).toBe("fail");
+    expect(refusalKind(refused("450 4.2.2 <vol@extern.example>: Mailbox full"), true)).toBe("retry");
+  });
+});

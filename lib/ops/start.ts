@@ -5,7 +5,9 @@
  *  3. migrations and seed (the first administrator's credentials are printed once);
  *  4. `next build` when the sources changed since the last build;
  *  5. the web app and the worker as supervised child processes (lib/ops/supervisor.ts): one that
- *     dies is started again, the other keeps running;
+ *     dies is started again, the other keeps running. PORT is checked before anything starts (a
+ *     taken port would make every start of the web app fail), and a web app that dies within
+ *     seconds of its start five times in a row is given up on: Postkamer stops with status 1;
  *  6. on SIGTERM, SIGINT (Ctrl-C) or SIGHUP: the web app, the worker, the mail catcher and the
  *     embedded PostgreSQL are stopped in that order, and one line says that Postkamer has stopped.
  *
@@ -20,6 +22,7 @@ import { migrate } from "@/lib/db/migrate.ts";
 import { startMailCatcher, type MailCatcher } from "@/lib/mailcatcher/catcher.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-db.ts";
 import { DATA_DIR, loadEnvironment } from "./environment.ts";
+import { ensurePortFree } from "./port.ts";
 import { ensureBuild, type Env, spawnWeb, spawnWorker } from "./processes.ts";
 import { loadOrCreateLocalSecrets } from "./secrets.ts";
 import { seed, seedDemoServer } from "./seed.ts";
@@ -31,6 +34,8 @@ const dev = process.argv.includes("--dev");
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 // The worker lets running jobs finish for up to 20 s (lib/jobs/worker.ts) before it stops.
 const GRACE_MS = { web: 10_000, worker: 25_000 };
+/** Quick exits of the web app in a row (lib/ops/supervisor.ts) after which Postkamer stops instead of trying for ever. */
+const WEB_GIVE_UP_AFTER = 5;
 
 let embedded: EmbeddedDatabase | undefined;
 let catcher: MailCatcher | undefined;
@@ -82,9 +87,11 @@ async function startTrialMailCatcher(prisma: ReturnType<typeof createDb>): Promi
 }
 
 function startChildren(options: { port: number; env: Env; distDir: string }): void {
-  supervisor = createSupervisor({ log: (line) => console.error(line) });
+  // Without the web app there is nothing to serve: one that can never start stops Postkamer with status 1.
+  supervisor = createSupervisor({ log: (line) => console.error(line), onGiveUp: () => void shutdown(1) });
   const env = { ...options.env, [SUPERVISOR_STATE_ENV]: supervisor.stateFile };
-  supervisor.supervise("web", () => spawnWeb({ port: options.port, env, dev, distDir: options.distDir, ownProcessGroup: true }), GRACE_MS.web);
+  const web = () => spawnWeb({ port: options.port, env, dev, distDir: options.distDir, ownProcessGroup: true });
+  supervisor.supervise("web", web, GRACE_MS.web, WEB_GIVE_UP_AFTER);
   // WORKER_IN_PROCESS=1: the web process runs the worker itself (instrumentation.ts).
   if (process.env.WORKER_IN_PROCESS !== "1") supervisor.supervise("worker", () => spawnWorker({ env, ownProcessGroup: true }), GRACE_MS.worker);
 }
@@ -92,6 +99,9 @@ function startChildren(options: { port: number; env: Env; distDir: string }): vo
 async function main() {
   for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(0));
   const config = await loadEnvironment();
+  // Before anything starts, so that a taken port leaves nothing to stop; on HOST when the web app listens there.
+  const webHost = process.env.HOST?.trim() || undefined;
+  await ensurePortFree(config.PORT, { host: webHost });
   const databaseUrl = await startDatabase(config.DATABASE_URL);
 
   const { applied } = await migrate(databaseUrl, { log: (line) => console.log(line) });
@@ -111,6 +121,9 @@ async function main() {
   };
   const distDir = process.env.NEXT_DIST_DIR ?? ".next";
   if (!dev) await ensureBuild(process.cwd(), distDir, console.log, startup.signal);
+  if (stopped) return;
+  // Again: the build may have taken minutes.
+  await ensurePortFree(config.PORT, { host: webHost });
   if (stopped) return;
   startChildren({ port: config.PORT, env, distDir });
 

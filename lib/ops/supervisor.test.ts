@@ -20,7 +20,7 @@ describe("restart policy", () => {
 });
 
 describe("supervisor", () => {
-  const policy = { firstDelayMs: 20, maxDelayMs: 100, stableAfterMs: 60_000 };
+  const policy = { firstDelayMs: 20, maxDelayMs: 100, stableAfterMs: 60_000, quickExitMs: 5_000 };
 
   it("starts a killed worker again, counts the restart in the state file, and restarts nothing after stop()", async () => {
     const lines: string[] = [];
@@ -66,5 +66,28 @@ describe("supervisor", () => {
     await supervisor.stop(["web", "worker"]);
     expect(exits).toEqual(["web", "worker"]);
     expect(signalled).toEqual(["web SIGTERM while none exited", "worker SIGTERM while web exited"]);
+  });
+
+  it("gives up on a child that dies right after its start N times in a row, with one line, and starts it no more", async () => {
+    const lines: string[] = [];
+    const gaveUp: string[] = [];
+    const supervisor = createSupervisor({ log: (line) => lines.push(line), policy, onGiveUp: (name) => gaveUp.push(name) });
+    let starts = 0;
+    // As a web app whose port is taken: it exits with status 1 at once, every time.
+    const failing = () => {
+      starts += 1;
+      return spawn(process.execPath, ["-e", "process.exit(1)"]);
+    };
+    supervisor.supervise("web", failing, 5_000, 3);
+    await expect.poll(() => gaveUp, { timeout: 5_000 }).toEqual(["web"]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(starts).toBe(3);
+    expect(lines.slice(0, 2)).toEqual([
+      "De webapp stopte onverwacht (code 1); opnieuw starten over 0.02 s (herstart 1).",
+      "De webapp stopte onverwacht (code 1); opnieuw starten over 0.04 s (herstart 2).",
+    ]);
+    expect(lines[2]).toBe("De webapp stopte 3 keer op rij binnen 5 s na de start (laatst: code 1); opgegeven, Postkamer stopt. De oorzaak staat in de meldingen hierboven.");
+    expect(lines).toHaveLength(3);
+    await supervisor.stop(["web"]);
   });
 });

@@ -12,10 +12,14 @@ import { initialSupervisorState, writeSupervisorState } from "./supervisor-state
  */
 export type ChildName = "web" | "worker";
 
-export type RestartPolicy = { firstDelayMs: number; maxDelayMs: number; stableAfterMs: number };
+export type RestartPolicy = { firstDelayMs: number; maxDelayMs: number; stableAfterMs: number; quickExitMs: number };
 
-/** 1 s, 2 s, 4 s … up to 30 s between restarts; a child that stayed up for a minute starts over at 1 s. */
-export const RESTART_POLICY: RestartPolicy = { firstDelayMs: 1_000, maxDelayMs: 30_000, stableAfterMs: 60_000 };
+/**
+ * 1 s, 2 s, 4 s … up to 30 s between restarts; a child that stayed up for a minute starts over at
+ * 1 s. A child that dies within 10 s of its start made a "quick exit": one that can never start
+ * (its port taken, a broken build) does that every time, and may be given up on (`giveUpAfter`).
+ */
+export const RESTART_POLICY: RestartPolicy = { firstDelayMs: 1_000, maxDelayMs: 30_000, stableAfterMs: 60_000, quickExitMs: 10_000 };
 
 const LABELS: Record<ChildName, string> = { web: "De webapp", worker: "De worker" };
 
@@ -29,6 +33,8 @@ type Slot = {
   name: ChildName;
   start: () => ChildProcess;
   graceMs: number;
+  giveUpAfter?: number;
+  quickExits: number;
   child?: ChildProcess;
   startedAt: number;
   delayMs?: number;
@@ -38,13 +44,17 @@ type Slot = {
 export type Supervisor = {
   /** Pass this path to the children in POSTKAMER_SUPERVISOR_STATE. */
   stateFile: string;
-  /** Starts the child now and again whenever it exits, until stop(). `graceMs`: how long a stop may take before SIGKILL. */
-  supervise(name: ChildName, start: () => ChildProcess, graceMs: number): void;
+  /**
+   * Starts the child now and again whenever it exits, until stop(). `graceMs`: how long a stop may
+   * take before SIGKILL. `giveUpAfter`: after that many quick exits in a row it is not started
+   * again, and onGiveUp is called.
+   */
+  supervise(name: ChildName, start: () => ChildProcess, graceMs: number, giveUpAfter?: number): void;
   /** No more restarts; stops the children one after the other in `order`, then any others. */
   stop(order: ChildName[]): Promise<void>;
 };
 
-export function createSupervisor(options: { log: (line: string) => void; policy?: RestartPolicy }): Supervisor {
+export function createSupervisor(options: { log: (line: string) => void; policy?: RestartPolicy; onGiveUp?: (name: ChildName) => void }): Supervisor {
   const policy = options.policy ?? RESTART_POLICY;
   const stateDir = mkdtempSync(join(tmpdir(), "postkamer-"));
   const stateFile = join(stateDir, "supervisor.json");
@@ -76,7 +86,17 @@ export function createSupervisor(options: { log: (line: string) => void; policy?
   function onExit(slot: Slot, child: ChildProcess, how: string) {
     if (stopping || slot.child !== child) return;
     slot.child = undefined;
-    slot.delayMs = nextRestartDelay(slot.delayMs, Date.now() - slot.startedAt, policy);
+    const upMs = Date.now() - slot.startedAt;
+    slot.quickExits = upMs < policy.quickExitMs ? slot.quickExits + 1 : 0;
+    if (slot.giveUpAfter !== undefined && slot.quickExits >= slot.giveUpAfter) {
+      options.log(
+        `${LABELS[slot.name]} stopte ${slot.quickExits} keer op rij binnen ${policy.quickExitMs / 1000} s na de start (laatst: ${how}); ` +
+          "opgegeven, Postkamer stopt. De oorzaak staat in de meldingen hierboven.",
+      );
+      options.onGiveUp?.(slot.name);
+      return;
+    }
+    slot.delayMs = nextRestartDelay(slot.delayMs, upMs, policy);
     const restart = (slot.name === "worker" ? state.workerRestarts : state.webRestarts) + 1;
     options.log(`${LABELS[slot.name]} stopte onverwacht (${how}); opnieuw starten over ${slot.delayMs / 1000} s (herstart ${restart}).`);
     slot.timer = setTimeout(() => {
@@ -101,8 +121,8 @@ export function createSupervisor(options: { log: (line: string) => void; policy?
 
   return {
     stateFile,
-    supervise(name, start, graceMs) {
-      const slot: Slot = { name, start, graceMs, startedAt: 0 };
+    supervise(name, start, graceMs, giveUpAfter) {
+      const slot: Slot = { name, start, graceMs, giveUpAfter, quickExits: 0, startedAt: 0 };
       slots.set(name, slot);
       launch(slot);
     },

@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync } from "node:fs";
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
@@ -11,7 +11,7 @@ import pg from "pg";
 
 export type EmbeddedDatabase = { url: string; pid: number; stop(): Promise<void> };
 
-type Options = { dataDir: string; port: number; password: string; database: string };
+type Options = { dataDir: string; port: number; password: string; database: string; log?: (line: string) => void };
 type Binaries = { initdb: string; postgres: string };
 /** As root PostgreSQL runs as the `postgres` system user; otherwise as whoever starts it. */
 type RunAs = { uid?: number; gid?: number };
@@ -36,7 +36,7 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedD
   // The data directory itself stays as PostgreSQL wants it (0700); only the way to it opens.
   await letPostgresUserThrough([dirname(binaries.postgres), dirname(options.dataDir)]);
   if (!existsSync(join(options.dataDir, "PG_VERSION"))) await initialise(binaries, options, runAs);
-  await removeStalePidFile(options.dataDir);
+  await clearLeftoverServer(options.dataDir, options.log ?? console.log);
 
   const logFile = join(dirname(options.dataDir), "postgres.log");
   const server = spawnServer(binaries, options, runAs, logFile);
@@ -200,18 +200,98 @@ async function letPostgresUserThrough(paths: string[]): Promise<void> {
   }
 }
 
-/** After a hard kill the pid file stays behind and Postgres would refuse to start. */
-async function removeStalePidFile(dataDir: string): Promise<void> {
-  const file = join(dataDir, "postmaster.pid");
-  let pid: number;
+/** What the system says about a process: its parent, its state (`Z`: a zombie, already dead) and command line; null when it is gone. */
+type ProcessInfo = { ppid: number; state: string; args: string };
+
+async function processInfo(pid: number): Promise<ProcessInfo | null> {
+  if (existsSync("/proc/self/stat")) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+      // "pid (name) state ppid …": the name may contain spaces and parentheses.
+      const [state = "", ppid = "0"] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const args = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean).join(" ");
+      return { ppid: Number(ppid), state, args };
+    } catch {
+      return null;
+    }
+  }
   try {
-    pid = Number((await readFile(file, "utf8")).split("\n")[0]);
+    const { stdout } = await run("ps", ["-o", "ppid=,stat=,args=", "-p", String(pid)]);
+    const match = /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(stdout.trim());
+    return match ? { ppid: Number(match[1]), state: match[2]!, args: match[3]! } : null;
+  } catch {
+    return null; // ps exits with 1 when there is no such process
+  }
+}
+
+const isRunning = (info: ProcessInfo | null): info is ProcessInfo => info !== null && !info.state.startsWith("Z");
+
+/**
+ * Before a start, what postmaster.pid in the data directory says:
+ *  - no file, or its process is gone: a stale file (a hard kill of the server itself), removed;
+ *  - its process is not a PostgreSQL of this data directory (a pid reused after a reboot): stale too;
+ *  - a PostgreSQL of this data directory whose parent is a running Postkamer runner: another
+ *    `npm start` uses it, and we refuse rather than pull its database away;
+ *  - otherwise its runner was killed outright (SIGKILL, the OOM killer), which leaves the server
+ *    running in its own process group with nobody to stop it: an orphan.
+ *
+ * An orphan is stopped with a fast shutdown and started afresh, not reused. Reusing would leave
+ * us a server that this process did not start and cannot wait for (no exit event, a second stop
+ * path by pid for every later stop), whose settings may differ from this start's (another
+ * EMBEDDED_PG_PORT, binaries replaced by an update) and whose log file the new start rewrites.
+ * A fast shutdown ends the dead run's sessions and writes a checkpoint, so the fresh server needs
+ * no crash recovery and holds exactly what was committed; it costs a second or two, once, after
+ * an abnormal end. The dead run's web app and worker stop themselves within a second
+ * (lib/ops/parent-watch.mjs); a job of that worker still finishing loses its connection, which
+ * the delivery engine treats as a worker crash (see the README's crash policy).
+ */
+async function clearLeftoverServer(dataDir: string, log: (line: string) => void): Promise<void> {
+  const file = join(dataDir, "postmaster.pid");
+  let lines: string[];
+  try {
+    lines = (await readFile(file, "utf8")).split("\n");
   } catch {
     return;
   }
-  try {
-    process.kill(pid, 0);
-  } catch {
+  const pid = Number(lines[0]);
+  const server = Number.isInteger(pid) && pid > 0 ? await processInfo(pid) : null;
+  // Started on this directory (`-D <dataDir>`): a copied data directory's pid file names the original's server.
+  if (!isRunning(server) || !(server.args.includes(dataDir) || server.args.includes(resolve(dataDir)))) {
     await rm(file, { force: true });
+    return;
   }
+  const parent = await processInfo(server.ppid);
+  if (isRunning(parent) && parent.args.includes("lib/ops/start.ts")) {
+    throw new Error(
+      `De ingebouwde PostgreSQL in ${dataDir} wordt al gebruikt door een andere Postkamer (proces ${server.ppid}). ` +
+        "Stop die eerst, of start deze met een eigen POSTKAMER_DATA_DIR en EMBEDDED_PG_PORT.",
+    );
+  }
+  log(`De ingebouwde PostgreSQL van een vorige, hard afgebroken start draaide nog (proces ${pid}): netjes afgesloten en opnieuw gestart.`);
+  await stopOrphan(pid);
+  await rm(file, { force: true });
+}
+
+/** Fast shutdown (SIGINT), an immediate one (SIGQUIT) if that hangs; the orphan is not our child, so its end is polled. */
+async function stopOrphan(pid: number): Promise<void> {
+  const gone = async (timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!isRunning(await processInfo(pid))) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  };
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // gone already
+    }
+  };
+  signal("SIGINT");
+  if (await gone(STOP_GRACE_MS)) return;
+  signal("SIGQUIT");
+  if (await gone(10_000)) return;
+  throw new Error(`De achtergebleven ingebouwde PostgreSQL (proces ${pid}) stopt niet; stop die met de hand (kill -QUIT ${pid}).`);
 }

@@ -66,7 +66,13 @@ async function startDatabase(databaseUrl: string | undefined): Promise<string> {
   const { secrets } = await loadOrCreateLocalSecrets(join(DATA_DIR, "secrets.json"));
   const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
   console.log(`Geen DATABASE_URL: ingebouwde PostgreSQL start op 127.0.0.1:${port} (data in ${join(DATA_DIR, "postgres")})`);
-  embedded = await startEmbeddedPostgres({ dataDir: join(DATA_DIR, "postgres"), port, password: secrets.EMBEDDED_PG_PASSWORD, database: "postkamer" });
+  embedded = await startEmbeddedPostgres({
+    dataDir: join(DATA_DIR, "postgres"),
+    port,
+    password: secrets.EMBEDDED_PG_PASSWORD,
+    database: "postkamer",
+    log: (line) => console.log(line),
+  });
   return embedded.url;
 }
 

@@ -1,11 +1,17 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
+import type { PgBoss } from "pg-boss";
+import { createDb } from "@/lib/db/client.ts";
+import { createBoss } from "@/lib/jobs/boss.ts";
+import { ensureQueues } from "@/lib/jobs/queues.ts";
+import { loopbackServer, submitMany, waitUntil } from "../support/delivery.ts";
+import { startTestSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/test-database.ts";
 
 /**
@@ -19,8 +25,8 @@ test.describe.configure({ mode: "serial", timeout: 180_000 });
 type Started = { npm: ChildProcess; exited: Promise<number | null>; output: () => string; url: string; port: number };
 type Proc = { pid: number; args: string };
 
-async function startPostkamer(env: Record<string, string | undefined>): Promise<Started> {
-  const port = await freePort();
+/** Runs `npm start` as a user's shell would; `startPostkamer` also waits until it serves. */
+function spawnPostkamer(env: Record<string, string | undefined>, port: number): Started {
   // What a user's shell would have: none of this run's configuration, nor npm's variables of `npm test`.
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|AUTH_SECRET|ENCRYPTION_KEY|NEXTAUTH_URL|PORT)$|^npm_/i.test(name)),
@@ -34,10 +40,26 @@ async function startPostkamer(env: Record<string, string | undefined>): Promise<
   let output = "";
   npm.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   npm.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://localhost:${port}`;
-  await expect.poll(() => output, { timeout: 120_000, intervals: [250] }).toContain("Postkamer draait op");
-  await expect.poll(async () => (await fetch(`${url}/login`).catch(() => null))?.status, { timeout: 60_000 }).toBe(200);
-  return { npm, exited, output: () => output, url, port };
+  const started = { npm, exited, output: () => output, url: `http://localhost:${port}`, port };
+  startedInTest.push(started);
+  return started;
+}
+
+const startedInTest: Started[] = [];
+
+// A failed test shows what each `npm start` of it printed.
+test.afterEach(async ({}, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus) {
+    for (const [i, started] of startedInTest.entries()) await testInfo.attach(`npm start ${i + 1}`, { body: started.output(), contentType: "text/plain" });
+  }
+  startedInTest.length = 0;
+});
+
+async function startPostkamer(env: Record<string, string | undefined>): Promise<Started> {
+  const started = spawnPostkamer(env, await freePort());
+  await expect.poll(() => started.output(), { timeout: 120_000, intervals: [250] }).toContain("Postkamer draait op");
+  await expect.poll(async () => (await fetch(`${started.url}/login`).catch(() => null))?.status, { timeout: 60_000 }).toBe(200);
+  return started;
 }
 
 function processTable(): (Proc & { ppid: number })[] {
@@ -304,6 +326,86 @@ test("a worker killed with SIGKILL is started again, and /api/health answers eve
   }
 });
 
+/**
+ * Issue 12's acceptance under the real runner: a drain of 500 messages over two pooled
+ * connections, the worker child killed with SIGKILL after ~150 arrived, and nothing restarted by
+ * the test: the supervisor starts a new worker, which takes the dead worker's drain over at once.
+ */
+test("supervised crash with mail: the worker killed mid-drain is restarted, nothing lost, duplicates only what was on the wire, /api/health up throughout", async () => {
+  test.setTimeout(240_000);
+  const CONNECTIONS = 2;
+  const database = await freshDatabase();
+  const arrivals: { index: number; at: number }[] = [];
+  // ~10 ms per message, so the drain takes a few seconds and the kill lands mid-drain.
+  const smtp = await startTestSmtp({
+    onData(stream, _session, callback) {
+      let raw = "";
+      stream.on("data", (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on("end", () => {
+        arrivals.push({ index: Number(/Bericht (\d+)/.exec(raw)![1]), at: Date.now() });
+        setTimeout(() => callback(), 10);
+      });
+    },
+  });
+  const prisma = createDb(database.url, 4);
+  let boss: PgBoss | undefined;
+  try {
+    const started = await startPostkamer({ DATABASE_URL: database.url, ALLOW_PRIVATE_SMTP_HOSTS: "1" });
+    await expect.poll(async () => (await health(started.url)).code, { timeout: 45_000 }).toBe(200);
+    const sampler = sampleHealth(started.url);
+    const samplingSince = Date.now();
+    boss = createBoss(database.url, "web");
+    await boss.start();
+    await ensureQueues(boss);
+    const server = await loopbackServer(prisma, smtp.port);
+    await prisma.mailServer.update({ where: { id: server.id }, data: { maxConnections: CONNECTIONS } });
+    const ids = await submitMany(prisma, boss, server.id, 500);
+
+    await waitUntil(() => arrivals.length >= 150, 60_000);
+    // The drain holder's id starts with host:pid: — that pid is npm start's worker child.
+    const { drainHolder } = await prisma.mailServer.findUniqueOrThrow({ where: { id: server.id }, select: { drainHolder: true } });
+    const worker = childOf(started, isWorker)!;
+    expect(Number(drainHolder?.split(":")[1])).toBe(worker.pid);
+    process.kill(worker.pid, "SIGKILL");
+    const killedAt = Date.now();
+    const arrivedBeforeKill = arrivals.length;
+
+    const settled = async () => (await prisma.outboundMessage.count({ where: { id: { in: ids }, status: { in: ["SENT", "FAILED"] } } })) === ids.length;
+    await waitUntil(settled, 120_000);
+    // What arrived within 50 ms of the kill was already on the wire; resuming is the new worker's first.
+    const resumedAt = Math.min(...arrivals.filter((arrival) => arrival.at > killedAt + 50).map((arrival) => arrival.at));
+    const samples = await sampler.stop();
+    const counts = new Map<number, number>();
+    for (const { index } of arrivals) counts.set(index, (counts.get(index) ?? 0) + 1);
+    const lost = ids.map((_, i) => i).filter((i) => !counts.has(i));
+    const duplicated = [...counts].filter(([, count]) => count > 1).map(([index]) => index);
+    const messages = await prisma.outboundMessage.findMany({ where: { id: { in: ids } }, select: { subject: true, status: true, possibleDuplicate: true } });
+    const marked = messages.filter((m) => m.possibleDuplicate).map((m) => Number(/Bericht (\d+)/.exec(m.subject)![1]));
+    console.info(
+      `supervised crash: killed after ${arrivedBeforeKill} arrivals, delivery resumed ${resumedAt - killedAt} ms after the kill, ` +
+        `${duplicated.length} duplicates, ${marked.length} marked, ${samples.length} health samples`,
+    );
+
+    expect(lost, "messages that never arrived").toEqual([]);
+    expect(messages.every((m) => m.status === "SENT")).toBe(true);
+    expect(duplicated.length).toBeLessThanOrEqual(CONNECTIONS);
+    expect(marked.length).toBeLessThanOrEqual(CONNECTIONS);
+    for (const index of duplicated) expect(marked, `message ${index} arrived twice unmarked`).toContain(index);
+    expect(resumedAt - killedAt, "ms until delivery resumed").toBeLessThanOrEqual(20_000);
+    // Sampled throughout (a sample waits for its answer, so a slow one delays the next), never a refused connection.
+    expect(samples.length).toBeGreaterThanOrEqual(Math.floor((Date.now() - samplingSince) / 2_000));
+    expect(samples.filter((sample) => sample !== 200 && sample !== 503)).toEqual([]);
+    expect((await health(started.url)).supervisor?.workerRestarts).toBe(1);
+    expect(started.output()).toContain("De worker stopte onverwacht (SIGKILL); opnieuw starten over 1 s (herstart 1).");
+    await stopAndExpectNothingLeft(started, "SIGTERM to npm");
+  } finally {
+    await boss?.stop({ graceful: false, close: true });
+    await prisma.$disconnect();
+    await smtp.close();
+    await database.drop();
+  }
+});
+
 test("a web app killed with SIGKILL is started again, and the worker keeps running", async () => {
   const database = await freshDatabase();
   try {
@@ -334,6 +436,67 @@ test("a runner killed outright (SIGKILL, the OOM killer) leaves no web app or wo
     await expect.poll(() => stillRunning(tree), { timeout: 15_000 }).toEqual([]);
     expect(await portOpen(started.port)).toBe(false);
   } finally {
+    await database.drop();
+  }
+});
+
+test("embedded mode, the runner killed outright: its PostgreSQL is left running, and the next start stops it, starts afresh and signs in", async ({ page }) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "postkamer-start-"));
+  await chmod(dataDir, 0o755);
+  const ports = [await freePort(), await freePort(), await freePort()] as const;
+  const env = { POSTKAMER_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(ports[0]), MAILCATCHER_SMTP_PORT: String(ports[1]), MAILCATCHER_WEB_PORT: String(ports[2]) };
+  try {
+    const first = await startPostkamer(env);
+    const email = /E-mailadres: (\S+)/.exec(first.output())![1]!;
+    const password = /Wachtwoord: {2}(\S+)/.exec(first.output())![1]!;
+    const tree = processTree(first.npm.pid!);
+    const postgres = tree.find((proc) => proc.args.includes(join(dataDir, "postgres")))!;
+    const below = new Set(processTree(postgres.pid).map((proc) => proc.pid));
+    const runner = tree.find((proc) => proc.args.includes("lib/ops/start.ts"))!;
+    process.kill(runner.pid, "SIGKILL");
+    await first.exited;
+    // The web app and the worker stop themselves; PostgreSQL, in its own process group, is left behind.
+    await expect.poll(() => stillRunning(tree.filter((proc) => !below.has(proc.pid))), { timeout: 30_000 }).toEqual([]);
+    expect(stillRunning([postgres])).toEqual([postgres]);
+
+    const second = await startPostkamer(env);
+    expect(second.output()).toContain(`De ingebouwde PostgreSQL van een vorige, hard afgebroken start draaide nog (proces ${postgres.pid}): netjes afgesloten en opnieuw gestart.`);
+    expect(second.output()).not.toContain("Eerste beheerder");
+    expect(stillRunning([postgres])).toEqual([]);
+    await page.goto(`${second.url}/login`);
+    await page.getByLabel("E-mailadres").fill(email);
+    await page.getByLabel("Wachtwoord").fill(password);
+    await page.getByRole("button", { name: "Inloggen" }).click();
+    await expect(page.getByRole("link", { name: "Mailserver beheer" })).toBeVisible();
+    await stopAndExpectNothingLeft(second, "SIGTERM to npm", [...ports]);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("a PORT that is taken: npm start says so, naming PORT, exits with status 1 and leaves nothing running", async () => {
+  const database = await freshDatabase();
+  const port = await freePort();
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(port, resolve));
+  try {
+    const started = spawnPostkamer({ DATABASE_URL: database.url }, port);
+    const code = await Promise.race([started.exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 60_000))]);
+    expect(code).toBe(1);
+    expect(started.output()).toContain(`Poort ${port} (PORT=${port}) is al in gebruik`);
+    expect(started.output()).not.toContain("Postkamer draait op");
+    expect(started.output().trim().split("\n").at(-1)).toBe("Postkamer is gestopt.");
+    expect(started.output()).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(processTree(started.npm.pid!)).toEqual([]);
+    // Nothing was started: not even the migrations ran.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    const tables = await client.query("SELECT 1 FROM information_schema.tables WHERE table_name = '_prisma_migrations'");
+    await client.end();
+    expect(tables.rowCount).toBe(0);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
     await database.drop();
   }
 });

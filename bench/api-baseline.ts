@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import { db } from "@/lib/db/client.ts";
 import { queueMessage } from "@/lib/delivery/outbox.ts";
 import { createBoss } from "@/lib/jobs/boss.ts";
-import { DELIVERY_GIVE_UP_MS, DELIVERY_JOB, ensureQueues, QUEUES } from "@/lib/jobs/queues.ts";
+import { DELIVERY_GIVE_UP_MS, ensureQueues } from "@/lib/jobs/queues.ts";
 
 const url = process.env.DATABASE_URL!;
 const port = Number(process.env.PORT);
@@ -27,7 +27,6 @@ const server = createServer((request, response) => {
           queueMessage(
             tx,
             boss,
-            QUEUES.delivery,
             {
               kind: "APPLICATION",
               serverId: null,
@@ -36,8 +35,7 @@ const server = createServer((request, response) => {
               subject: body.subject,
               text: body.text,
               giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-            },
-            DELIVERY_JOB,
+            }
           ),
         );
         response.writeHead(202, { "content-type": "application/json" });

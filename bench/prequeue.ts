@@ -59,7 +59,6 @@ export async function submitInOneTransaction(
         await queueMessage(
           tx,
           boss,
-          QUEUES.delivery,
           {
             kind: "APPLICATION",
             serverId,
@@ -68,8 +67,7 @@ export async function submitInOneTransaction(
             subject: `Bericht ${i}`,
             text: `Inhoud ${i}`,
             giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-          },
-          DELIVERY_JOB,
+          }
         );
       }
     },

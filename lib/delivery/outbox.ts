@@ -3,6 +3,7 @@ import { fromPrisma, type PgBoss } from "pg-boss";
 import { config } from "@/lib/config.ts";
 import type { Tx } from "@/lib/db/client.ts";
 import type { MessageKind } from "@/lib/generated/prisma/enums.ts";
+import { DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
 
 export type NewMessage = {
   kind: MessageKind;
@@ -31,9 +32,10 @@ export function messageIdFor(id: string, fromAddress: string): string {
 
 /**
  * Stores a message and its delivery job in the caller's transaction: either both exist or
- * neither (pg-boss's fromPrisma adapter writes the job through the same connection).
+ * neither (pg-boss's fromPrisma adapter writes the job through the same connection). The outbox
+ * owns the queue and the job's options; callers only say what to send.
  */
-export async function queueMessage(tx: Tx, boss: PgBoss, queue: string, message: NewMessage, jobOptions: object = {}): Promise<{ id: string }> {
+export async function queueMessage(tx: Tx, boss: PgBoss, message: NewMessage): Promise<{ id: string }> {
   const id = randomUUID();
   // Header injection: names and subject reach MIME headers (ASVS 1.3.11); callers validate, this holds the line.
   for (const value of [message.from.name, message.subject, message.replyTo ?? ""]) {
@@ -64,6 +66,6 @@ export async function queueMessage(tx: Tx, boss: PgBoss, queue: string, message:
       idempotencyKey: message.idempotencyKey ?? null,
     },
   });
-  await boss.send(queue, { messageId: id, serverId: message.serverId }, { ...jobOptions, retryDelay: config().RETRY_BASE_SECONDS, db: fromPrisma(tx) });
+  await boss.send(QUEUES.delivery, { messageId: id, serverId: message.serverId }, { ...DELIVERY_JOB, retryDelay: config().RETRY_BASE_SECONDS, db: fromPrisma(tx) });
   return { id };
 }

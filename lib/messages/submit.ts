@@ -3,7 +3,7 @@ import type { Db, Tx } from "@/lib/db/client.ts";
 import { queueMessage } from "@/lib/delivery/outbox.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import type { MessageStatus } from "@/lib/generated/prisma/enums.ts";
-import { DELIVERY_GIVE_UP_MS, DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
+import { DELIVERY_GIVE_UP_MS } from "@/lib/jobs/queues.ts";
 import { renderIntoFrame } from "@/lib/templates/render.ts";
 import { routeOf } from "@/lib/templates/route.ts";
 import type { Recipient, SubmitInput } from "./schema.ts";
@@ -68,7 +68,6 @@ export async function submitMessage(prisma: Db, boss: PgBoss, apiKey: { id: stri
       const { id } = await queueMessage(
         tx,
         boss,
-        QUEUES.delivery,
         {
           kind: "APPLICATION",
           serverId: route.serverId,
@@ -85,8 +84,7 @@ export async function submitMessage(prisma: Db, boss: PgBoss, apiKey: { id: stri
           templateId: template.id,
           apiKeyId: apiKey.id,
           idempotencyKey,
-        },
-        DELIVERY_JOB,
+        }
       );
       await hooks.afterInsert?.(tx);
       return { id, status: "QUEUED" as const, replayed: false };

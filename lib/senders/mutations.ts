@@ -4,7 +4,6 @@ import { recordAudit, type Actor } from "@/lib/audit/record.ts";
 import { config } from "@/lib/config.ts";
 import type { Db, Tx } from "@/lib/db/client.ts";
 import { queueMessage } from "@/lib/delivery/outbox.ts";
-import { DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
 import { templatesUsing } from "@/lib/templates/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
@@ -54,7 +53,6 @@ async function startVerificationRound(tx: Tx, boss: PgBoss, actor: Actor, sender
     ? await queueMessage(
         tx,
         boss,
-        QUEUES.delivery,
         {
           kind: "OWNERSHIP_CODE",
           serverId: null,
@@ -63,14 +61,12 @@ async function startVerificationRound(tx: Tx, boss: PgBoss, actor: Actor, sender
           to: [sender.address],
           ...mailFor("ownership", ownershipCode),
           giveUpAt: expiresAt,
-        },
-        DELIVERY_JOB,
+        }
       )
     : null;
   const configurationMessage = await queueMessage(
     tx,
     boss,
-    QUEUES.delivery,
     {
       kind: "CONFIGURATION_CODE",
       serverId: server.id,
@@ -79,8 +75,7 @@ async function startVerificationRound(tx: Tx, boss: PgBoss, actor: Actor, sender
       to: [sender.address],
       ...mailFor("configuration", configurationCode),
       giveUpAt: expiresAt,
-    },
-    DELIVERY_JOB,
+    }
   );
   await tx.senderVerification.create({
     data: {

@@ -3,7 +3,7 @@ import { recordAudit, type Actor } from "@/lib/audit/record.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { queueMessage } from "@/lib/delivery/outbox.ts";
 import type { Translate } from "@/lib/i18n/translate.ts";
-import { DELIVERY_GIVE_UP_MS, DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
+import { DELIVERY_GIVE_UP_MS } from "@/lib/jobs/queues.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { renderIntoFrame } from "./render.ts";
 import { routeOf } from "./route.ts";
@@ -20,7 +20,6 @@ export async function sendTestMessage(prisma: Db, boss: PgBoss, actor: Actor, in
     const message = await queueMessage(
       tx,
       boss,
-      QUEUES.delivery,
       {
         kind: "TEST",
         serverId: route.serverId,
@@ -32,8 +31,7 @@ export async function sendTestMessage(prisma: Db, boss: PgBoss, actor: Actor, in
         text: rendered.text,
         html: rendered.html,
         giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-      },
-      DELIVERY_JOB,
+      }
     );
     await recordAudit(tx, {
       actor,

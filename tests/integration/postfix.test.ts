@@ -3,7 +3,7 @@ import nodemailer from "nodemailer";
 import type { PgBoss } from "pg-boss";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { queueMessage } from "@/lib/delivery/outbox.ts";
-import { DELIVERY_GIVE_UP_MS, DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
+import { DELIVERY_GIVE_UP_MS } from "@/lib/jobs/queues.ts";
 import { resumeDelivery, updateServer } from "@/lib/mailservers/mutations.ts";
 import { serverFormSchema } from "@/lib/mailservers/schema.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
@@ -195,7 +195,6 @@ async function submit(boss: PgBoss, serverId: string, list: { to: string[]; cc?:
         const { id } = await queueMessage(
           tx,
           boss,
-          QUEUES.delivery,
           {
             kind: "APPLICATION",
             serverId,
@@ -205,8 +204,7 @@ async function submit(boss: PgBoss, serverId: string, list: { to: string[]; cc?:
             subject: `Bericht ${index}`,
             text: `Inhoud ${index}`,
             giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-          },
-          DELIVERY_JOB,
+          }
         );
         submitted.push({ id, index, recipients: [...message.to, ...(message.cc ?? [])], messageId: `${id}@klant.example` });
       }

@@ -1,7 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import type { Db } from "@/lib/db/client.ts";
 import { queueMessage } from "@/lib/delivery/outbox.ts";
-import { DELIVERY_GIVE_UP_MS, DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
+import { DELIVERY_GIVE_UP_MS } from "@/lib/jobs/queues.ts";
 import { createServer } from "@/lib/mailservers/mutations.ts";
 import { serverFormSchema } from "@/lib/mailservers/schema.ts";
 import type { ReceivedMail } from "./smtp.ts";
@@ -60,7 +60,6 @@ export async function submitMany(
         const { id } = await queueMessage(
           tx,
           boss,
-          QUEUES.delivery,
           {
             kind: "APPLICATION",
             serverId,
@@ -69,8 +68,7 @@ export async function submitMany(
             subject: `Bericht ${i}`,
             text: `Inhoud ${i}`,
             giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-          },
-          DELIVERY_JOB,
+          }
         );
         ids.push(id);
       }

@@ -9,7 +9,7 @@ import { getLocale } from "@/lib/i18n/server.ts";
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import { uuid } from "@/lib/ui/fields.ts";
 import { defineAction } from "@/lib/ui/action.ts";
-import { applyLimitSuggestion, dismissLimitSuggestion } from "./observed-limits.ts";
+import { applyLimitSuggestion, dismissLimitSuggestion } from "./mutations.ts";
 
 /** Which suggestion: the window it is about. The count is never taken from the form. */
 const suggestionSchema = z.object({

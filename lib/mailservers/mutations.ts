@@ -5,7 +5,7 @@ import { allowPrivateSmtpHosts } from "@/lib/config.ts";
 import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box.ts";
 import type { PgBoss } from "pg-boss";
 import { wakeServer } from "@/lib/delivery/dispatch.ts";
-import { suggestRecipientCap } from "@/lib/delivery/observed-limits.ts";
+import { suggestRecipientCap } from "@/lib/delivery/data.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { invalidateConfigurationProofs } from "@/lib/senders/mutations.ts";
 import { hasConsentFor } from "@/lib/templates/privacy.ts";

@@ -1,6 +1,8 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { applyLimitSuggestion, dismissLimitSuggestion, limitSuggestions, windowsToObserve } from "@/lib/delivery/observed-limits.ts";
+import { limitSuggestions } from "@/lib/delivery/data.ts";
+import { applyLimitSuggestion, dismissLimitSuggestion } from "@/lib/delivery/mutations.ts";
+import { windowsToObserve } from "@/lib/delivery/observed-limits.ts";
 import { ceilingHintOf } from "@/lib/smtp/replies.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 import { startJobs } from "../support/jobs.ts";

@@ -1,7 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { drainServer } from "@/lib/delivery/engine.ts";
-import { suggestRecipientCap } from "@/lib/delivery/observed-limits.ts";
+import { suggestRecipientCap } from "@/lib/delivery/data.ts";
 import { readRecipientOutcomes } from "@/lib/delivery/recipients.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 import { startJobs } from "../support/jobs.ts";

@@ -1,21 +1,21 @@
 import { limitSentence, windowText } from "@/lib/mailservers/components/limit-text.ts";
+import { formatDateTime, formatNumber, formatTime } from "@/lib/i18n/format.ts";
 import type { Locale, Translate } from "@/lib/i18n/translate.ts";
 import { explainReply } from "@/lib/smtp/replies.ts";
 import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
 import { applyLimitSuggestionAction, dismissLimitSuggestionAction } from "../actions.ts";
 import { parseLimitLabel } from "../limiter.ts";
-import type { LimitSuggestion } from "../observed-limits.ts";
-import type { ServerUsage } from "../usage.ts";
+import type { LimitSuggestion, ServerUsage } from "../data.ts";
 
 /** "≈ 27 per minuut" (messages) or "≈ 400 ontvangers per uur". */
 function ceilingText(s: LimitSuggestion, t: Translate, locale: Locale): string {
-  const count = s.observed.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB");
+  const count = formatNumber(s.observed, locale);
   return t(s.unit === "MESSAGES" ? "mailservers.learned.ceilingMessages" : "mailservers.learned.ceilingRecipients", { count, window: windowText(s, t) });
 }
 
 /** Limits that learn: the server throttled below our limit, so suggest its observed ceiling. */
 function LimitSuggestions({ serverId, suggestions, canEdit, t, locale }: { serverId: string; suggestions: LimitSuggestion[]; canEdit: boolean; t: Translate; locale: Locale }) {
-  const time = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam", dateStyle: "short", timeStyle: "short" });
+  const time = (date: Date) => formatDateTime(date, locale, "short");
   return (
     <>
       {suggestions.map((s) => {
@@ -34,7 +34,7 @@ function LimitSuggestions({ serverId, suggestions, canEdit, t, locale }: { serve
             <p>
               {s.configured === null
                 ? t("mailservers.learned.explainNoLimit", { times: s.observations, at: time(s.lastAt) })
-                : t("mailservers.learned.explain", { configured: s.configured.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB"), times: s.observations, at: time(s.lastAt) })}
+                : t("mailservers.learned.explain", { configured: formatNumber(s.configured, locale), times: s.observations, at: time(s.lastAt) })}
             </p>
             <p className="font-mono text-xs break-all">{s.lastReply}</p>
             {canEdit ? (
@@ -60,7 +60,7 @@ function LimitSuggestions({ serverId, suggestions, canEdit, t, locale }: { serve
 
 /** Used versus limit per window now, the queue, and whether limits are hit structurally. */
 export function UsagePanel({ usage, t, locale, canEdit = false }: { usage: ServerUsage; t: Translate; locale: Locale; canEdit?: boolean }) {
-  const time = (date: Date) => date.toLocaleTimeString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const time = (date: Date) => formatTime(date, locale, { seconds: true });
   const deferredLimit = parseLimitLabel(usage.deferredReason);
   // A throttle reply is kept as "server: <reply>"; the catalogue says what it means.
   const serverReply = usage.deferredReason?.startsWith("server: ") ? usage.deferredReason.slice("server: ".length) : null;
@@ -87,7 +87,7 @@ export function UsagePanel({ usage, t, locale, canEdit = false }: { usage: Serve
                         <div className={`h-2 rounded ${share >= 100 ? "bg-red-500" : share >= 80 ? "bg-amber-500" : "bg-brand-600"}`} style={{ width: `${share}%` }} />
                       </div>
                       <span>
-                        {limit.used.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB")} / {limit.count.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB")}
+                        {formatNumber(limit.used, locale)} / {formatNumber(limit.count, locale)}
                       </span>
                     </div>
                   </td>
@@ -112,7 +112,7 @@ export function UsagePanel({ usage, t, locale, canEdit = false }: { usage: Serve
         <p data-testid="limit-hits">
           {t("mailservers.usage.hits", {
             count: usage.hitsThisWeek,
-            minutes: (usage.averageWaitMinutes ?? 0).toLocaleString(locale === "nl" ? "nl-NL" : "en-GB"),
+            minutes: formatNumber(usage.averageWaitMinutes ?? 0, locale),
           })}
         </p>
       ) : null}

@@ -4,7 +4,8 @@ import { createTransport } from "nodemailer";
 import { allowPrivateSmtpHosts, config, type AppConfig } from "@/lib/config.ts";
 import { isPrivateAddress } from "@/lib/mailservers/host-guard.ts";
 import { MailDomainError, resolveHostAddresses, resolveMailHosts, type MailDomainErrorReason } from "@/lib/smtp/mx.ts";
-import { asSmtpOutcome, clip, deliveryErrorOutcome, replyCodeOf, type DeliveryStatus } from "@/lib/smtp/outcome.ts";
+import { assertSafeMessage } from "@/lib/smtp/message-safety.ts";
+import { asSmtpOutcome, clip, deliveryErrorOutcome, isHostLevelFailure, isTlsHandshakeFailure, replyCodeOf, type DeliveryStatus } from "@/lib/smtp/outcome.ts";
 import { parseReply, type ReplyClass, type ReplyExplanation } from "@/lib/smtp/replies.ts";
 
 /**
@@ -95,54 +96,11 @@ export function platformDeliveryOptions(cfg: AppConfig = config()): PlatformDeli
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Input checks: callers validate user input first, so a failure here is a programming error.
-
-// C0 and C1 controls (CR, LF, NEL …) and the Unicode line/paragraph separators, which some
-// mail software treats as line breaks.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-// One address, nothing that could start a second one or a comment; dotless domains such as
-// "localhost" (the embedded default sender) are fine.
-const PLAIN_ADDRESS = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+$/;
-const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
-const HEADER_NAME = /^[!-9;-~]+$/;
-
-function assertNoControl(value: unknown, what: string): asserts value is string {
-  if (typeof value !== "string") throw new TypeError(`${what} must be a string`);
-  if (CONTROL_CHARACTERS.test(value)) throw new TypeError(`${what} contains a line break or control character`);
-}
-
-function assertAddress(value: unknown, what: string): asserts value is string {
-  assertNoControl(value, what);
-  if (!PLAIN_ADDRESS.test(value)) throw new TypeError(`${what} is not a plain e-mail address`);
-}
-
-function assertSafeMessage(message: PlatformMessage): void {
-  assertNoControl(message.from?.name, "from.name");
-  assertAddress(message.from?.address, "from.address");
-  assertNoControl(message.subject, "subject");
-  if (!Array.isArray(message.to) || message.to.length === 0) throw new TypeError("to must list at least one recipient");
-  message.to.forEach((address, index) => assertAddress(address, `to[${index}]`));
-  if (typeof message.text !== "string") throw new TypeError("text must be a string");
-  if (message.html !== undefined && typeof message.html !== "string") throw new TypeError("html must be a string");
-  if (message.messageId !== undefined) {
-    assertNoControl(message.messageId, "messageId");
-    if (!MESSAGE_ID.test(message.messageId)) throw new TypeError("messageId must look like <id@domain>");
-  }
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (!HEADER_NAME.test(name)) throw new TypeError(`header name ${JSON.stringify(name)} is not valid`);
-    assertNoControl(value, `header ${name}`);
-  }
-}
-
 const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1).toLowerCase();
 
 function newMessageId(fromAddress: string): string {
   return `<${randomUUID()}@${domainOf(fromAddress)}>`;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Outcomes
 
 // ---------------------------------------------------------------------------------------------
 // Sending
@@ -262,32 +220,6 @@ async function sendViaSmarthost(message: PlatformMessage, messageId: string, url
   const base = { messageId, route: "smarthost" as const, tried: [tryFromResult(host, port, result)], recipients: message.to };
   if (result.ok) return sentOutcome(result, base);
   return { ...base, ...deliveryErrorOutcome(result.error, "relay") };
-}
-
-const SESSION_SETUP_COMMANDS = new Set(["CONN", "GREETING", "EHLO", "HELO", "LHLO", "STARTTLS"]);
-const CONNECTION_ERRORS = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ETLS", "EDNS", "EPROTOCOL"]);
-
-/**
- * Failures that say nothing about the message, only about this host: no connection, no or a
- * refusing greeting, a broken session set-up, or 421 (the host is closing the channel). Another
- * MX host may well take the message; nothing was accepted, so trying it cannot duplicate.
- */
-function isHostLevelFailure(error: unknown): boolean {
-  const outcome = asSmtpOutcome(error);
-  const code = replyCodeOf(outcome);
-  if (code === 421) return true;
-  if (outcome.command && SESSION_SETUP_COMMANDS.has(outcome.command.toUpperCase())) return true;
-  return code === undefined && outcome.code !== undefined && CONNECTION_ERRORS.has(outcome.code);
-}
-
-/**
- * The STARTTLS upgrade failed. nodemailer reports a handshake the server aborts as ESOCKET with
- * the OpenSSL code in `originalCode` (ERR_SSL_…), and its own TLS errors as ETLS.
- */
-function isTlsHandshakeFailure(error: unknown): boolean {
-  const { code, originalCode } = asSmtpOutcome(error);
-  const library = typeof error === "object" && error !== null ? (error as { library?: unknown }).library : undefined;
-  return code === "ETLS" || /^ERR_(SSL|TLS)_/.test(originalCode ?? "") || (typeof library === "string" && /SSL/i.test(library));
 }
 
 async function deliverToDomain(

@@ -146,3 +146,32 @@ export function possiblyDelivered(failure: TransactionFailure): boolean {
   if (POOL_GAVE_UP_UNSENT.test(failure.error)) return false;
   return !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTREFUSED|EHOSTUNREACH|ENETUNREACH|ETLS|Greeting never received|certificate/i.test(failure.error);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Direct delivery to a domain's MX hosts (lib/delivery/platform-transport.ts)
+
+const SESSION_SETUP_COMMANDS = new Set(["CONN", "GREETING", "EHLO", "HELO", "LHLO", "STARTTLS"]);
+const CONNECTION_ERRORS = new Set(["ECONNECTION", "ETIMEDOUT", "ESOCKET", "ETLS", "EDNS", "EPROTOCOL"]);
+
+/**
+ * Failures that say nothing about the message, only about this host: no connection, no or a
+ * refusing greeting, a broken session set-up, or 421 (the host is closing the channel). Another
+ * MX host may well take the message; nothing was accepted, so trying it cannot duplicate.
+ */
+export function isHostLevelFailure(error: unknown): boolean {
+  const outcome = asSmtpOutcome(error);
+  const code = replyCodeOf(outcome);
+  if (code === 421) return true;
+  if (outcome.command && SESSION_SETUP_COMMANDS.has(outcome.command.toUpperCase())) return true;
+  return code === undefined && outcome.code !== undefined && CONNECTION_ERRORS.has(outcome.code);
+}
+
+/**
+ * The STARTTLS upgrade failed. nodemailer reports a handshake the server aborts as ESOCKET with
+ * the OpenSSL code in `originalCode` (ERR_SSL_…), and its own TLS errors as ETLS.
+ */
+export function isTlsHandshakeFailure(error: unknown): boolean {
+  const { code, originalCode } = asSmtpOutcome(error);
+  const library = typeof error === "object" && error !== null ? (error as { library?: unknown }).library : undefined;
+  return code === "ETLS" || /^ERR_(SSL|TLS)_/.test(originalCode ?? "") || (typeof library === "string" && /SSL/i.test(library));
+}

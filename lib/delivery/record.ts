@@ -300,7 +300,7 @@ async function serverWait(
       const verdict = checkLimits(limits, entries, need, finishedAt, margin);
       until = new Date(verdict.fits ? finishedAt + margin : verdict.freeAt);
       await tx.mailServer.update({ where: { id: server.id }, data: { windowMarginMs: margin } });
-      reason = `venstergrens: ${reply}`.slice(0, 300);
+      reason = `server: ${reply}`.slice(0, 300); // a throttle reply all the same, explained from the catalogue
     } else {
       until = backoff();
       reason = `server: ${reply}`.slice(0, 300);

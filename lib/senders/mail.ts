@@ -1,3 +1,6 @@
+import { formatDateTime } from "@/lib/i18n/format.ts";
+import type { Locale } from "@/lib/i18n/translate.ts";
+
 /**
  * The two verification e-mails. Both say, in Dutch and then English, what the code is for, who
  * asked for it and until when it is valid, so a recipient who did not expect it knows what to do.
@@ -12,8 +15,8 @@ export type VerificationMailInput = {
   expiresAt: Date;
 };
 
-function when(date: Date, locale: "nl-NL" | "en-GB"): string {
-  return date.toLocaleString(locale, { timeZone: "Europe/Amsterdam", dateStyle: "long", timeStyle: "short" }) + " (Europe/Amsterdam)";
+function when(date: Date, locale: Locale): string {
+  return `${formatDateTime(date, locale, "long")} (Europe/Amsterdam)`;
 }
 
 export function verificationMail(input: VerificationMailInput): { subject: string; text: string } {
@@ -34,7 +37,7 @@ export function verificationMail(input: VerificationMailInput): { subject: strin
     "",
     nlPurpose,
     `Aangevraagd door ${input.requestedBy} om "${input.senderName}" <${input.senderAddress}> als afzender toe te voegen in Postkamer (Beheer › Applicatieinstellingen › Mailserver beheer).`,
-    `De code is geldig tot ${when(input.expiresAt, "nl-NL")} en kan één keer worden gebruikt. Voer beide codes in; de volgorde maakt niet uit.`,
+    `De code is geldig tot ${when(input.expiresAt, "nl")} en kan één keer worden gebruikt. Voer beide codes in; de volgorde maakt niet uit.`,
     "Heb je dit niet aangevraagd? Dan hoef je niets te doen: zonder beide codes wordt het adres niet gebruikt.",
     "",
     "---",
@@ -43,7 +46,7 @@ export function verificationMail(input: VerificationMailInput): { subject: strin
     "",
     enPurpose,
     `Requested by ${input.requestedBy} to add "${input.senderName}" <${input.senderAddress}> as a sender in Postkamer.`,
-    `The code is valid until ${when(input.expiresAt, "en-GB")} and can be used once. Enter both codes; their order does not matter.`,
+    `The code is valid until ${when(input.expiresAt, "en")} and can be used once. Enter both codes; their order does not matter.`,
     "Did not request this? Then there is nothing to do: without both codes the address is not used.",
   ].join("\n");
   return { subject, text };

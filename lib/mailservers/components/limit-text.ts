@@ -1,4 +1,5 @@
-import type { Translate } from "@/lib/i18n/translate.ts";
+import { formatNumber } from "@/lib/i18n/format.ts";
+import type { Locale, Translate } from "@/lib/i18n/translate.ts";
 import type { SendingLimit } from "../presets.ts";
 
 /** "minuut", "10 seconden": the window of a limit. */
@@ -8,9 +9,9 @@ export function windowText(limit: Pick<SendingLimit, "window" | "windowSize">, t
 }
 
 /** "30 berichten per minuut", "10.000 ontvangers per 24 uur". */
-export function limitSentence(limit: SendingLimit, t: Translate, locale: "nl" | "en"): string {
+export function limitSentence(limit: SendingLimit, t: Translate, locale: Locale): string {
   return t("mailservers.limits.sentence", {
-    count: limit.count.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB"),
+    count: formatNumber(limit.count, locale),
     unit: t(`mailservers.limits.unitOption.${limit.unit}`),
     window: windowText(limit, t),
   });

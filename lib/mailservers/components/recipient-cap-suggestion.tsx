@@ -1,8 +1,9 @@
 import { plural, type Locale, type Translate } from "@/lib/i18n/translate.ts";
+import { formatNumber } from "@/lib/i18n/format.ts";
 import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
 import { applyRecipientCapSuggestionAction, dismissRecipientCapSuggestionAction } from "../actions.ts";
 
-/** What the delivery engine learned from `452 4.5.3 too many recipients` (suggestRecipientCap in lib/delivery/observed-limits.ts). */
+/** What the delivery engine learned from `452 4.5.3 too many recipients` (suggestRecipientCap in lib/delivery/data.ts). */
 export type RecipientCapSuggestion = { observed: number; observations: number; configured: number | null };
 
 /** "Deze server neemt maximaal N ontvangers per bericht aan (waargenomen)", with the button to set it as the cap. */
@@ -20,7 +21,7 @@ export function RecipientCapSuggestionBox({
   locale: Locale;
 }) {
   if (!suggestion) return null;
-  const number = (n: number) => n.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB");
+  const number = (n: number) => formatNumber(n, locale);
   const times = plural(t, "mailservers.learned.times", suggestion.observations, { count: number(suggestion.observations) });
   return (
     <div className="space-y-2 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="recipient-cap-suggestion">

@@ -1,6 +1,7 @@
 import { notFound } from "next/navigation";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { requirePagePermission } from "@/lib/auth/session.ts";
+import { formatDateTime } from "@/lib/i18n/format.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { listCaughtMail, mailCatcherEnabled } from "@/lib/mailcatcher/data.ts";
 
@@ -26,7 +27,7 @@ export default async function InboxPage() {
           <h2 className="text-base">{mail.subject}</h2>
           <p className="text-xs text-slate-500">
             {t("catcher.from")}: {mail.from} · {t("catcher.to")}: {mail.to} · {t("catcher.received")}:{" "}
-            {mail.time.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam" })}
+            {formatDateTime(mail.time, locale)}
           </p>
           <pre className="max-h-64 overflow-auto rounded bg-slate-50 p-3 text-xs whitespace-pre-wrap">{mail.text}</pre>
         </article>

@@ -1,6 +1,6 @@
 import { config } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { checkLimits, limitLabel, splitRecipients, windowMs, type Entry, type Limit } from "./limiter.ts";
 import { DEAD_AFTER_SECONDS } from "./liveness.ts";
 import { finalStatus, pendingRecipients, readRecipientOutcomes, summarizeRecipients, type RecipientOutcomes } from "./recipients.ts";

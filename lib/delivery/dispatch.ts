@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import type { Db } from "@/lib/db/client.ts";
 import { DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { deliverMessage } from "./deliver.ts";
 import { drainServer } from "./engine.ts";
 

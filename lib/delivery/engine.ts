@@ -2,7 +2,7 @@ import type { Transporter } from "nodemailer";
 import { allowPrivateSmtpHosts } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { HostRefusedError } from "@/lib/mailservers/host-guard.ts";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { deliveryErrorOutcome } from "@/lib/smtp/outcome.ts";
 import { claimBatch, giveBack, loadServer, recoverInterrupted, releaseLease, renewLease, takeLease, type Claim, type ClaimedMessage, type ServerRow } from "./claim.ts";
 import { handOver, stopsTheBatch } from "./handover.ts";

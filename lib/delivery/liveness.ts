@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Db } from "@/lib/db/client.ts";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 
 /**
  * Worker liveness. Each worker process keeps a heartbeat row (WorkerProcess); a drain lease whose

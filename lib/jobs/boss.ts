@@ -1,5 +1,5 @@
 import { PgBoss } from "pg-boss";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { ensureQueues } from "./queues.ts";
 
 /**

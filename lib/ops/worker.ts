@@ -6,7 +6,7 @@
 import { db } from "@/lib/db/client.ts";
 import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
 import { loadEnvironment } from "./environment.ts";
-import { logger } from "./logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 
 async function main() {
   const env = await loadEnvironment({ requireDatabase: true });

@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/audit/record.ts";
 import type { Permission } from "@/lib/auth/permissions.ts";
 import { getLocale } from "@/lib/i18n/server.ts";
 import { catalog, isMessageKey, translator, type Translate } from "@/lib/i18n/translate.ts";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { UserError } from "./errors.ts";
 import type { ActionResult } from "./action-result.ts";
 

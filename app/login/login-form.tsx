@@ -2,7 +2,8 @@
 
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState, useSyncExternalStore, type FormEvent } from "react";
+import { safeCallbackPath } from "@/lib/auth/callback-url.ts";
 import { useT } from "@/lib/i18n/client.tsx";
 
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
@@ -10,6 +11,13 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // False in the server's HTML, true once React runs here: until then the button stays disabled,
+  // so a quick click or Enter never submits the form natively (which would put the password in a URL).
+  const hydrated = useSyncExternalStore(
+    () => () => {},
+    () => true,
+    () => false,
+  );
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -22,7 +30,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
       password: String(form.get("password") ?? ""),
     });
     if (result?.ok && !result.error) {
-      router.replace(callbackUrl);
+      router.replace(safeCallbackPath(callbackUrl));
       router.refresh();
       return;
     }
@@ -32,7 +40,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <div>
         <label htmlFor="email">{t("login.email")}</label>
         <input id="email" name="email" type="email" autoComplete="username" required autoFocus />
@@ -46,7 +54,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
           {error}
         </p>
       ) : null}
-      <button type="submit" className="btn w-full justify-center" disabled={busy}>
+      <button type="submit" className="btn w-full justify-center" disabled={busy || !hydrated}>
         {busy ? t("login.busy") : t("login.submit")}
       </button>
     </form>

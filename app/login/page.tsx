@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { safeCallbackPath } from "@/lib/auth/callback-url.ts";
 import { getCurrentUser } from "@/lib/auth/session.ts";
 import { getT } from "@/lib/i18n/server.ts";
 import { LanguageSwitch } from "@/lib/ui/language-switch.tsx";
@@ -8,8 +9,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (await getCurrentUser()) redirect("/");
   const t = await getT();
   const params = await searchParams;
-  // Only same-site paths: never send a user to another site after signing in.
-  const callbackUrl = params.callbackUrl?.startsWith("/") && !params.callbackUrl.startsWith("//") ? params.callbackUrl : "/";
+  // Only paths on this site: never send a user to another site after signing in.
+  const callbackUrl = safeCallbackPath(params.callbackUrl);
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="w-full max-w-sm">

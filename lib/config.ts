@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -12,9 +13,28 @@ const hostPort = z
   .string()
   .regex(/^[0-9a-fA-F.:[\]]+(?::\d{1,5})?$/, "expected ip[:port]");
 
+/** An IP address or CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", bits, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
 const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (lib/auth/client-address.ts): addresses and
+   * CIDR ranges, comma-separated. Unset: the socket's peer is the client.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .refine(
+      (value) => (value ?? "").split(",").map((entry) => entry.trim()).filter(Boolean).every(isAddressOrRange),
+      "expected IP addresses or CIDR ranges, comma-separated",
+    ),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   ENCRYPTION_KEY: z
     .string()

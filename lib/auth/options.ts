@@ -1,27 +1,34 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
+import { encode } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db } from "@/lib/db/client.ts";
+import { createAuthLogger } from "./auth-log.ts";
+import { CLIENT_ADDRESS_HEADER } from "./client-address.ts";
 import { signInWithPassword } from "./credentials.ts";
+import { checkSession, newSessionClaims, remainingSeconds, revokeSession, sessionClaimsOf, SESSION_MAX_AGE_SECONDS, sessionEndsAt } from "./session-token.ts";
 
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
-
+/** Set by lib/auth/client-address-header.ts from the socket (and TRUSTED_PROXIES), never by the client. */
 function clientAddress(headers: Record<string, unknown> | undefined): string | null {
-  const forwarded = headers?.["x-forwarded-for"];
-  if (typeof forwarded === "string" && forwarded) return forwarded.split(",")[0]!.trim();
-  const real = headers?.["x-real-ip"];
-  return typeof real === "string" && real ? real : null;
+  const address = headers?.[CLIENT_ADDRESS_HEADER];
+  return typeof address === "string" && address ? address : null;
 }
 
 /**
- * next-auth with e-mail + password. Sessions are signed JWTs that expire after 8 hours of
- * inactivity; every request still re-reads the user and their rights from the database
- * (lib/auth/session.ts), so deactivating a user or taking a right away takes effect at once.
+ * next-auth with e-mail + password. Sessions are signed, encrypted JWTs that end 8 hours after
+ * sign-in at the latest, or at sign-out (lib/auth/session-token.ts); every request still
+ * re-reads the user and their rights from the database (lib/auth/session.ts), so deactivating
+ * a user or taking a right away takes effect at once.
  */
 export const authOptions: NextAuthOptions = {
   secret: process.env.AUTH_SECRET,
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 15 * 60 },
+  jwt: {
+    // A re-issued token never outlives the session's absolute end.
+    encode: (params) => encode({ ...params, maxAge: remainingSeconds(params.token) ?? params.maxAge }),
+  },
   pages: { signIn: "/login", error: "/login" },
+  logger: createAuthLogger(),
   providers: [
     CredentialsProvider({
       name: "password",
@@ -42,13 +49,21 @@ export const authOptions: NextAuthOptions = {
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      if (user) token.sub = user.id;
+    async jwt({ token, user }) {
+      if (user) return { ...token, ...newSessionClaims(user.id) };
+      await checkSession(db(), token);
       return token;
     },
     session({ session, token }) {
-      if (session.user && token.sub) (session.user as { id?: string }).id = token.sub;
+      const claims = sessionClaimsOf(token);
+      if (session.user && claims) (session.user as { id?: string }).id = claims.sub;
+      if (claims) session.expires = new Date(sessionEndsAt(claims) * 1000).toISOString();
       return session;
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      await revokeSession(db(), token);
     },
   },
 };

@@ -1,5 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import { pruneLoginThrottles } from "@/lib/auth/login-throttle.ts";
+import { pruneRevokedSessions } from "@/lib/auth/session-token.ts";
 import { config } from "@/lib/config.ts";
 import { db } from "@/lib/db/client.ts";
 import { drainAndReschedule, handleDeliveryJobs, sweep, wakeServer, WORKER_ID, type DeliveryJob } from "@/lib/delivery/dispatch.ts";
@@ -20,11 +21,14 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
   await boss.start();
   await ensureQueues(boss);
 
-  await boss.schedule(QUEUES.maintenance, "17 3 * * *", { task: "prune-login-throttles" });
+  // Hourly: a throttle row is forgotten an hour after its last failure, so this bounds the table
+  // to what the last hour's failed sign-ins wrote.
+  await boss.schedule(QUEUES.maintenance, "17 * * * *", { task: "prune-login-throttles" });
   await boss.work(QUEUES.maintenance, async (jobs) => {
     for (const job of jobs) {
       const pruned = await pruneLoginThrottles(db());
-      logger.info("maintenance done", { job: job.id, prunedLoginThrottles: pruned });
+      const prunedRevokedSessions = await pruneRevokedSessions(db());
+      logger.info("maintenance done", { job: job.id, prunedLoginThrottles: pruned, prunedRevokedSessions });
     }
   });
   // Two lanes per process: one slow server (deferred, or timing out) never holds up the others.

@@ -11,6 +11,7 @@ const nextConfig: NextConfig = {
     authInterrupts: true,
     serverActions: { bodySizeLimit: "1mb" },
   },
+  // The Content-Security-Policy (with its per-response nonce) and HSTS are set in proxy.ts.
   async headers() {
     return [
       {
@@ -19,6 +20,13 @@ const nextConfig: NextConfig = {
           { key: "X-Frame-Options", value: "DENY" },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "same-origin" },
+          // No page of Postkamer needs any of these; a script that got in could not ask for them either.
+          {
+            key: "Permissions-Policy",
+            value:
+              "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()",
+          },
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
         ],
       },
     ];

@@ -15,6 +15,18 @@ export const CANCELLABLE: readonly string[] = ["QUEUED", "DEFERRED", "RETRYING",
 const REVIVED: readonly string[] = ["FAILED", "CANCELLED", "PARTIALLY_SENT"];
 
 /**
+ * A verification mail that ended has its code masked in the stored body (migration
+ * 20261214101000): sent again it would carry no code, so it is not revived; "Codes opnieuw
+ * versturen" on the sender starts a new round instead.
+ */
+const CODE_KINDS: readonly string[] = ["OWNERSHIP_CODE", "CONFIGURATION_CODE"];
+
+/** Whether "Opnieuw proberen" applies to this message (the detail page shows the button by this). */
+export function canRetry(message: { status: string; kind: string }): boolean {
+  return RETRYABLE.includes(message.status) && !(CODE_KINDS.includes(message.kind) && REVIVED.includes(message.status));
+}
+
+/**
  * What a revived message still has to do: recipients the server refused for good get another
  * chance (WAITING); what the server accepted stays DELIVERED and is never sent again.
  */
@@ -43,6 +55,7 @@ export async function retryMessage(prisma: Db, boss: PgBoss, actor: Actor, messa
     const message = row ? await tx.outboundMessage.findUnique({ where: { id: messageId } }) : null;
     if (!message) throw new UserError("logging.errors.notFound", {}, undefined, 404);
     if (!RETRYABLE.includes(message.status)) throw new UserError("logging.errors.notRetryable");
+    if (!canRetry(message)) throw new UserError("logging.errors.codeNotRetryable");
     const revived = REVIVED.includes(message.status);
     const hasOutcomes = message.recipientOutcomes !== null;
     const { outcomes, reopened } = revived ? reopenRefusedRecipients(readRecipientOutcomes(message.recipientOutcomes)) : { outcomes: null, reopened: 0 };

@@ -506,6 +506,7 @@ export const en: Messages = {
       notFound: "This e-mail does not exist (any more).",
       notRetryable: "This e-mail cannot be retried now.",
       notCancellable: "This e-mail has already been handed over and can no longer be cancelled.",
+      codeNotRetryable: "The code in this verification e-mail was made unreadable once it ended. Send new codes from the sender (Send codes again).",
     },
   },
   catcher: {

@@ -509,6 +509,7 @@ export const nl = {
       notFound: "Deze e-mail bestaat niet (meer).",
       notRetryable: "Deze e-mail kan nu niet opnieuw worden geprobeerd.",
       notCancellable: "Deze e-mail is al overgedragen en kan niet meer worden geannuleerd.",
+      codeNotRetryable: "De code in deze verificatiemail is na afloop onleesbaar gemaakt. Verstuur nieuwe codes bij de afzender (Codes opnieuw versturen).",
     },
   },
   catcher: {

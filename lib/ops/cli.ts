@@ -3,10 +3,15 @@
  *
  *   migrate                                  apply pending migrations
  *   seed                                     built-in roles (and a first admin on an empty database)
- *   create-user <email> --role <role> [--name <name>] [--password <pw>]
+ *   create-user <email> --role <role> [--name <name>] [--password-stdin]
  *   create-api-key <name>                    prints the key as the last line
+ *
+ * A password is never an argument: arguments show in the process list and the shell's history.
+ * `--password-stdin` reads it from standard input (a prompt without echo on a terminal, the
+ * first line of a pipe for scripts); without it a password is generated and printed once.
  */
 import { parseArgs } from "node:util";
+import { readPassword } from "./password-input.ts";
 import { createApiKey } from "@/lib/apikeys/mutations.ts";
 import type { Actor } from "@/lib/audit/record.ts";
 import { createDb } from "@/lib/db/client.ts";
@@ -16,22 +21,31 @@ import { createUserSchema } from "@/lib/users/schema.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { catalog, translator } from "@/lib/i18n/translate.ts";
 import { loadEnvironment } from "./environment.ts";
-import { seed } from "./seed.ts";
+import { firstAdministratorNotice, seed } from "./seed.ts";
 
 const CLI_ACTOR: Actor = { id: null, label: "cli" };
 
 const USAGE = `Usage: npm run cli -- <command>
   migrate
   seed
-  create-user <email> --role <role> [--name <name>] [--password <password>]
-  create-api-key <name>`;
+  create-user <email> --role <role> [--name <name>] [--password-stdin]
+  create-api-key <name>
+
+create-user generates a password and prints it once; with --password-stdin it reads the
+password from standard input instead (prompted without echo on a terminal):
+  printf '%s\n' "$PASSWORD" | npm run cli -- create-user anna@example.nl --role Helpdesk --password-stdin`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { role: { type: "string", multiple: true }, name: { type: "string" }, password: { type: "string" } },
+    // `password` is only parsed to refuse it with a pointer to --password-stdin.
+    options: { role: { type: "string", multiple: true }, name: { type: "string" }, password: { type: "string" }, "password-stdin": { type: "boolean" } },
   });
+  if (values.password !== undefined) {
+    console.error("--password is not accepted: a password on the command line shows in the process list and the shell history. Use --password-stdin.");
+    return 2;
+  }
   const [command, ...rest] = positionals;
   if (!command) {
     console.error(USAGE);
@@ -51,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "seed": {
         const { createdAdmin } = await seed(prisma, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD });
-        if (createdAdmin) console.log(`First administrator: ${createdAdmin.email} / ${createdAdmin.password}`);
+        if (createdAdmin) for (const line of firstAdministratorNotice(createdAdmin)) console.log(line);
         return 0;
       }
       case "create-user": {
@@ -67,10 +81,15 @@ async function main(argv: string[]): Promise<number> {
           console.error(`Unknown role ${unknown.join(", ")}. Roles: ${known.join(", ")}`);
           return 2;
         }
+        const password = values["password-stdin"] ? await readPassword(process.stdin, process.stderr) : undefined;
+        if (values["password-stdin"] && !password) {
+          console.error("No password on standard input.");
+          return 2;
+        }
         const input = createUserSchema.safeParse({
           email: rest[0],
           name: values.name ?? rest[0]!.split("@")[0],
-          password: values.password,
+          password,
           roles: roles.map((r) => r.id),
         });
         if (!input.success) {

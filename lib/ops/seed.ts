@@ -6,13 +6,16 @@ import { DEFAULT_HTML_FRAME, DEFAULT_TEXT_FRAME, DEMO_TEMPLATES } from "@/lib/te
 
 /**
  * Idempotent seed: the built-in roles (created once, afterwards the administrators own them)
- * and, on an empty user table, a first administrator. Returns that administrator's
- * credentials so they can be printed exactly once.
+ * and, on an empty user table, a first administrator. Returns that administrator's address,
+ * and the password only when it was generated here, so it can be printed exactly once: a
+ * password the operator chose (ADMIN_PASSWORD) is never echoed into a log.
  */
+export type CreatedAdmin = { email: string; generatedPassword?: string };
+
 export async function seed(
   prisma: Db,
   options: { adminEmail?: string; adminPassword?: string } = {},
-): Promise<{ createdAdmin?: { email: string; password: string } }> {
+): Promise<{ createdAdmin?: CreatedAdmin }> {
   const roleIds: Record<string, string> = {};
   for (const role of Object.values(BUILT_IN_ROLES)) {
     const existing = await prisma.role.findUnique({ where: { name: role.name } });
@@ -53,7 +56,16 @@ export async function seed(
       after: { email, roles: [BUILT_IN_ROLES.administrator.name] },
     });
   });
-  return { createdAdmin: { email, password } };
+  return { createdAdmin: options.adminPassword ? { email } : { email, generatedPassword: password } };
+}
+
+/** What `npm start` and `npm run cli -- seed` print once about the first administrator (Dutch, like the rest of the start-up). */
+export function firstAdministratorNotice(admin: CreatedAdmin): string[] {
+  return [
+    "Eerste beheerder aangemaakt (wordt maar één keer getoond):",
+    `  E-mailadres: ${admin.email}`,
+    admin.generatedPassword ? `  Wachtwoord:  ${admin.generatedPassword}` : "  Wachtwoord:  zoals opgegeven in ADMIN_PASSWORD",
+  ];
 }
 
 export const DEMO_SERVER_NAME = "Demo-mailserver (mail catcher)";

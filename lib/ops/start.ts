@@ -25,7 +25,7 @@ import { DATA_DIR, loadEnvironment } from "./environment.ts";
 import { ensurePortFree } from "./port.ts";
 import { ensureBuild, type Env, spawnWeb, spawnWorker } from "./processes.ts";
 import { loadOrCreateLocalSecrets } from "./secrets.ts";
-import { seed, seedDemoServer } from "./seed.ts";
+import { firstAdministratorNotice, seed, seedDemoServer } from "./seed.ts";
 import { SUPERVISOR_STATE_ENV } from "./supervisor-state.ts";
 import { createSupervisor, type Supervisor } from "./supervisor.ts";
 
@@ -134,11 +134,7 @@ async function main() {
   startChildren({ port: config.PORT, env, distDir });
 
   console.log(`\nPostkamer draait op ${url}`);
-  if (createdAdmin) {
-    console.log("Eerste beheerder aangemaakt (wordt maar één keer getoond):");
-    console.log(`  E-mailadres: ${createdAdmin.email}`);
-    console.log(`  Wachtwoord:  ${createdAdmin.password}`);
-  }
+  if (createdAdmin) for (const line of firstAdministratorNotice(createdAdmin)) console.log(line);
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { authenticateApiKey } from "@/lib/apikeys/mutations.ts";
+import { signInWithPassword } from "@/lib/auth/credentials.ts";
 import { seed } from "@/lib/ops/seed.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 
@@ -9,6 +10,17 @@ const exec = promisify(execFile);
 
 function cli(...args: string[]) {
   return exec(process.execPath, ["--import", "tsx", "lib/ops/cli.ts", ...args], { env: process.env, timeout: 60_000 });
+}
+
+/** The CLI with `input` on its standard input (a pipe, as from a script). */
+function cliWithInput(input: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve, reject) => {
+    const child = execFile(process.execPath, ["--import", "tsx", "lib/ops/cli.ts", ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== "number") return reject(error);
+      resolve({ stdout, stderr, code: error ? (error.code as number) : 0 });
+    });
+    child.stdin!.end(input);
+  });
 }
 
 describe("the operator CLI (npm run cli)", () => {
@@ -34,6 +46,34 @@ describe("the operator CLI (npm run cli)", () => {
     expect(stdout).toMatch(/Password: [a-zA-Z2-9]{20}/);
     const user = await testDb().user.findUniqueOrThrow({ where: { email: "helpdesk@example.test" }, include: { roles: { include: { role: true } } } });
     expect(user.roles.map((r) => r.role.name)).toEqual(["Helpdesk"]);
+  });
+
+  it("create-user refuses --password, which the process list and shell history would keep, and creates nothing", async () => {
+    const result = await cliWithInput("", ["create-user", "argument@example.test", "--role", "helpdesk", "--password", "Geheim-wachtwoord-1"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--password-stdin");
+    expect(await testDb().user.findUnique({ where: { email: "argument@example.test" } })).toBeNull();
+  });
+
+  it("create-user --password-stdin reads the password from a pipe and never prints it", async () => {
+    const password = "Uit-een-pijp-gelezen-1";
+    const result = await cliWithInput(`${password}\n`, ["create-user", "stdin@example.test", "--role", "helpdesk", "--password-stdin"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(password);
+    expect(await signInWithPassword(testDb(), { email: "stdin@example.test", password, clientAddress: null })).toMatchObject({ ok: true });
+    expect((await cliWithInput("", ["create-user", "leeg@example.test", "--role", "helpdesk", "--password-stdin"])).code).toBe(2);
+  });
+
+  it("seed prints a first administrator's password only when it generated it", async () => {
+    await resetDatabase();
+    const chosen = await cliWithInput("", ["seed"], { ...process.env, ADMIN_EMAIL: "gekozen@example.test", ADMIN_PASSWORD: "zelf-gekozen-wachtwoord" });
+    expect(chosen.stdout).toContain("gekozen@example.test");
+    expect(chosen.stdout).not.toContain("zelf-gekozen-wachtwoord");
+    await resetDatabase();
+    const generated = await cliWithInput("", ["seed"], { ...process.env, ADMIN_EMAIL: "gegenereerd@example.test", ADMIN_PASSWORD: undefined });
+    expect(generated.stdout).toMatch(/Wachtwoord: +[a-zA-Z2-9]{20}\n/);
+    await resetDatabase();
+    await seed(testDb(), { adminEmail: "admin@example.test", adminPassword: "admin-password-123" });
   });
 
   it("create-user with an unknown role fails, lists the roles and creates nothing", async () => {

@@ -24,7 +24,7 @@ describe("seeding", () => {
   it("creates Beheerder with every right and Helpdesk with only the view rights, and one administrator", async () => {
     const first = await seed(testDb(), { adminEmail: "Admin@Example.test" });
     expect(first.createdAdmin?.email).toBe("admin@example.test");
-    expect(first.createdAdmin?.password).toHaveLength(20);
+    expect(first.createdAdmin?.generatedPassword).toHaveLength(20);
     const helpdesk = await testDb().role.findUniqueOrThrow({ where: { name: "Helpdesk" }, include: { permissions: true } });
     expect(helpdesk.permissions.map((p) => p.permission).sort()).toEqual(["LOG_DETAILS_VIEW", "MAILSERVERS_VIEW", "TEMPLATES_VIEW"]);
     const admin = await testDb().user.findUniqueOrThrow({ where: { email: "admin@example.test" } });

@@ -24,6 +24,12 @@ function isAddressOrRange(entry: string): boolean {
 const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Interface the web app listens on (`next start -H`); unset: all interfaces, as before (containers). */
+  HOST: z
+    .string()
+    .trim()
+    .optional()
+    .refine((value) => !value || isIP(value) > 0 || /^[a-z0-9.-]{1,253}$/i.test(value), "expected an IP address or host name"),
   /**
    * Reverse proxies whose X-Forwarded-For is believed (lib/auth/client-address.ts): addresses and
    * CIDR ranges, comma-separated. Unset: the socket's peer is the client.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LIMIT_UNITS, LIMIT_WINDOWS, SERVER_TYPE_IDS, SES_REGIONS, TLS_MODES, AUTH_METHODS, WINDOW_SECONDS, supportsOAuth } from "./presets.ts";
-import { email, text, uuid } from "@/lib/ui/fields.ts";
+import { email, hasControlCharacters, text, uuid } from "@/lib/ui/fields.ts";
 
 export const MANAGED_BY = ["WERKGEVER", "MEDISCHE_DIENST", "DERDE_PARTIJ"] as const;
 export type ManagedBy = (typeof MANAGED_BY)[number];
@@ -77,7 +77,13 @@ const fields = {
   acceptInsecure: checkbox,
   verifyCertificate: checkbox,
   authMethod: z.enum(AUTH_METHODS, { error: "validation.required" }),
-  username: z.string().trim().max(320, "validation.tooLong|max=320").optional(),
+  // Goes into AUTH and XOAUTH2 as typed: a line break or other control character is never part of a user name.
+  username: z
+    .string()
+    .trim()
+    .max(320, "validation.tooLong|max=320")
+    .optional()
+    .refine((value) => !value || !hasControlCharacters(value), "validation.controlCharacters"),
   /** Empty on edit means "keep the stored password". */
   password: z.string().max(4096, "validation.tooLong|max=4096").optional(),
   /** OAuth2 (Microsoft 365): checked in crossFieldRules, only when OAuth2 is chosen. */

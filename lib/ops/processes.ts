@@ -88,8 +88,17 @@ function spawnChild(args: string[], options: ChildOptions): ChildProcess {
   return child;
 }
 
+/**
+ * `next start` (or `dev`) on `port`, on the interface HOST names when set: Next.js alone listens
+ * on every interface, which a container needs but a host behind a local reverse proxy does not.
+ */
+export function webServerArgs(options: { port: number; dev?: boolean; host?: string }): string[] {
+  const host = options.host?.trim();
+  return [NEXT_BIN, options.dev ? "dev" : "start", "-p", String(options.port), ...(host ? ["-H", host] : [])];
+}
+
 export function spawnWeb(options: ChildOptions & { port: number; dev?: boolean; distDir?: string }): ChildProcess {
-  const args = [NEXT_BIN, options.dev ? "dev" : "start", "-p", String(options.port)];
+  const args = webServerArgs({ port: options.port, dev: options.dev, host: options.env.HOST });
   const env = { ...options.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.distDir ?? ".next", ...(options.dev ? {} : { NODE_ENV: "production" }) };
   return spawnChild(args, { ...options, env });
 }

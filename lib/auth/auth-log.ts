@@ -1,5 +1,5 @@
 import type { LoggerInstance } from "next-auth";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { SessionEnded } from "./session-token.ts";
 
 /**

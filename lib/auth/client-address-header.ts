@@ -1,5 +1,5 @@
 import http from "node:http";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { CLIENT_ADDRESS_HEADER, clientAddressOf, type TrustedProxies } from "./client-address.ts";
 
 const INSTALLED = Symbol.for("postkamer.clientAddressHeader");

@@ -1,6 +1,18 @@
 "use client";
 
-import { createContext, startTransition, useActionState, useContext, useEffect, useRef, type FormEvent, type ReactNode } from "react";
+import {
+  createContext,
+  startTransition,
+  useActionState,
+  useContext,
+  useEffect,
+  useRef,
+  type FormEvent,
+  type HTMLAttributes,
+  type InputHTMLAttributes,
+  type ReactNode,
+} from "react";
+import { useRouter } from "next/navigation";
 import { useFormStatus } from "react-dom";
 import type { ActionResult } from "./action-result.ts";
 
@@ -26,9 +38,16 @@ export function useFormAction<T>(action: Action<T>) {
   return { state, formAction, onSubmit, pending };
 }
 
-/** Lets a SubmitButton inside a hand-built form know that its action is running. */
-export function PendingProvider({ pending, children }: { pending: boolean; children: ReactNode }) {
-  return <PendingContext.Provider value={pending}>{children}</PendingContext.Provider>;
+/**
+ * For a hand-built form (useFormAction): lets the FieldError, FormMessage, FormError and
+ * SubmitButton inside it see the action's answer and whether it is running.
+ */
+export function FormState<T>({ state, pending, children }: { state: ActionResult<T> | null; pending: boolean; children: ReactNode }) {
+  return (
+    <ResultContext.Provider value={state as ActionResult<unknown> | null}>
+      <PendingContext.Provider value={pending}>{children}</PendingContext.Provider>
+    </ResultContext.Provider>
+  );
 }
 
 /**
@@ -54,18 +73,57 @@ export function ActionForm<T>({
     if (resetOnSuccess && state?.ok) ref.current?.reset();
   }, [state, resetOnSuccess]);
   return (
-    <ResultContext.Provider value={state as ActionResult<unknown> | null}>
-      <PendingContext.Provider value={pending}>
-        <form ref={ref} action={formAction} onSubmit={onSubmit} className={className} data-testid={testId} noValidate>
-          {children}
-        </form>
-      </PendingContext.Provider>
-    </ResultContext.Provider>
+    <FormState state={state} pending={pending}>
+      <form ref={ref} action={formAction} onSubmit={onSubmit} className={className} data-testid={testId} noValidate>
+        {children}
+      </form>
+    </FormState>
   );
 }
 
 export function useActionResult<T = unknown>(): ActionResult<T> | null {
   return useContext(ResultContext) as ActionResult<T> | null;
+}
+
+/**
+ * A form that is one button: posts `fields` as hidden inputs to the action and shows the action's
+ * message beside the button ("Opnieuw proberen", "Hervatten", "Intrekken", …).
+ */
+export function ActionButton<T>({
+  action,
+  fields,
+  children,
+  className = "btn",
+  formClassName = "flex items-center gap-3",
+  testId,
+}: {
+  action: Action<T>;
+  fields: Record<string, string | number>;
+  children: ReactNode;
+  className?: string;
+  formClassName?: string;
+  testId?: string;
+}) {
+  return (
+    <ActionForm action={action} className={formClassName || undefined} testId={testId}>
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <SubmitButton className={className}>{children}</SubmitButton>
+      <FormMessage />
+    </ActionForm>
+  );
+}
+
+/** Inside an ActionForm: on success, goes on to the page `to` names for the action's data (e.g. the created item). */
+export function RedirectOnSuccess<T>({ to }: { to: (data: T) => string }) {
+  const state = useActionResult<T>();
+  const router = useRouter();
+  const target = state?.ok && state.data !== undefined ? to(state.data) : null;
+  useEffect(() => {
+    if (target) router.push(target);
+  }, [target, router]);
+  return null;
 }
 
 export function FormMessage() {
@@ -78,21 +136,93 @@ export function FormMessage() {
       </p>
     ) : null;
   }
+  return <ErrorAlert error={state.error} />;
+}
+
+/**
+ * The action's error, without its success message. Only when it is not about fields (those show
+ * beside their fields), unless `withFieldErrors`.
+ */
+export function FormError({ withFieldErrors = false }: { withFieldErrors?: boolean }) {
+  const state = useActionResult();
+  if (!state || state.ok || (state.fieldErrors && !withFieldErrors)) return null;
+  return <ErrorAlert error={state.error} />;
+}
+
+function ErrorAlert({ error }: { error: string }) {
   return (
     <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-800">
-      {state.error}
+      {error}
     </p>
   );
 }
 
-export function FieldError({ name }: { name: string }) {
+/** The action's errors for one field (undefined when it has none), e.g. for aria-invalid. */
+export function useFieldErrors(name: string): string[] | undefined {
   const state = useActionResult();
   const errors = state && !state.ok ? state.fieldErrors?.[name] : undefined;
-  if (!errors?.length) return null;
+  return errors?.length ? errors : undefined;
+}
+
+export function FieldError({ name }: { name: string }) {
+  const errors = useFieldErrors(name);
+  if (!errors) return null;
   return (
     <p className="mt-1 text-sm text-red-700" id={`${name}-error`} data-field-error={name}>
       {errors.join(" ")}
     </p>
+  );
+}
+
+/**
+ * A labelled text box: the label (and a badge after it, e.g. "uit voorinstelling"), the input, a
+ * hint, and the action's error for it, which also marks the input aria-invalid. `input` takes the
+ * rest of the input's attributes (type, value and onChange, defaultValue, …); `box` the wrapper's.
+ */
+export function TextField({
+  name,
+  id = name,
+  label,
+  badge,
+  hint,
+  className,
+  box,
+  input = {},
+}: {
+  name: string;
+  id?: string;
+  label: string;
+  badge?: ReactNode;
+  hint?: ReactNode;
+  className?: string;
+  box?: HTMLAttributes<HTMLDivElement> & { [data: `data-${string}`]: string | undefined };
+  input?: InputHTMLAttributes<HTMLInputElement>;
+}) {
+  const errors = useFieldErrors(name);
+  return (
+    <div className={className} {...box}>
+      <label htmlFor={id}>
+        {label}
+        {badge}
+      </label>
+      <input id={id} name={name} type="text" {...input} aria-invalid={Boolean(errors)} />
+      {hint ? <p className="mt-1 text-xs text-slate-500">{hint}</p> : null}
+      <FieldError name={name} />
+    </div>
+  );
+}
+
+/** A warning that needs a tick before the action goes ahead (e.g. mail without TLS, the FG's consent), with its error. */
+export function WarningCheckbox({ name, warning, label }: { name: string; warning: ReactNode; label: ReactNode }) {
+  return (
+    <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="note">
+      <p>{warning}</p>
+      <label className="mt-2 flex items-start gap-2 font-normal">
+        <input type="checkbox" name={name} className="mt-0.5 accent-amber-600" />
+        {label}
+      </label>
+      <FieldError name={name} />
+    </div>
   );
 }
 

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
-import { PendingProvider, SubmitButton, useFormAction } from "@/lib/ui/form.tsx";
+import { ActionForm, FieldError, FormMessage, SubmitButton, WarningCheckbox } from "@/lib/ui/form.tsx";
 
 type Server = { id: string; name: string; managedBy: string; senders: { id: string; displayName: string; address: string }[] };
 type Action = (previous: ActionResult | null, form: FormData) => Promise<ActionResult>;
@@ -26,15 +26,13 @@ export function RouteForm({
   current: { serverId: string | null; senderId: string | null };
 }) {
   const t = useT();
-  const { state, formAction, onSubmit, pending } = useFormAction(action);
   const [serverId, setServerId] = useState(current.serverId ?? "");
   const [senderId, setSenderId] = useState(current.senderId ?? "");
   const server = servers.find((s) => s.id === serverId);
-  const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
   const needsConsent = medical && server !== undefined && server.managedBy !== "MEDISCHE_DIENST";
 
   return (
-    <form action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate data-testid="route-form">
+    <ActionForm action={action} className="space-y-4" testId="route-form">
       <input type="hidden" name="templateId" value={templateId} />
       <p className="text-sm text-slate-600">{t("templates.routeHint")}</p>
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
@@ -57,7 +55,7 @@ export function RouteForm({
               </option>
             ))}
           </select>
-          {errors.serverId ? <p className="mt-1 text-sm text-red-700" data-field-error="serverId">{errors.serverId.join(" ")}</p> : null}
+          <FieldError name="serverId" />
         </div>
         <div>
           <label htmlFor="senderId">{t("templates.sender")}</label>
@@ -76,25 +74,12 @@ export function RouteForm({
             )}
           </select>
           {server && server.senders.length === 0 ? <p className="mt-1 text-xs text-amber-800">{t("templates.noVerifiedSenders")}</p> : null}
-          {errors.senderId ? <p className="mt-1 text-sm text-red-700" data-field-error="senderId">{errors.senderId.join(" ")}</p> : null}
+          <FieldError name="senderId" />
         </div>
       </div>
-      {needsConsent ? (
-        <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
-          <p>{t("templates.fgConsentHint")}</p>
-          <label className="mt-2 flex items-start gap-2 font-normal">
-            <input type="checkbox" name="fgConsent" className="mt-0.5 accent-amber-600" />
-            {t("templates.fgConsent")}
-          </label>
-          {errors.fgConsent ? <p className="mt-1 text-sm text-red-700" data-field-error="fgConsent">{errors.fgConsent.join(" ")}</p> : null}
-        </div>
-      ) : null}
-      {state ? (
-        <p role={state.ok ? "status" : "alert"} className={`rounded p-2 text-sm ${state.ok ? "bg-brand-50 text-brand-900" : "bg-red-50 text-red-800"}`}>
-          {state.ok ? state.message : state.error}
-        </p>
-      ) : null}
-      <PendingProvider pending={pending}><SubmitButton>{t("templates.saveRoute")}</SubmitButton></PendingProvider>
-    </form>
+      {needsConsent ? <WarningCheckbox name="fgConsent" warning={t("templates.fgConsentHint")} label={t("templates.fgConsent")} /> : null}
+      <FormMessage />
+      <SubmitButton>{t("templates.saveRoute")}</SubmitButton>
+    </ActionForm>
   );
 }

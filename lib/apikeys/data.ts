@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 
 export function listApiKeys(prisma: Db) {
   return prisma.apiKey.findMany({
@@ -14,4 +14,9 @@ export function listApiKeys(prisma: Db) {
       createdBy: { select: { email: true } },
     },
   });
+}
+
+/** The API keys page's read (pages never touch the database client themselves). */
+export function loadApiKeys() {
+  return listApiKeys(db());
 }

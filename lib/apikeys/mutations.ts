@@ -1,5 +1,6 @@
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 import { recordAudit, type Actor } from "@/lib/audit/record.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { generateApiKey, hashApiKey } from "./keys.ts";
 
@@ -49,4 +50,31 @@ export async function authenticateApiKey(prisma: Db, authorization: string | nul
   const key = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(match[1]!) } });
   if (!key || key.revokedAt) return null;
   return key;
+}
+
+const API_KEY_USE_RESOLUTION_MS = 60_000;
+
+/**
+ * Keeps ApiKey.lastUsedAt roughly current without a write per request: at most once a minute,
+ * and the condition in the UPDATE keeps concurrent requests from writing it more than once.
+ */
+export async function noteApiKeyUse(prisma: Db, key: { id: string; lastUsedAt: Date | null }, now = new Date()): Promise<void> {
+  const threshold = new Date(now.getTime() - API_KEY_USE_RESOLUTION_MS);
+  if (key.lastUsedAt && key.lastUsedAt > threshold) return;
+  await prisma.apiKey.updateMany({
+    where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: threshold } }] },
+    data: { lastUsedAt: now },
+  });
+}
+
+/**
+ * The submission API's check, for every route under /api/v1: the active key behind the request's
+ * Authorization header, its use noted (a failure to note it is logged, never refused), or null.
+ */
+export async function authenticateApiCall(authorization: string | null) {
+  const prisma = db();
+  const apiKey = await authenticateApiKey(prisma, authorization);
+  if (!apiKey) return null;
+  await noteApiKeyUse(prisma, apiKey).catch((error: unknown) => logger.warn("could not note API key use", { apiKeyId: apiKey.id, error }));
+  return apiKey;
 }

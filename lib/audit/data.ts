@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -13,4 +13,9 @@ export async function listAuditEntries(prisma: Db, options: { before?: bigint } 
   const hasMore = rows.length > AUDIT_PAGE_SIZE;
   const entries = rows.slice(0, AUDIT_PAGE_SIZE);
   return { entries, nextCursor: hasMore ? entries.at(-1)!.id : null };
+}
+
+/** The audit page's read (pages never touch the database client themselves). */
+export function loadAuditEntries(before?: bigint) {
+  return listAuditEntries(db(), { before });
 }

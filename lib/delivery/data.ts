@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db, Tx } from "@/lib/db/client.ts";
+import { db, type Db, type Tx } from "@/lib/db/client.ts";
 import type { LimitUnit, LimitWindow } from "@/lib/mailservers/presets.ts";
 import { windowMs, type Limit } from "./limiter.ts";
 
@@ -154,4 +154,14 @@ export async function suggestRecipientCap(
   const configured = server?.maxRecipientsPerMessage ?? null;
   if (configured !== null && configured <= observed) return null;
   return { observed, observations: rows.length, configured };
+}
+
+// Reads for pages, on this process's client: pages never touch the database client themselves.
+
+export function loadServerUsage(serverId: string) {
+  return serverUsage(db(), serverId);
+}
+
+export function loadRecipientCapSuggestion(serverId: string) {
+  return suggestRecipientCap(db(), serverId);
 }

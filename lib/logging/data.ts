@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { MessageStatus, type MessageKind } from "@/lib/generated/prisma/enums.ts";
 import { recipientStates, summarizeRecipients, type RecipientSummary } from "@/lib/delivery/recipients.ts";
@@ -272,4 +272,15 @@ export async function getMessage(prisma: Db, id: string, details: boolean) {
             at: at ? new Date(at) : null,
           })),
   };
+}
+
+// Reads for pages, on this process's client: pages never touch the database client themselves.
+
+export function loadMessages(options: ListMessagesOptions) {
+  return listMessages(db(), options);
+}
+
+/** `details`: whether the reader may see addresses and subjects (LOG_DETAILS_VIEW). */
+export function loadMessage(id: string, details: boolean) {
+  return getMessage(db(), id, details);
 }

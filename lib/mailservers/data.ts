@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
 import type { ProbeResult } from "./probe.ts";
 
@@ -68,3 +68,13 @@ export function secretExpiry(expiresAt: Date | null, now = new Date()): { state:
 }
 
 export type ServerView = NonNullable<Awaited<ReturnType<typeof getServer>>>;
+
+// Reads for pages, on this process's client: pages never touch the database client themselves.
+
+export function loadServers() {
+  return listServers(db());
+}
+
+export function loadServer(id: string) {
+  return getServer(db(), id);
+}

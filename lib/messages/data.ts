@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 import { recipientStates, summarizeRecipients } from "@/lib/delivery/recipients.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,3 +56,8 @@ export async function getMessageForApi(prisma: Db, id: string) {
 }
 
 export type MessageForApi = NonNullable<Awaited<ReturnType<typeof getMessageForApi>>>;
+
+/** `GET /api/v1/messages/{id}`'s read: route handlers never touch the database client themselves. */
+export function loadMessageForApi(id: string) {
+  return getMessageForApi(db(), id);
+}

@@ -1,8 +1,9 @@
 import type { PgBoss } from "pg-boss";
-import type { Db, Tx } from "@/lib/db/client.ts";
+import { db, type Db, type Tx } from "@/lib/db/client.ts";
 import { queueMessage } from "@/lib/delivery/outbox.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import type { MessageStatus } from "@/lib/generated/prisma/enums.ts";
+import { webBoss } from "@/lib/jobs/boss.ts";
 import { DELIVERY_GIVE_UP_MS } from "@/lib/jobs/queues.ts";
 import { renderIntoFrame } from "@/lib/templates/render.ts";
 import { routeOf } from "@/lib/templates/route.ts";
@@ -98,17 +99,7 @@ export async function submitMessage(prisma: Db, boss: PgBoss, apiKey: { id: stri
   }
 }
 
-const API_KEY_USE_RESOLUTION_MS = 60_000;
-
-/**
- * Keeps ApiKey.lastUsedAt roughly current without a write per request: at most once a minute,
- * and the condition in the UPDATE keeps concurrent requests from writing it more than once.
- */
-export async function noteApiKeyUse(prisma: Db, key: { id: string; lastUsedAt: Date | null }, now = new Date()): Promise<void> {
-  const threshold = new Date(now.getTime() - API_KEY_USE_RESOLUTION_MS);
-  if (key.lastUsedAt && key.lastUsedAt > threshold) return;
-  await prisma.apiKey.updateMany({
-    where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: threshold } }] },
-    data: { lastUsedAt: now },
-  });
+/** The submission API's write, on this process's client and job queue: route handlers never touch the database client. */
+export async function submitFromApi(apiKey: { id: string }, input: SubmitInput): Promise<SubmitResult> {
+  return submitMessage(db(), await webBoss(), apiKey, input);
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 import type { Permission } from "@/lib/auth/permissions.ts";
 
 export type RoleRow = { id: string; name: string; builtIn: boolean; permissions: Permission[]; userCount: number };
@@ -16,4 +16,9 @@ export async function listRoles(prisma: Db): Promise<RoleRow[]> {
     permissions: role.permissions.map((p) => p.permission),
     userCount: role._count.users,
   }));
+}
+
+/** The rights and users pages' read (pages never touch the database client themselves). */
+export function loadRoles(): Promise<RoleRow[]> {
+  return listRoles(db());
 }

@@ -1,8 +1,8 @@
 import "server-only";
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
 import type { PreflightReport } from "./preflight.ts";
-import { senderDisplayState } from "./state.ts";
+import { codeEntryRefusal, senderDisplayState } from "./state.ts";
 
 /** The stored DMARC preflight report, when it is in the format this version renders. */
 function preflightReportOf(value: Prisma.JsonValue | null): PreflightReport | null {
@@ -67,6 +67,8 @@ export async function getSender(prisma: Db, senderId: string) {
   return {
     ...rest,
     displayState: senderDisplayState(sender.state, round),
+    /** Null when codes can be entered now (what verifySender would refuse, else). */
+    codeEntryRefusal: codeEntryRefusal(sender.state, round),
     preflightReport: preflightReportOf(preflightReport),
     round: round
       ? {
@@ -81,4 +83,14 @@ export async function getSender(prisma: Db, senderId: string) {
       : null,
     messages,
   };
+}
+
+// Reads for pages, on this process's client: pages never touch the database client themselves.
+
+export function loadSenders(serverId: string) {
+  return listSenders(db(), serverId);
+}
+
+export function loadSender(senderId: string) {
+  return getSender(db(), senderId);
 }

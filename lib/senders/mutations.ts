@@ -7,11 +7,12 @@ import { queueMessage } from "@/lib/delivery/outbox.ts";
 import { templatesUsing } from "@/lib/templates/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { generateCode, hashCode, matchCodes } from "./codes.ts";
 import { verificationMail } from "./mail.ts";
 import { hasMailHosts } from "@/lib/smtp/mx.ts";
 import { runPreflight, type PreflightInput, type PreflightOptions, type PreflightReport } from "./preflight.ts";
+import { codeEntryRefusal } from "./state.ts";
 
 export const CODE_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export const MAX_WRONG_TRIES = 5;
@@ -253,14 +254,12 @@ export type VerifyResult = { ok: true } | { ok: false; reason: "wrong"; triesLef
 export async function verifySender(prisma: Db, actor: Actor, input: { senderId: string; code1: string; code2: string }): Promise<VerifyResult> {
   return prisma.$transaction(async (tx) => {
     const sender = await lockSender(tx, input.senderId);
-    if (sender.state === "VERIFIED") throw new UserError("senders.errors.alreadyVerified");
     const round = await tx.senderVerification.findFirst({
       where: { senderId: sender.id, completedAt: null, supersededAt: null },
       orderBy: { createdAt: "desc" },
     });
-    if (!round) throw new UserError("senders.errors.noRound");
-    if (round.lockedAt) throw new UserError("senders.errors.locked");
-    if (round.expiresAt < new Date()) throw new UserError("senders.errors.expired");
+    const refusal = codeEntryRefusal(sender.state, round);
+    if (refusal || !round) throw new UserError(`senders.errors.${refusal ?? "noRound"}`);
 
     const proven = matchCodes(codeSecret(), round.id, [input.code1, input.code2], {
       ownership: round.ownershipCodeHash,

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 
 export async function listTemplates(prisma: Db) {
   return prisma.masterTemplate.findMany({
@@ -34,3 +34,17 @@ export async function routeOptions(prisma: Db) {
 }
 
 export type RouteOptions = Awaited<ReturnType<typeof routeOptions>>;
+
+// Reads for pages, on this process's client: pages never touch the database client themselves.
+
+export function loadTemplates() {
+  return listTemplates(db());
+}
+
+export function loadTemplate(id: string) {
+  return getTemplate(db(), id);
+}
+
+export function loadRouteOptions() {
+  return routeOptions(db());
+}

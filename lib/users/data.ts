@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/db/client.ts";
+import { db, type Db } from "@/lib/db/client.ts";
 
 export async function listUsers(prisma: Db) {
   const users = await prisma.user.findMany({
@@ -14,4 +14,9 @@ export async function listUsers(prisma: Db) {
     },
   });
   return users.map((user) => ({ ...user, roleIds: user.roles.map((r) => r.roleId) }));
+}
+
+/** The users page's read (pages never touch the database client themselves). */
+export function loadUsers() {
+  return listUsers(db());
 }

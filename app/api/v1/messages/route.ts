@@ -1,10 +1,8 @@
 import { NextResponse } from "next/server";
-import { authenticateApiKey } from "@/lib/apikeys/mutations.ts";
-import { db } from "@/lib/db/client.ts";
-import { webBoss } from "@/lib/jobs/boss.ts";
+import { authenticateApiCall } from "@/lib/apikeys/mutations.ts";
 import { fieldErrors, MAX_REQUEST_BYTES, submitSchema, type ApiErrorCode, type FieldError } from "@/lib/messages/schema.ts";
-import { noteApiKeyUse, submitMessage, UnknownTemplateError } from "@/lib/messages/submit.ts";
-import { logger } from "@/lib/ops/logger.ts";
+import { submitFromApi, UnknownTemplateError } from "@/lib/messages/submit.ts";
+import { logger } from "@/lib/log/logger.ts";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -56,10 +54,8 @@ function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } 
  */
 export async function POST(request: Request) {
   try {
-    const prisma = db();
-    const apiKey = await authenticateApiKey(prisma, request.headers.get("authorization"));
+    const apiKey = await authenticateApiCall(request.headers.get("authorization"));
     if (!apiKey) return failure(401, "unauthorized", { headers: { "WWW-Authenticate": "Bearer" } });
-    await noteApiKeyUse(prisma, apiKey).catch((error: unknown) => logger.warn("could not note API key use", { apiKeyId: apiKey.id, error }));
 
     if (!isJson(request.headers.get("content-type"))) return failure(415, "unsupported_media_type");
 
@@ -72,7 +68,7 @@ export async function POST(request: Request) {
     const parsed = submitSchema.safeParse(json.value);
     if (!parsed.success) return failure(400, "validation_failed", { fields: fieldErrors(parsed.error) });
 
-    const result = await submitMessage(prisma, await webBoss(), apiKey, parsed.data);
+    const result = await submitFromApi(apiKey, parsed.data);
     return NextResponse.json(
       { id: result.id, status: result.status },
       { status: 202, headers: result.replayed ? { "Idempotent-Replayed": "true" } : undefined },

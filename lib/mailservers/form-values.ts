@@ -1,4 +1,5 @@
 import { presetFor, type AuthMethod, type LimitUnit, type LimitWindow, type ServerTypeId, type TlsMode } from "./presets.ts";
+import type { ServerView } from "./data.ts";
 import type { ManagedBy } from "./schema.ts";
 
 /** The mail server form's state: text fields as typed, limits as editable rows. Runs anywhere. */
@@ -24,7 +25,6 @@ export type ServerFormValues = {
   maxConnections: string;
   limits: { key: number; count: string; size: string; window: LimitWindow; unit: LimitUnit }[];
 };
-
 
 let nextKey = 1;
 
@@ -56,3 +56,33 @@ export function valuesFromPreset(type: ServerTypeId, base: Partial<ServerFormVal
   };
 }
 
+/** The edit form's starting values: the stored server as the form shows it. */
+export function serverFormValues(server: ServerView): ServerFormValues {
+  return {
+    id: server.id,
+    name: server.name,
+    type: server.type,
+    region: server.region ?? "",
+    host: server.host,
+    port: String(server.port),
+    tlsMode: server.tlsMode,
+    verifyCertificate: server.verifyCertificate,
+    authMethod: server.authMethod,
+    username: server.username ?? "",
+    oauthTenantId: server.oauthTenantId ?? "",
+    // Google's client id is the service account's address, taken from the key file, not typed.
+    oauthClientId: server.type === "MICROSOFT_365" ? (server.oauthClientId ?? "") : "",
+    oauthSecretExpiresAt: server.oauthSecretExpiresAt?.toISOString().slice(0, 10) ?? "",
+    heloName: server.heloName ?? "",
+    managedBy: server.managedBy,
+    maxRecipientsPerMessage: server.maxRecipientsPerMessage ? String(server.maxRecipientsPerMessage) : "",
+    maxConnections: String(server.maxConnections),
+    // Keys far above newLimitKey()'s, so rows added in the browser never share one with these.
+    limits: server.limits.map((limit, index) => ({ key: index + 1_000_000, count: String(limit.count), size: String(limit.windowSize), window: limit.window, unit: limit.unit })),
+  };
+}
+
+/** The OAuth2 secret the form may keep: for the type it was entered for (Google: for this service account). */
+export function storedOAuthSecret(server: ServerView): { type: ServerTypeId; account: string } | undefined {
+  return server.authMethod === "OAUTH2" && server.oauthSecretStored ? { type: server.type, account: server.oauthClientId ?? "" } : undefined;
+}

@@ -10,6 +10,9 @@ export function needsPrivacyConsent(carries: DataController, managedBy: ManagedB
 }
 
 /** A consent counts only for the server it was given for. */
-export function hasConsentFor(template: { privacyConsentServerId: string | null; privacyConsentAt: Date | null }, serverId: string): boolean {
+export function hasConsentFor<T extends { privacyConsentServerId: string | null; privacyConsentAt: Date | null }>(
+  template: T,
+  serverId: string,
+): template is T & { privacyConsentAt: Date } {
   return template.privacyConsentServerId === serverId && template.privacyConsentAt !== null;
 }

@@ -2,7 +2,8 @@ import { limitSentence, windowText } from "@/lib/mailservers/components/limit-te
 import { formatDateTime, formatNumber, formatTime } from "@/lib/i18n/format.ts";
 import type { Locale, Translate } from "@/lib/i18n/translate.ts";
 import { explainReply } from "@/lib/smtp/replies.ts";
-import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
+import { ActionButton } from "@/lib/ui/form.tsx";
+import { Table } from "@/lib/ui/table.tsx";
 import { applyLimitSuggestionAction, dismissLimitSuggestionAction } from "../actions.ts";
 import { parseLimitLabel } from "../limiter.ts";
 import type { LimitSuggestion, ServerUsage } from "../data.ts";
@@ -20,14 +21,7 @@ function LimitSuggestions({ serverId, suggestions, canEdit, t, locale }: { serve
     <>
       {suggestions.map((s) => {
         const key = `${s.window}-${s.windowSize}-${s.unit}`;
-        const hidden = (
-          <>
-            <input type="hidden" name="serverId" value={serverId} />
-            <input type="hidden" name="window" value={s.window} />
-            <input type="hidden" name="windowSize" value={s.windowSize} />
-            <input type="hidden" name="unit" value={s.unit} />
-          </>
-        );
+        const fields = { serverId, window: s.window, windowSize: s.windowSize, unit: s.unit };
         return (
           <div key={key} className="space-y-2 rounded border border-amber-300 bg-amber-50 p-3 text-amber-950" data-testid="limit-suggestion">
             <p className="font-medium">{ceilingText(s, t, locale)}</p>
@@ -39,16 +33,12 @@ function LimitSuggestions({ serverId, suggestions, canEdit, t, locale }: { serve
             <p className="font-mono text-xs break-all">{s.lastReply}</p>
             {canEdit ? (
               <div className="flex flex-wrap items-center gap-3">
-                <ActionForm action={applyLimitSuggestionAction} className="flex items-center gap-3">
-                  {hidden}
-                  <SubmitButton>{t("mailservers.learned.apply", { limit: limitSentence({ ...s, count: s.observed }, t, locale) })}</SubmitButton>
-                  <FormMessage />
-                </ActionForm>
-                <ActionForm action={dismissLimitSuggestionAction} className="flex items-center gap-3">
-                  {hidden}
-                  <SubmitButton className="btn-secondary">{t("mailservers.learned.dismiss")}</SubmitButton>
-                  <FormMessage />
-                </ActionForm>
+                <ActionButton action={applyLimitSuggestionAction} fields={fields}>
+                  {t("mailservers.learned.apply", { limit: limitSentence({ ...s, count: s.observed }, t, locale) })}
+                </ActionButton>
+                <ActionButton action={dismissLimitSuggestionAction} fields={fields} className="btn-secondary">
+                  {t("mailservers.learned.dismiss")}
+                </ActionButton>
               </div>
             ) : null}
           </div>
@@ -68,34 +58,26 @@ export function UsagePanel({ usage, t, locale, canEdit = false }: { usage: Serve
   return (
     <div className="space-y-3 text-sm" data-testid="usage">
       {usage.limits.length > 0 ? (
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t("mailservers.usage.limit")}</th>
-              <th>{t("mailservers.usage.used")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {usage.limits.map((limit) => {
-              const share = Math.min(100, Math.round((limit.used / limit.count) * 100));
-              return (
-                <tr key={`${limit.window}-${limit.windowSize}-${limit.unit}`}>
-                  <td>{limitSentence(limit, t, locale)}</td>
-                  <td>
-                    <div className="flex items-center gap-2">
-                      <div className="h-2 w-32 rounded bg-slate-100">
-                        <div className={`h-2 rounded ${share >= 100 ? "bg-red-500" : share >= 80 ? "bg-amber-500" : "bg-brand-600"}`} style={{ width: `${share}%` }} />
-                      </div>
-                      <span>
-                        {formatNumber(limit.used, locale)} / {formatNumber(limit.count, locale)}
-                      </span>
+        <Table columns={[t("mailservers.usage.limit"), t("mailservers.usage.used")]} rows={usage.limits}>
+          {(limit) => {
+            const share = Math.min(100, Math.round((limit.used / limit.count) * 100));
+            return (
+              <tr key={`${limit.window}-${limit.windowSize}-${limit.unit}`}>
+                <td>{limitSentence(limit, t, locale)}</td>
+                <td>
+                  <div className="flex items-center gap-2">
+                    <div className="h-2 w-32 rounded bg-slate-100">
+                      <div className={`h-2 rounded ${share >= 100 ? "bg-red-500" : share >= 80 ? "bg-amber-500" : "bg-brand-600"}`} style={{ width: `${share}%` }} />
                     </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                    <span>
+                      {formatNumber(limit.used, locale)} / {formatNumber(limit.count, locale)}
+                    </span>
+                  </div>
+                </td>
+              </tr>
+            );
+          }}
+        </Table>
       ) : null}
       <p>{t("mailservers.usage.queue", { count: usage.waiting })}</p>
       {usage.deferredUntil ? (

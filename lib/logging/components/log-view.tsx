@@ -1,9 +1,8 @@
 import Link from "next/link";
 import { Permission } from "@/lib/auth/permissions.ts";
 import type { CurrentUser } from "@/lib/auth/users.ts";
-import { db } from "@/lib/db/client.ts";
 import type { Locale, Translate } from "@/lib/i18n/translate.ts";
-import { listMessages, parseLogFilters } from "../data.ts";
+import { loadMessages, parseLogFilters } from "../data.ts";
 import { MessageTable } from "./message-table.tsx";
 
 const STATUSES = ["QUEUED", "DEFERRED", "SENDING", "SENT", "PARTIALLY_SENT", "RETRYING", "FAILED", "CANCELLED"] as const;
@@ -13,7 +12,7 @@ type SearchParams = Record<string, string | string[] | undefined>;
 export async function LogView({ serverId, base, searchParams, user, t, locale }: { serverId: string | null; base: string; searchParams: SearchParams; user: CurrentUser; t: Translate; locale: Locale }) {
   const details = user.permissions.has(Permission.LOG_DETAILS_VIEW);
   const filters = parseLogFilters(searchParams);
-  const { messages, nextCursor } = await listMessages(db(), { serverId, details, ...filters });
+  const { messages, nextCursor } = await loadMessages({ serverId, details, ...filters });
   const selected = new Set(filters.statuses ?? []);
   const keep = new URLSearchParams();
   for (const status of selected) keep.append("status", status);
@@ -53,9 +52,7 @@ export async function LogView({ serverId, base, searchParams, user, t, locale }:
         </button>
         <Link href={base}>{t("logging.filterReset")}</Link>
       </form>
-      <div className="card overflow-x-auto">
-        <MessageTable messages={messages} t={t} locale={locale} />
-      </div>
+      <MessageTable messages={messages} t={t} locale={locale} />
       <div className="flex gap-3">
         {filters.before ? <Link href={keep.size ? `${base}?${keep.toString()}` : base}>{t("common.previous")}</Link> : null}
         {nextCursor ? <Link href={withCursor(nextCursor)}>{t("common.next")}</Link> : null}

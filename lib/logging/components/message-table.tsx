@@ -2,7 +2,9 @@ import Link from "next/link";
 import { parseLimitLabel } from "@/lib/delivery/limiter.ts";
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import type { RecipientSummary } from "@/lib/delivery/recipients.ts";
+import { formatDateTime, formatNumber, formatTime } from "@/lib/i18n/format.ts";
 import { plural, type Locale, type Translate } from "@/lib/i18n/translate.ts";
+import { Table } from "@/lib/ui/table.tsx";
 import type { listMessages } from "../data.ts";
 
 type Messages = Awaited<ReturnType<typeof listMessages>>["messages"];
@@ -18,7 +20,7 @@ const STATUS_STYLE: Record<string, string> = {
 /** "Uitgesteld tot 14:05 — limiet 30 berichten per minuut bereikt", or the plain status. */
 export function statusText(message: { status: string; nextAttemptAt: Date | null; deferredReason: string | null }, t: Translate, locale: Locale): string {
   if (message.status === "DEFERRED" && message.nextAttemptAt) {
-    const time = message.nextAttemptAt.toLocaleTimeString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam", hour: "2-digit", minute: "2-digit" });
+    const time = formatTime(message.nextAttemptAt, locale);
     const limit = parseLimitLabel(message.deferredReason);
     return limit ? t("logging.deferredUntil", { time, limit: limitSentence(limit, t, locale) }) : t("logging.deferredByServer", { time });
   }
@@ -27,7 +29,7 @@ export function statusText(message: { status: string; nextAttemptAt: Date | null
 
 /** "5 van 12 afgeleverd, 7 wachten" (and ", 1 mislukt"): how far a message got per recipient. */
 export function progressText(progress: RecipientSummary, t: Translate, locale: Locale): string {
-  const number = (n: number) => n.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB");
+  const number = (n: number) => formatNumber(n, locale);
   const parts = [t("logging.progress.delivered", { delivered: number(progress.delivered), total: number(progress.total) })];
   if (progress.waiting > 0) parts.push(plural(t, "logging.progress.waiting", progress.waiting, { count: number(progress.waiting) }));
   if (progress.failed > 0) parts.push(plural(t, "logging.progress.failed", progress.failed, { count: number(progress.failed) }));
@@ -35,45 +37,39 @@ export function progressText(progress: RecipientSummary, t: Translate, locale: L
 }
 
 export function MessageTable({ messages, t, locale }: { messages: Messages; t: Translate; locale: Locale }) {
-  if (messages.length === 0) return <p className="text-slate-600">{t("logging.empty")}</p>;
-  const format = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam" });
+  const columns = [
+    t("logging.columns.time"),
+    t("logging.columns.kind"),
+    t("logging.columns.from"),
+    t("logging.columns.to"),
+    t("logging.columns.subject"),
+    t("logging.columns.status"),
+    { label: t("logging.columns.attempts"), className: "text-right" },
+    t("logging.columns.reply"),
+  ];
   return (
-    <table className="table" data-testid="message-log">
-      <thead>
-        <tr>
-          <th>{t("logging.columns.time")}</th>
-          <th>{t("logging.columns.kind")}</th>
-          <th>{t("logging.columns.from")}</th>
-          <th>{t("logging.columns.to")}</th>
-          <th>{t("logging.columns.subject")}</th>
-          <th>{t("logging.columns.status")}</th>
-          <th className="text-right">{t("logging.columns.attempts")}</th>
-          <th>{t("logging.columns.reply")}</th>
+    <Table card testId="message-log" columns={columns} rows={messages} empty={t("logging.empty")}>
+      {(message) => (
+        <tr key={message.id} data-status={message.status}>
+          <td className="whitespace-nowrap">
+            <Link href={`/beheer/applicatieinstellingen/logging/${message.id}`}>{formatDateTime(message.createdAt, locale)}</Link>
+          </td>
+          <td className="text-xs">
+            {t(`logging.kind.${message.kind}`)}
+            {message.templateName ? <div className="text-slate-500">{message.templateName}</div> : null}
+          </td>
+          <td className="text-xs">{message.fromAddress}</td>
+          <td className="text-xs">{message.recipients.join(", ")}</td>
+          <td className="text-xs">{message.subject ?? <span className="text-slate-400">{t("logging.masked")}</span>}</td>
+          <td className={`text-xs ${STATUS_STYLE[message.status] ?? ""}`}>
+            {statusText(message, t, locale)}
+            {message.progress ? <span data-testid="recipient-progress">: {progressText(message.progress, t, locale)}</span> : null}
+            {message.possibleDuplicate ? <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900">{t("logging.possibleDuplicate")}</span> : null}
+          </td>
+          <td className="text-right">{message.attemptCount}</td>
+          <td className="max-w-xs font-mono text-xs break-all">{message.lastResponse ?? message.lastError ?? ""}</td>
         </tr>
-      </thead>
-      <tbody>
-        {messages.map((message) => (
-          <tr key={message.id} data-status={message.status}>
-            <td className="whitespace-nowrap">
-              <Link href={`/beheer/applicatieinstellingen/logging/${message.id}`}>{format(message.createdAt)}</Link>
-            </td>
-            <td className="text-xs">
-              {t(`logging.kind.${message.kind}`)}
-              {message.templateName ? <div className="text-slate-500">{message.templateName}</div> : null}
-            </td>
-            <td className="text-xs">{message.fromAddress}</td>
-            <td className="text-xs">{message.recipients.join(", ")}</td>
-            <td className="text-xs">{message.subject ?? <span className="text-slate-400">{t("logging.masked")}</span>}</td>
-            <td className={`text-xs ${STATUS_STYLE[message.status] ?? ""}`}>
-              {statusText(message, t, locale)}
-              {message.progress ? <span data-testid="recipient-progress">: {progressText(message.progress, t, locale)}</span> : null}
-              {message.possibleDuplicate ? <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900">{t("logging.possibleDuplicate")}</span> : null}
-            </td>
-            <td className="text-right">{message.attemptCount}</td>
-            <td className="max-w-xs font-mono text-xs break-all">{message.lastResponse ?? message.lastError ?? ""}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    </Table>
   );
 }

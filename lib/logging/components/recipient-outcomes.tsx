@@ -1,4 +1,6 @@
 import { plural, type Locale, type Translate } from "@/lib/i18n/translate.ts";
+import { Table } from "@/lib/ui/table.tsx";
+import { formatDateTime, formatNumber } from "@/lib/i18n/format.ts";
 import type { getMessage } from "../data.ts";
 
 type Recipients = NonNullable<NonNullable<Awaited<ReturnType<typeof getMessage>>>["recipientOutcomes"]>;
@@ -7,8 +9,7 @@ const STATE_STYLE = { DELIVERED: "text-brand-700", WAITING: "text-amber-800", FA
 
 /** The message detail's "Per ontvanger": what the server answered each recipient (addresses masked as getMessage decided). */
 export function RecipientOutcomeTable({ recipients, t, locale }: { recipients: Recipients; t: Translate; locale: Locale }) {
-  const format = (date: Date) => date.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB", { timeZone: "Europe/Amsterdam" });
-  const number = (n: number) => n.toLocaleString(locale === "nl" ? "nl-NL" : "en-GB");
+  const number = (n: number) => formatNumber(n, locale);
   const count = (state: keyof typeof STATE_STYLE) => recipients.filter((r) => r.state === state).length;
   const [delivered, waiting, failed] = [count("DELIVERED"), count("WAITING"), count("FAILED")];
   const parts = [
@@ -24,30 +25,17 @@ export function RecipientOutcomeTable({ recipients, t, locale }: { recipients: R
           {plural(t, "logging.recipients.count", recipients.length, { count: number(recipients.length) })}: {parts.join(", ")}
         </p>
       </div>
-      <div className="overflow-x-auto">
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t("logging.recipients.columns.address")}</th>
-              <th>{t("logging.recipients.columns.state")}</th>
-              <th>{t("logging.recipients.columns.code")}</th>
-              <th>{t("logging.recipients.columns.reply")}</th>
-              <th>{t("logging.recipients.columns.time")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {recipients.map((recipient, index) => (
-              <tr key={index} data-state={recipient.state}>
-                <td className="text-xs">{recipient.address}</td>
-                <td className={`text-xs ${STATE_STYLE[recipient.state]}`}>{t(`logging.recipients.state.${recipient.state}`)}</td>
-                <td className="font-mono text-xs">{recipient.code ?? ""}</td>
-                <td className="max-w-md font-mono text-xs break-all">{recipient.reply ?? ""}</td>
-                <td className="text-xs whitespace-nowrap">{recipient.at ? format(recipient.at) : ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={(["address", "state", "code", "reply", "time"] as const).map((column) => t(`logging.recipients.columns.${column}`))} rows={recipients}>
+        {(recipient, index) => (
+          <tr key={index} data-state={recipient.state}>
+            <td className="text-xs">{recipient.address}</td>
+            <td className={`text-xs ${STATE_STYLE[recipient.state]}`}>{t(`logging.recipients.state.${recipient.state}`)}</td>
+            <td className="font-mono text-xs">{recipient.code ?? ""}</td>
+            <td className="max-w-md font-mono text-xs break-all">{recipient.reply ?? ""}</td>
+            <td className="text-xs whitespace-nowrap">{recipient.at ? formatDateTime(recipient.at, locale) : ""}</td>
+          </tr>
+        )}
+      </Table>
     </section>
   );
 }

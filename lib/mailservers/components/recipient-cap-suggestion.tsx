@@ -1,6 +1,6 @@
 import { plural, type Locale, type Translate } from "@/lib/i18n/translate.ts";
 import { formatNumber } from "@/lib/i18n/format.ts";
-import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
+import { ActionButton } from "@/lib/ui/form.tsx";
 import { applyRecipientCapSuggestionAction, dismissRecipientCapSuggestionAction } from "../actions.ts";
 
 /** What the delivery engine learned from `452 4.5.3 too many recipients` (suggestRecipientCap in lib/delivery/data.ts). */
@@ -33,16 +33,12 @@ export function RecipientCapSuggestionBox({
       </p>
       {canEdit ? (
         <div className="flex flex-wrap items-center gap-3">
-          <ActionForm action={applyRecipientCapSuggestionAction} className="flex items-center gap-3">
-            <input type="hidden" name="serverId" value={serverId} />
-            <SubmitButton>{t("mailservers.learned.recipientCapApply", { count: number(suggestion.observed) })}</SubmitButton>
-            <FormMessage />
-          </ActionForm>
-          <ActionForm action={dismissRecipientCapSuggestionAction} className="flex items-center gap-3">
-            <input type="hidden" name="serverId" value={serverId} />
-            <SubmitButton className="btn-secondary">{t("mailservers.learned.dismiss")}</SubmitButton>
-            <FormMessage />
-          </ActionForm>
+          <ActionButton action={applyRecipientCapSuggestionAction} fields={{ serverId }}>
+            {t("mailservers.learned.recipientCapApply", { count: number(suggestion.observed) })}
+          </ActionButton>
+          <ActionButton action={dismissRecipientCapSuggestionAction} fields={{ serverId }} className="btn-secondary">
+            {t("mailservers.learned.dismiss")}
+          </ActionButton>
         </div>
       ) : null}
     </div>

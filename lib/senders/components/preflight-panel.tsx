@@ -1,6 +1,8 @@
 import type { PreflightVerdict } from "@/lib/generated/prisma/enums.ts";
+import { formatDateTime } from "@/lib/i18n/format.ts";
 import type { Locale, Translate } from "@/lib/i18n/translate.ts";
-import { ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
+import { ActionButton } from "@/lib/ui/form.tsx";
+import { Table } from "@/lib/ui/table.tsx";
 import { recheckPreflightAction } from "../actions.ts";
 import { DMARC_PROVIDERS } from "../dmarc-providers.ts";
 import type { CheckStatus, Finding, PreflightReport } from "../preflight.ts";
@@ -25,7 +27,6 @@ export function PreflightPanel({
   canEdit,
   t,
   locale,
-  format,
 }: {
   senderId: string;
   verdict: PreflightVerdict | null;
@@ -34,7 +35,6 @@ export function PreflightPanel({
   canEdit: boolean;
   t: Translate;
   locale: Locale;
-  format: (date: Date) => string;
 }) {
   const provider = report ? DMARC_PROVIDERS[report.serverType] : undefined;
   const where = provider && provider.dkim.kind !== "unknown" ? provider.dkim.where[locale] : "";
@@ -51,77 +51,57 @@ export function PreflightPanel({
       </div>
       {report && checkedAt ? (
         <>
-          <p className="text-xs text-slate-500">{t("senders.preflight.checkedAt", { at: format(checkedAt) })}</p>
+          <p className="text-xs text-slate-500">{t("senders.preflight.checkedAt", { at: formatDateTime(checkedAt, locale) })}</p>
           <ul className="list-disc space-y-1 pl-5 text-sm" data-testid="preflight-reasons">
             {report.reasons.map((reason) => (
               <li key={reason.key}>{t(`senders.preflight.reasons.${reason.key}`, reason.vars)}</li>
             ))}
           </ul>
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t("senders.preflight.columns.check")}</th>
-                <th>{t("senders.preflight.columns.status")}</th>
-                <th>{t("senders.preflight.found")}</th>
+          <Table columns={[t("senders.preflight.columns.check"), t("senders.preflight.columns.status"), t("senders.preflight.found")]} rows={report.checks}>
+            {(check) => (
+              <tr key={check.id} data-check={check.id} data-status={check.status}>
+                <td className="font-medium">{t(`senders.preflight.checks.${check.id}`)}</td>
+                <td>
+                  <span className={`rounded px-2 py-0.5 text-xs font-medium whitespace-nowrap ${STATUS_STYLE[check.status]}`}>
+                    {t(`senders.preflight.status.${check.status}`)}
+                  </span>
+                </td>
+                <td className="text-sm">
+                  {check.findings.map((item) => (
+                    <p key={item.key}>{finding(item)}</p>
+                  ))}
+                  {check.found.length > 0 ? (
+                    <ul className="mt-1 font-mono text-xs break-all text-slate-600">
+                      {check.found.map((record) => (
+                        <li key={record}>{record}</li>
+                      ))}
+                    </ul>
+                  ) : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {report.checks.map((check) => (
-                <tr key={check.id} data-check={check.id} data-status={check.status}>
-                  <td className="font-medium">{t(`senders.preflight.checks.${check.id}`)}</td>
-                  <td>
-                    <span className={`rounded px-2 py-0.5 text-xs font-medium whitespace-nowrap ${STATUS_STYLE[check.status]}`}>
-                      {t(`senders.preflight.status.${check.status}`)}
-                    </span>
-                  </td>
-                  <td className="text-sm">
-                    {check.findings.map((item) => (
-                      <p key={item.key}>{finding(item)}</p>
-                    ))}
-                    {check.found.length > 0 ? (
-                      <ul className="mt-1 font-mono text-xs break-all text-slate-600">
-                        {check.found.map((record) => (
-                          <li key={record}>{record}</li>
-                        ))}
-                      </ul>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          </Table>
           {toAdd.length > 0 ? (
             <div className="space-y-2" data-testid="preflight-records">
               <h3 className="font-medium">{t("senders.preflight.toAdd")}</h3>
               <p className="text-sm text-slate-600">{t("senders.preflight.toAddIntro")}</p>
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th>{t("senders.preflight.columns.type")}</th>
-                    <th>{t("senders.preflight.columns.name")}</th>
-                    <th>{t("senders.preflight.columns.value")}</th>
+              <Table columns={[t("senders.preflight.columns.type"), t("senders.preflight.columns.name"), t("senders.preflight.columns.value")]} rows={toAdd}>
+                {(record) => (
+                  <tr key={`${record.type} ${record.name} ${record.value}`} data-record-type={record.type}>
+                    <td className="font-mono text-xs">{record.type}</td>
+                    <td className="font-mono text-xs break-all">
+                      <code className="select-all">{record.name}</code>
+                    </td>
+                    <td className="text-xs">
+                      <code className="font-mono break-all select-all">{record.value}</code>
+                      {record.replaces ? <p className="mt-1 text-slate-500">{t("senders.preflight.replaces", { record: record.replaces })}</p> : null}
+                      {record.note ? (
+                        <p className="mt-1 text-slate-500">{t(`senders.preflight.notes.${record.note.key}`, { ...record.note.vars, where })}</p>
+                      ) : null}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {toAdd.map((record) => (
-                    <tr key={`${record.type} ${record.name} ${record.value}`} data-record-type={record.type}>
-                      <td className="font-mono text-xs">{record.type}</td>
-                      <td className="font-mono text-xs break-all">
-                        <code className="select-all">{record.name}</code>
-                      </td>
-                      <td className="text-xs">
-                        <code className="font-mono break-all select-all">{record.value}</code>
-                        {record.replaces ? (
-                          <p className="mt-1 text-slate-500">{t("senders.preflight.replaces", { record: record.replaces })}</p>
-                        ) : null}
-                        {record.note ? (
-                          <p className="mt-1 text-slate-500">{t(`senders.preflight.notes.${record.note.key}`, { ...record.note.vars, where })}</p>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                )}
+              </Table>
             </div>
           ) : null}
           {provider ? <p className="text-xs text-slate-500">{t("senders.preflight.source", { source: provider.source, date: provider.checkedOn })}</p> : null}
@@ -130,11 +110,9 @@ export function PreflightPanel({
         <p className="text-sm text-slate-600">{t("senders.preflight.never")}</p>
       )}
       {canEdit ? (
-        <ActionForm action={recheckPreflightAction} className="flex items-center gap-3" testId="preflight-recheck">
-          <input type="hidden" name="senderId" value={senderId} />
-          <SubmitButton className="btn-secondary">{t("senders.preflight.recheck")}</SubmitButton>
-          <FormMessage />
-        </ActionForm>
+        <ActionButton action={recheckPreflightAction} fields={{ senderId }} className="btn-secondary" testId="preflight-recheck">
+          {t("senders.preflight.recheck")}
+        </ActionButton>
       ) : null}
     </section>
   );

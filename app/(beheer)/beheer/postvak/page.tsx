@@ -4,6 +4,7 @@ import { requirePagePermission } from "@/lib/auth/session.ts";
 import { formatDateTime } from "@/lib/i18n/format.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { listCaughtMail, mailCatcherEnabled } from "@/lib/mailcatcher/data.ts";
+import { PageHeader } from "@/lib/ui/page-header.tsx";
 
 export const dynamic = "force-dynamic";
 
@@ -16,10 +17,7 @@ export default async function InboxPage() {
   const mails = await listCaughtMail();
   return (
     <div className="space-y-4">
-      <div>
-        <h1>{t("catcher.title")}</h1>
-        <p className="mt-1 max-w-2xl text-sm text-slate-600">{t("catcher.intro")}</p>
-      </div>
+      <PageHeader title={t("catcher.title")} intro={t("catcher.intro")} />
       {mails === null ? <p className="card text-red-700">{t("catcher.unavailable")}</p> : null}
       {mails?.length === 0 ? <p className="card text-slate-600">{t("catcher.empty")}</p> : null}
       {mails?.map((mail) => (

@@ -3,10 +3,10 @@ import { notFound } from "next/navigation";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { requirePagePermission } from "@/lib/auth/session.ts";
 import { config } from "@/lib/config.ts";
-import { db } from "@/lib/db/client.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { LogView } from "@/lib/logging/components/log-view.tsx";
-import { getServer } from "@/lib/mailservers/data.ts";
+import { loadServer } from "@/lib/mailservers/data.ts";
+import { PageHeader } from "@/lib/ui/page-header.tsx";
 
 export default async function ServerLoggingPage({
   params,
@@ -19,7 +19,7 @@ export default async function ServerLoggingPage({
   const t = await getT();
   const locale = await getLocale();
   const { id } = await params;
-  const server = await getServer(db(), id);
+  const server = await loadServer(id);
   if (!server) notFound();
   const base = `/beheer/applicatieinstellingen/mailservers/${server.id}/logging`;
   return (
@@ -27,10 +27,7 @@ export default async function ServerLoggingPage({
       <Link href={`/beheer/applicatieinstellingen/mailservers/${server.id}`} className="text-sm">
         ← {server.name}
       </Link>
-      <div>
-        <h1>{t("logging.serverTitle", { server: server.name })}</h1>
-        <p className="mt-1 text-sm text-slate-600">{t("logging.intro", { days: config().LOG_RETENTION_DAYS })}</p>
-      </div>
+      <PageHeader title={t("logging.serverTitle", { server: server.name })} intro={t("logging.intro", { days: config().LOG_RETENTION_DAYS })} />
       <LogView serverId={server.id} base={base} searchParams={await searchParams} user={user} t={t} locale={locale} />
     </div>
   );

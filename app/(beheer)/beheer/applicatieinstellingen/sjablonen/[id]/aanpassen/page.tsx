@@ -2,20 +2,19 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { requirePagePermission } from "@/lib/auth/session.ts";
-import { db } from "@/lib/db/client.ts";
 import { getT } from "@/lib/i18n/server.ts";
 import { setTemplateRouteAction, updateTemplateAction } from "@/lib/templates/actions.ts";
 import { RouteForm } from "@/lib/templates/components/route-form.tsx";
 import { TemplateForm } from "@/lib/templates/components/template-form.tsx";
-import { getTemplate, routeOptions } from "@/lib/templates/data.ts";
+import { loadRouteOptions, loadTemplate } from "@/lib/templates/data.ts";
 
 export default async function EditTemplatePage({ params }: { params: Promise<{ id: string }> }) {
   await requirePagePermission(Permission.TEMPLATES_EDIT);
   const t = await getT();
   const { id } = await params;
-  const template = await getTemplate(db(), id);
+  const template = await loadTemplate(id);
   if (!template) notFound();
-  const servers = await routeOptions(db());
+  const servers = await loadRouteOptions();
   return (
     <div className="space-y-4">
       <Link href={`/beheer/applicatieinstellingen/sjablonen?id=${template.id}`} className="text-sm">

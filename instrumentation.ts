@@ -18,6 +18,6 @@ export async function register() {
   const globalForWorker = globalThis as typeof globalThis & { postkamerWorker?: boolean };
   if (globalForWorker.postkamerWorker) return;
   globalForWorker.postkamerWorker = true;
-  const { startInProcessWorker } = await import("./lib/jobs/in-process-worker.ts");
+  const { startInProcessWorker } = await import("./lib/ops/in-process-worker.ts");
   await startInProcessWorker();
 }

@@ -5,7 +5,7 @@ import { SessionEnded } from "./session-token.ts";
 /**
  * next-auth's own logger writes a multi-line stack trace for every request with a cookie it
  * cannot read, so anyone could fill the log by sending forged cookies. Here each kind of event
- * is one JSON line (lib/ops/logger.ts), at most once per window; the next line says how many
+ * is one JSON line (lib/log/logger.ts), at most once per window; the next line says how many
  * were left out meanwhile.
  */
 export const AUTH_LOG_WINDOW_MS = 60_000;

@@ -1,4 +1,3 @@
-import "server-only";
 import { db, type Db, type Tx } from "@/lib/db/client.ts";
 import type { LimitUnit, LimitWindow } from "@/lib/mailservers/presets.ts";
 import { windowMs, type Limit } from "./limiter.ts";

@@ -1,4 +1,3 @@
-import "server-only";
 import type { Actor } from "@/lib/audit/record.ts";
 import { recordAudit } from "@/lib/audit/record.ts";
 import type { Db } from "@/lib/db/client.ts";

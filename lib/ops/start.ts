@@ -32,7 +32,7 @@ import { createSupervisor, type Supervisor } from "./supervisor.ts";
 const dev = process.argv.includes("--dev");
 // SIGHUP too: the children are in their own groups, so a closed terminal would otherwise leave them running.
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-// The worker lets running jobs finish for up to 20 s (lib/jobs/worker.ts) before it stops.
+// The worker lets running jobs finish for up to 20 s (lib/ops/jobs.ts) before it stops.
 const GRACE_MS = { web: 10_000, worker: 25_000 };
 /** Quick exits of the web app in a row (lib/ops/supervisor.ts) after which Postkamer stops instead of trying for ever. */
 const WEB_GIVE_UP_AFTER = 5;

@@ -4,7 +4,7 @@
  * never half-done.
  */
 import { db } from "@/lib/db/client.ts";
-import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
+import { startWorker, stopWorker } from "@/lib/ops/jobs.ts";
 import { loadEnvironment } from "./environment.ts";
 import { logger } from "@/lib/log/logger.ts";
 

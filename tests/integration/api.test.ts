@@ -9,7 +9,7 @@ import { config } from "@/lib/config.ts";
 import { db } from "@/lib/db/client.ts";
 import { webBoss } from "@/lib/jobs/boss.ts";
 import { apiErrorSchema, messageAcceptedSchema, messageStatusSchema, submitSchema } from "@/lib/messages/schema.ts";
-import { submitMessage } from "@/lib/messages/submit.ts";
+import { submitMessage } from "@/lib/messages/mutations.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { sweep } from "@/lib/delivery/dispatch.ts";
 import { createBoss } from "@/lib/jobs/boss.ts";
 import { ensureQueues } from "@/lib/jobs/queues.ts";
-import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
+import { startWorker, stopWorker } from "@/lib/ops/jobs.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 import { loopbackServer, subjectIndex, submitMany, waitUntil } from "../support/delivery.ts";
 import { startRawSmtp } from "../support/raw-smtp.ts";

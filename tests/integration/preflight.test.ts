@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { effectivePermissions, Permission } from "@/lib/auth/permissions.ts";
 import type { CurrentUser } from "@/lib/auth/users.ts";
 import { QUEUES } from "@/lib/jobs/queues.ts";
-import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
+import { startWorker, stopWorker } from "@/lib/ops/jobs.ts";
 import type { ServerTypeId } from "@/lib/mailservers/presets.ts";
 import { recheckPreflightAction } from "@/lib/senders/actions.ts";
 import { addSender } from "@/lib/senders/mutations.ts";

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { config } from "@/lib/config.ts";
 import type { MessageStatus } from "@/lib/generated/prisma/enums.ts";
 import { QUEUES } from "@/lib/jobs/queues.ts";
-import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
+import { startWorker, stopWorker } from "@/lib/ops/jobs.ts";
 import { pruneDeliveryLog } from "@/lib/logging/retention.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 import { waitUntil } from "../support/delivery.ts";

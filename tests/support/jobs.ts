@@ -1,7 +1,7 @@
 import type { PgBoss } from "pg-boss";
 import { createBoss } from "@/lib/jobs/boss.ts";
 import { ensureQueues } from "@/lib/jobs/queues.ts";
-import { startWorker, stopWorker } from "@/lib/jobs/worker.ts";
+import { startWorker, stopWorker } from "@/lib/ops/jobs.ts";
 
 /**
  * pg-boss as a test file needs it: the web side's instance (to submit jobs with) and, unless

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { authenticateApiCall } from "@/lib/apikeys/mutations.ts";
 import { fieldErrors, MAX_REQUEST_BYTES, submitSchema, type ApiErrorCode, type FieldError } from "@/lib/messages/schema.ts";
-import { submitFromApi, UnknownTemplateError } from "@/lib/messages/submit.ts";
+import { submitFromApi, UnknownTemplateError } from "@/lib/messages/mutations.ts";
 import { logger } from "@/lib/log/logger.ts";
 
 export const dynamic = "force-dynamic";

@@ -7,10 +7,10 @@ import { drainAndReschedule, handleDeliveryJobs, sweep, wakeServer, WORKER_ID, t
 import { startHeartbeat } from "@/lib/delivery/liveness.ts";
 import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
 import { pruneDeliveryLog } from "@/lib/logging/retention.ts";
-import { logger } from "@/lib/ops/logger.ts";
+import { logger } from "@/lib/log/logger.ts";
 import { checkAllSenderPreflights } from "@/lib/senders/mutations.ts";
-import { createBoss } from "./boss.ts";
-import { ensureQueues, QUEUES } from "./queues.ts";
+import { createBoss } from "@/lib/jobs/boss.ts";
+import { ensureQueues, QUEUES } from "@/lib/jobs/queues.ts";
 
 /**
  * The background worker: creates the queues, registers handlers and schedules. Runs in its

@@ -1,4 +1,4 @@
-import { startWorker, stopWorker } from "./worker.ts";
+import { startWorker, stopWorker } from "./jobs.ts";
 
 /** Loaded by instrumentation.ts only in the Node.js runtime, with WORKER_IN_PROCESS=1. */
 export async function startInProcessWorker(): Promise<void> {

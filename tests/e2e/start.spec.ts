@@ -306,6 +306,8 @@ test("a worker killed with SIGKILL is started again, and /api/health answers eve
   try {
     const started = await startPostkamer({ DATABASE_URL: database.url });
     await expect.poll(async () => (await health(started.url)).code, { timeout: 45_000 }).toBe(200);
+    // Health turns 200 once pg-boss registers the worker, a moment before it logs "worker started".
+    await expect.poll(() => started.output().split('"message":"worker started"').length - 1, { timeout: 30_000 }).toBe(1);
     const worker = childOf(started, isWorker)!;
     const sampler = sampleHealth(started.url);
     process.kill(worker.pid, "SIGKILL");

@@ -32,7 +32,8 @@ export default defineConfig([
                 "!@/lib/config.ts",
                 "@/app/**",
               ],
-              message: "Infrastructure (lib/smtp, db, crypto, i18n, jobs, log) never imports a feature or the app: move the code that needs it up into the feature, or into lib/ops.",
+              message:
+                "Infrastructure (lib/smtp, db, crypto, i18n, jobs, log) never imports a feature or the app: move the code that needs it up into the feature, or into lib/ops.",
             },
           ],
         },
@@ -63,7 +64,8 @@ export default defineConfig([
             {
               name: "@/lib/db/client.ts",
               allowTypeImports: true,
-              message: "Read and write the database in lib/<feature>/data.ts or mutations.ts (pages read through data.ts); take `Db` as a type parameter elsewhere.",
+              message:
+                "Read and write the database in lib/<feature>/data.ts or mutations.ts (pages read through data.ts); take `Db` as a type parameter elsewhere.",
             },
           ],
         },

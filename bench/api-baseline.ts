@@ -24,19 +24,15 @@ const server = createServer((request, response) => {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { to: string[]; subject: string; text: string };
         const { id } = await prisma.$transaction((tx) =>
-          queueMessage(
-            tx,
-            boss,
-            {
-              kind: "APPLICATION",
-              serverId: null,
-              from: { name: "Postkamer", address: "postkamer@localhost" },
-              to: body.to,
-              subject: body.subject,
-              text: body.text,
-              giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-            }
-          ),
+          queueMessage(tx, boss, {
+            kind: "APPLICATION",
+            serverId: null,
+            from: { name: "Postkamer", address: "postkamer@localhost" },
+            to: body.to,
+            subject: body.subject,
+            text: body.text,
+            giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
+          }),
         );
         response.writeHead(202, { "content-type": "application/json" });
         response.end(JSON.stringify({ id, status: "QUEUED" }));

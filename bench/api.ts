@@ -12,7 +12,12 @@ import { logPath, round, stopChild, track, type BenchContext } from "./support.t
 const DURATION_SECONDS = 20;
 const CONNECTIONS = 8;
 const TEMPLATE = "verzuim-werkgever";
-const BODY = JSON.stringify({ template: TEMPLATE, to: ["jan@werknemer.example"], subject: "Uw ziekmelding is ontvangen", text: "Beste Jan, we hebben je ziekmelding ontvangen." });
+const BODY = JSON.stringify({
+  template: TEMPLATE,
+  to: ["jan@werknemer.example"],
+  subject: "Uw ziekmelding is ontvangen",
+  text: "Beste Jan, we hebben je ziekmelding ontvangen.",
+});
 
 export type ApiResult = {
   requestsPerSecond: number;
@@ -35,7 +40,14 @@ function profileEnv(ctx: BenchContext): Env {
 type Load = { rps: number; p99: number; non2xx: number; errors: number };
 
 async function load(url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
-  const result = await autocannon({ url, method: "POST", headers: { "content-type": "application/json", ...headers }, body: BODY, connections: CONNECTIONS, duration: seconds });
+  const result = await autocannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: BODY,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
   return { rps: result["2xx"] / result.duration, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }
 
@@ -90,7 +102,10 @@ export async function apiBench(ctx: BenchContext): Promise<ApiResult> {
     const url = `http://127.0.0.1:${basePort}/`;
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ok = await fetch(url, { method: "POST", body: BODY }).then((r) => r.status === 202, () => false);
+      const ok = await fetch(url, { method: "POST", body: BODY }).then(
+        (r) => r.status === 202,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline || bare.exitCode !== null) throw new Error(`the api baseline did not start; see ${logPath(ctx, "api-baseline.log")}`);
       await new Promise((resolve) => setTimeout(resolve, 250));

@@ -31,7 +31,9 @@ async function restore(before: Snapshot, distDir: string, log: (line: string) =>
   if (now && now.equals(before.bytes)) return;
   const onlyOurs =
     now !== null &&
-    (before.path.endsWith("next-env.d.ts") ? now.toString("utf8").includes(distDir) : onlyAddedIncludes(before.bytes.toString("utf8"), now.toString("utf8"), distDir));
+    (before.path.endsWith("next-env.d.ts")
+      ? now.toString("utf8").includes(distDir)
+      : onlyAddedIncludes(before.bytes.toString("utf8"), now.toString("utf8"), distDir));
   if (!onlyOurs) {
     log(`note: ${before.path} changed during the build in a way the bench did not expect; left as it is`);
     return;

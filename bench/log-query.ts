@@ -46,7 +46,14 @@ export async function seedLog(ctx: Pick<BenchContext, "prisma">): Promise<{ serv
     data: { name: "Bench logging", type: "GENERIC", host: "smtp.klant.example", port: 587, tlsMode: "STARTTLS", authMethod: "NONE", managedBy: "WERKGEVER" },
   });
   const template = await prisma.masterTemplate.create({
-    data: { key: `bench-logging-${server.id}`, name: "Verzuimmeldingen (bench)", carries: "WERKGEVER", htmlFrame: "{{inhoud}}", textFrame: "{{inhoud}}", serverId: server.id },
+    data: {
+      key: `bench-logging-${server.id}`,
+      name: "Verzuimmeldingen (bench)",
+      carries: "WERKGEVER",
+      htmlFrame: "{{inhoud}}",
+      textFrame: "{{inhoud}}",
+      serverId: server.id,
+    },
   });
   const end = Date.now();
   const start = end - 28 * DAY;

@@ -56,19 +56,15 @@ export async function submitInOneTransaction(
   await prisma.$transaction(
     async (tx) => {
       for (let i = 0; i < count; i++) {
-        await queueMessage(
-          tx,
-          boss,
-          {
-            kind: "APPLICATION",
-            serverId,
-            from: FROM,
-            to: recipients(i),
-            subject: `Bericht ${i}`,
-            text: `Inhoud ${i}`,
-            giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-          }
-        );
+        await queueMessage(tx, boss, {
+          kind: "APPLICATION",
+          serverId,
+          from: FROM,
+          to: recipients(i),
+          subject: `Bericht ${i}`,
+          text: `Inhoud ${i}`,
+          giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
+        });
       }
     },
     { timeout: 300_000, maxWait: 30_000 },

@@ -40,7 +40,12 @@ function crashChecks(c: Record<string, unknown> | undefined): Check[] {
   return [
     { figure: "crash.duplicates", value: num(c.duplicates), target: `≤ ${connections} (connections)`, ok: atMost(c.duplicates, connections) },
     // Every duplicate is marked; a mark without a duplicate is a "." released just before the kill.
-    { figure: "crash.marked", value: num(c.marked), target: `duplicates … ${connections}`, ok: atMost(c.marked, connections) && (num(c.marked) ?? 0) >= (num(c.duplicates) ?? 0) },
+    {
+      figure: "crash.marked",
+      value: num(c.marked),
+      target: `duplicates … ${connections}`,
+      ok: atMost(c.marked, connections) && (num(c.marked) ?? 0) >= (num(c.duplicates) ?? 0),
+    },
     { figure: "crash.lost", value: num(c.lost), target: "= 0", ok: equals(c.lost, 0) },
     { figure: "crash.takeoverSeconds", value: num(c.takeoverSeconds), target: "≤ 20", ok: atMost(c.takeoverSeconds, 20) },
   ];
@@ -49,7 +54,13 @@ function crashChecks(c: Record<string, unknown> | undefined): Check[] {
 /** The targets of issue 7, checked against a section's result. */
 const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
   delivery: (r) => [
-    { figure: "messagesPerSecond", value: num(r.messagesPerSecond), baseline: num(r.baselineMessagesPerSecond), target: "≥ 1,000", ok: atLeast(r.messagesPerSecond, 1000) },
+    {
+      figure: "messagesPerSecond",
+      value: num(r.messagesPerSecond),
+      baseline: num(r.baselineMessagesPerSecond),
+      target: "≥ 1,000",
+      ok: atLeast(r.messagesPerSecond, 1000),
+    },
     { figure: "ratio", value: num(r.ratio), target: "≥ 0.5", ok: atLeast(r.ratio, 0.5) },
     ...crashChecks(r.crash as Record<string, unknown> | undefined),
   ],
@@ -83,7 +94,10 @@ const equals = (value: unknown, wanted: number) => num(value) === wanted;
 /** The first line that says something (Prisma's messages start with blank lines and "Invalid … invocation"). */
 function errorLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.find((l) => !/^Invalid `.*` invocation:?$/.test(l)) ?? text).slice(0, 300);
 }
 
@@ -226,9 +240,7 @@ async function main() {
   // Interrupted: the half-run results are not written over the last complete ones.
   if (interrupted) return void (await cleanup());
   const finishedAt = new Date();
-  const checks = Object.fromEntries(
-    Object.entries(results).map(([name, result]) => [name, "error" in result! ? [] : TARGETS[name as Name](result!)]),
-  );
+  const checks = Object.fromEntries(Object.entries(results).map(([name, result]) => [name, "error" in result! ? [] : TARGETS[name as Name](result!)]));
   const missed = Object.entries(checks).flatMap(([name, list]) => list.filter((c) => c.ok === false).map((c) => `${name}.${c.figure}`));
   const report = {
     startedAt: startedAt.toISOString(),
@@ -240,14 +252,18 @@ async function main() {
     ...results,
     targets: checks,
     missed,
-    failed: Object.entries(results).filter(([, r]) => r && "error" in r).map(([n]) => n),
+    failed: Object.entries(results)
+      .filter(([, r]) => r && "error" in r)
+      .map(([n]) => n),
   };
   mkdirSync(join(root, "bench", "results"), { recursive: true });
   writeFileSync(join(root, "bench", "results", "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
   printTable(results);
   const m = report.machine;
   console.log(`\n${m.nproc} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}; ${report.durationSeconds} s`);
-  const errored = Object.entries(results).filter(([, r]) => r && "error" in r).map(([n]) => n);
+  const errored = Object.entries(results)
+    .filter(([, r]) => r && "error" in r)
+    .map(([n]) => n);
   if (errored.length) console.log(`Failed to run: ${errored.join(", ")} (process logs in ${logDir})`);
   console.log(missed.length ? `Targets missed: ${missed.join(", ")}` : errored.length ? "No target missed among the figures measured." : "All targets met.");
   console.log("Written to bench/results/latest.json");

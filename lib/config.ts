@@ -5,13 +5,9 @@ import { z } from "zod";
  * The process environment, parsed once. Every setting the README documents is read here and
  * nowhere else, so a typo in a variable fails at start-up with a message naming it.
  */
-const booleanFlag = z
-  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
-  .transform((value) => ["1", "true", "yes", "on"].includes(value));
+const booleanFlag = z.enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""]).transform((value) => ["1", "true", "yes", "on"].includes(value));
 
-const hostPort = z
-  .string()
-  .regex(/^[0-9a-fA-F.:[\]]+(?::\d{1,5})?$/, "expected ip[:port]");
+const hostPort = z.string().regex(/^[0-9a-fA-F.:[\]]+(?::\d{1,5})?$/, "expected ip[:port]");
 
 /** An IP address or CIDR range (`10.0.0.0/8`, `fd00::/8`). */
 function isAddressOrRange(entry: string): boolean {
@@ -38,19 +34,28 @@ const envSchema = z.object({
     .string()
     .optional()
     .refine(
-      (value) => (value ?? "").split(",").map((entry) => entry.trim()).filter(Boolean).every(isAddressOrRange),
+      (value) =>
+        (value ?? "")
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+          .every(isAddressOrRange),
       "expected IP addresses or CIDR ranges, comma-separated",
     ),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  ENCRYPTION_KEY: z
-    .string()
-    .optional()
-    .describe("one or more keys: `id:base64key` comma-separated, the first encrypts"),
+  ENCRYPTION_KEY: z.string().optional().describe("one or more keys: `id:base64key` comma-separated, the first encrypts"),
   PLATFORM_SMTP_URL: z.string().url().optional(),
   DNS_SERVERS: z
     .string()
     .optional()
-    .transform((value) => (value ? value.split(",").map((s) => s.trim()).filter(Boolean) : []))
+    .transform((value) =>
+      value
+        ? value
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    )
     .pipe(z.array(hostPort)),
   /** From address of the platform's own mail (ownership codes); its domain should publish SPF for the platform. */
   PLATFORM_FROM_ADDRESS: z.string().email().default("postkamer@localhost"),

@@ -11,9 +11,7 @@ const SECRET_FIELD = /(password|secret|token|key(hash)?|credential|code)$/i;
 export function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
   if (value && typeof value === "object" && !(value instanceof Date)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) ? (v == null ? v : "••••") : maskSecrets(v)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) ? (v == null ? v : "••••") : maskSecrets(v)]));
   }
   return value;
 }

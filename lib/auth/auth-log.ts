@@ -44,8 +44,7 @@ export function createAuthLogger(options: { windowMs?: number; now?: () => numbe
       const { write, suppressed } = admit(`error:${code}`);
       if (!write) return;
       const summary = error instanceof Error ? { name: error.name, message: error.message.slice(0, 200) } : {};
-      const text =
-        code === "JWT_SESSION_ERROR" ? "session cookie refused (forged, damaged or signed with another AUTH_SECRET)" : "sign-in error";
+      const text = code === "JWT_SESSION_ERROR" ? "session cookie refused (forged, damaged or signed with another AUTH_SECRET)" : "sign-in error";
       logger.warn(text, { code, ...summary, ...(suppressed ? { suppressed } : {}) });
     },
     warn(code) {

@@ -18,7 +18,10 @@ export type TrustedProxies = { list: BlockList; empty: boolean };
 /** `TRUSTED_PROXIES`: addresses and CIDR ranges, comma-separated (`127.0.0.1, 10.0.0.0/8, fd00::/8`). */
 export function parseTrustedProxies(value: string | undefined): TrustedProxies {
   const list = new BlockList();
-  const entries = (value ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = (value ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const problem = trustedProxyProblem(entry);
     if (problem) throw new Error(`TRUSTED_PROXIES: ${problem}`);

@@ -11,10 +11,7 @@ export type SignInResult =
  * Checks an e-mail + password. "invalid" is the one answer for an unknown address, a wrong
  * password and a deactivated account, so the answer never tells whether an account exists.
  */
-export async function signInWithPassword(
-  prisma: Db,
-  input: { email: string; password: string; clientAddress: string | null },
-): Promise<SignInResult> {
+export async function signInWithPassword(prisma: Db, input: { email: string; password: string; clientAddress: string | null }): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
   const keys = throttleKeys(email, input.clientAddress);
   const wait = await remainingBlockMs(prisma, keys);

@@ -1,14 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import {
-  decryptSecret,
-  encryptSecret,
-  needsReencryption,
-  parseKeyring,
-  reencryptSecret,
-  SecretBoxError,
-} from "@/lib/crypto/secret-box.ts";
+import { decryptSecret, encryptSecret, needsReencryption, parseKeyring, reencryptSecret, SecretBoxError } from "@/lib/crypto/secret-box.ts";
 
 const keyA = randomBytes(32).toString("base64");
 const keyB = randomBytes(32).toString("base64url");

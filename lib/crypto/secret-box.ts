@@ -159,10 +159,7 @@ export function decryptSecret(box: string, aad: string, keyring: Keyring = defau
   try {
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");
   } catch {
-    throw new SecretBoxError(
-      "AUTH_FAILED",
-      "Encrypted value failed authentication: it was altered, belongs to another record, or the key is wrong",
-    );
+    throw new SecretBoxError("AUTH_FAILED", "Encrypted value failed authentication: it was altered, belongs to another record, or the key is wrong");
   }
 }
 

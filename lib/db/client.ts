@@ -43,7 +43,14 @@ export function outcomeWriter(prisma: Db): pg.Pool {
   if (!pool) {
     const connectionString = connectionStrings.get(prisma);
     if (!connectionString) throw new Error("outcomeWriter needs a client made by createDb");
-    pool = new pg.Pool({ connectionString, max: 2, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, keepAlive: true, options: "-c synchronous_commit=off" });
+    pool = new pg.Pool({
+      connectionString,
+      max: 2,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      options: "-c synchronous_commit=off",
+    });
     pool.on("error", () => undefined); // an idle connection that died is replaced on the next query
     outcomePools.set(prisma, pool);
   }

@@ -189,13 +189,10 @@ function compareEnums(expected: Shape, actual: Shape): string[] {
       differences.push(`enum "${name}" is missing from the database`);
       continue;
     }
-    for (const value of values.filter((v) => !found.includes(v)))
-      differences.push(`enum "${name}" lacks value "${value}" in the database`);
-    for (const value of found.filter((v) => !values.includes(v)))
-      differences.push(`enum "${name}" has value "${value}" in the database that the schema lacks`);
+    for (const value of values.filter((v) => !found.includes(v))) differences.push(`enum "${name}" lacks value "${value}" in the database`);
+    for (const value of found.filter((v) => !values.includes(v))) differences.push(`enum "${name}" has value "${value}" in the database that the schema lacks`);
   }
-  for (const name of actual.enums.keys())
-    if (!expected.enums.has(name)) differences.push(`enum "${name}" exists in the database but not in the schema`);
+  for (const name of actual.enums.keys()) if (!expected.enums.has(name)) differences.push(`enum "${name}" exists in the database but not in the schema`);
   return differences;
 }
 
@@ -206,8 +203,7 @@ function compareTables(expected: Shape, actual: Shape): string[] {
     if (found) differences.push(...compareColumns(name, table, found), ...compareIndexes(table, found));
     else differences.push(`table "${name}" is missing from the database`);
   }
-  for (const name of actual.tables.keys())
-    if (!expected.tables.has(name)) differences.push(`table "${name}" exists in the database but not in the schema`);
+  for (const name of actual.tables.keys()) if (!expected.tables.has(name)) differences.push(`table "${name}" exists in the database but not in the schema`);
   return differences;
 }
 
@@ -220,17 +216,14 @@ function compareColumns(tableName: string, expected: Table, actual: Table): stri
       differences.push(`${label} is missing from the database`);
       continue;
     }
-    if (found.type !== column.type)
-      differences.push(`${label} has type ${found.type} in the database, the schema expects ${column.type}`);
+    if (found.type !== column.type) differences.push(`${label} has type ${found.type} in the database, the schema expects ${column.type}`);
     if (column.nullable !== "either" && found.nullable !== column.nullable)
       differences.push(
-        `${label} is ${found.nullable ? "nullable" : "NOT NULL"} in the database, ` +
-          `the schema says ${column.nullable ? "optional" : "required"}`,
+        `${label} is ${found.nullable ? "nullable" : "NOT NULL"} in the database, ` + `the schema says ${column.nullable ? "optional" : "required"}`,
       );
   }
   for (const name of actual.columns.keys())
-    if (!expected.columns.has(name))
-      differences.push(`column "${tableName}"."${name}" exists in the database but not in the schema`);
+    if (!expected.columns.has(name)) differences.push(`column "${tableName}"."${name}" exists in the database but not in the schema`);
   return differences;
 }
 
@@ -243,8 +236,7 @@ function compareIndexes(expected: Table, actual: Table): string[] {
     if (at === -1) differences.push(`${describeIndex(index)} is missing from the database`);
     else unmatched.splice(at, 1);
   }
-  for (const index of unmatched)
-    differences.push(`${describeIndex(index)} exists in the database but not in the schema`);
+  for (const index of unmatched) differences.push(`${describeIndex(index)} exists in the database but not in the schema`);
   return differences;
 }
 

@@ -21,10 +21,7 @@ type RecordedMigration = {
   rolled_back_at: Date | null;
 };
 
-export async function migrate(
-  databaseUrl: string,
-  options: MigrateOptions = {},
-): Promise<{ applied: string[] }> {
+export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<{ applied: string[] }> {
   const migrationsDir = options.migrationsDir ?? path.join(process.cwd(), "prisma", "migrations");
   const log = options.log ?? (() => {});
   const migrations = await listMigrations(migrationsDir);
@@ -82,10 +79,7 @@ function scriptMatchesChecksum(script: string, checksum: string): boolean {
 }
 
 async function acquireMigrationLock(client: Client, log: (line: string) => void): Promise<void> {
-  const { rows } = await client.query<{ locked: boolean }>(
-    "SELECT pg_try_advisory_lock($1) AS locked",
-    [PRISMA_MIGRATE_LOCK_KEY],
-  );
+  const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [PRISMA_MIGRATE_LOCK_KEY]);
   if (rows[0]?.locked) return;
   log("Another migrator holds the migration lock; waiting for it to finish");
   await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK_KEY]);
@@ -119,10 +113,7 @@ async function readRecordedMigrations(client: Client): Promise<RecordedMigration
  * migration is applied again. Anything else that does not match the files is refused: a
  * database that has drifted from the repository needs a person, not a retry.
  */
-function findPendingMigrations(
-  migrations: MigrationFile[],
-  recorded: RecordedMigration[],
-): MigrationFile[] {
+function findPendingMigrations(migrations: MigrationFile[], recorded: RecordedMigration[]): MigrationFile[] {
   const live = recorded.filter((row) => row.rolled_back_at === null);
   const failed = live.filter((row) => row.finished_at === null);
   if (failed.length > 0) {
@@ -137,10 +128,7 @@ function findPendingMigrations(
   for (const row of live) {
     const migration = byName.get(row.migration_name);
     if (!migration) {
-      throw new Error(
-        `Migration ${row.migration_name} is recorded as applied in the database but is missing ` +
-          "from the migrations directory.",
-      );
+      throw new Error(`Migration ${row.migration_name} is recorded as applied in the database but is missing ` + "from the migrations directory.");
     }
     if (!scriptMatchesChecksum(migration.script, row.checksum)) {
       throw new Error(

@@ -105,7 +105,11 @@ export async function recoverInterrupted(prisma: Db, server: ServerRow): Promise
   await prisma.$transaction([
     prisma.deliveryAttempt.updateMany({
       where: { messageId: { in: onWire }, finishedAt: null },
-      data: { finishedAt: new Date(), outcome: "RETRY", error: "Onderbroken: de worker stopte tijdens de overdracht; wordt opnieuw verstuurd (mogelijk dubbel)" },
+      data: {
+        finishedAt: new Date(),
+        outcome: "RETRY",
+        error: "Onderbroken: de worker stopte tijdens de overdracht; wordt opnieuw verstuurd (mogelijk dubbel)",
+      },
     }),
     prisma.outboundMessage.updateMany({ where: { id: { in: onWire }, status: "SENDING" }, data: { status: "QUEUED", possibleDuplicate: true } }),
     ...(neverSent.length ? giveBackStatements(prisma, neverSent) : []),

@@ -114,7 +114,13 @@ export async function limitSuggestions(prisma: Db | Tx, serverId: string, now = 
   for (const group of groups.values()) {
     const latest = group[0]!;
     // One burst, or one window's worth of replies, is not a ceiling (SUGGESTION_WINDOWS).
-    if (distinctWindows(group.map((g) => g.at.getTime()), windowMs(latest)) < SUGGESTION_WINDOWS) continue;
+    if (
+      distinctWindows(
+        group.map((g) => g.at.getTime()),
+        windowMs(latest),
+      ) < SUGGESTION_WINDOWS
+    )
+      continue;
     const current = limits.find((l) => keyOf(l) === keyOf(latest))?.count ?? null;
     const observed = lowerMedian(group.map((g) => g.observed));
     // Already lowered to (or below) the ceiling: nothing left to suggest.

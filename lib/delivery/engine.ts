@@ -4,7 +4,18 @@ import type { Db } from "@/lib/db/client.ts";
 import { HostRefusedError } from "@/lib/mailservers/host-guard.ts";
 import { logger } from "@/lib/log/logger.ts";
 import { deliveryErrorOutcome } from "@/lib/smtp/outcome.ts";
-import { claimBatch, giveBack, loadServer, recoverInterrupted, releaseLease, renewLease, takeLease, type Claim, type ClaimedMessage, type ServerRow } from "./claim.ts";
+import {
+  claimBatch,
+  giveBack,
+  loadServer,
+  recoverInterrupted,
+  releaseLease,
+  renewLease,
+  takeLease,
+  type Claim,
+  type ClaimedMessage,
+  type ServerRow,
+} from "./claim.ts";
 import { handOver, stopsTheBatch } from "./handover.ts";
 import { createRecorder, type Recorded } from "./record.ts";
 import { transportFor } from "./transport-pool.ts";
@@ -31,11 +42,7 @@ export const IN_PROCESS_WAIT_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function drainServer(
-  prisma: Db,
-  serverId: string,
-  options: { workerId: string; batchSize?: number; maxMs?: number },
-): Promise<DrainResult> {
+export async function drainServer(prisma: Db, serverId: string, options: { workerId: string; batchSize?: number; maxMs?: number }): Promise<DrainResult> {
   // 500 per claim: measured 924 against 559 msg/s with 100 (docs/benchmarks.md); claims cost per
   // batch, not per message.
   const batchSize = options.batchSize ?? 500;
@@ -86,7 +93,11 @@ async function drainLeased(prisma: Db, first: ServerRow, options: { holder: stri
     // holds. Under limits every claim must see the previous batch's real hand-over times.
     const pipelined: boolean = server.limits.length === 0;
     const current: ServerRow = server;
-    const [sendOutcome, nextOutcome, reloadOutcome]: [PromiseSettledResult<SendOutcome>, PromiseSettledResult<Claim | null>, PromiseSettledResult<ServerRow | null>] = await Promise.allSettled([
+    const [sendOutcome, nextOutcome, reloadOutcome]: [
+      PromiseSettledResult<SendOutcome>,
+      PromiseSettledResult<Claim | null>,
+      PromiseSettledResult<ServerRow | null>,
+    ] = await Promise.allSettled([
       sendClaimed(prisma, current, claim),
       pipelined && Date.now() < options.deadline ? claimBatch(prisma, current, options.batchSize) : Promise.resolve(null),
       pipelined ? loadServer(prisma, current.id) : Promise.resolve(null),
@@ -95,7 +106,11 @@ async function drainLeased(prisma: Db, first: ServerRow, options: { holder: stri
     const reloaded: ServerRow | null = reloadOutcome.status === "fulfilled" ? reloadOutcome.value : null;
     if (sendOutcome.status === "rejected" || nextOutcome.status === "rejected" || reloadOutcome.status === "rejected") {
       if (next) await giveBack(prisma, next.messages).catch(() => undefined);
-      throw sendOutcome.status === "rejected" ? sendOutcome.reason : nextOutcome.status === "rejected" ? nextOutcome.reason : (reloadOutcome as PromiseRejectedResult).reason;
+      throw sendOutcome.status === "rejected"
+        ? sendOutcome.reason
+        : nextOutcome.status === "rejected"
+          ? nextOutcome.reason
+          : (reloadOutcome as PromiseRejectedResult).reason;
     }
     const result = sendOutcome.value;
     sent += result.sent;
@@ -140,7 +155,10 @@ async function sendClaimed(prisma: Db, server: ServerRow, claim: Claim): Promise
     const head = messages[0]!;
     const failure = { outcome: deliveryErrorOutcome(error), error: error instanceof HostRefusedError ? error.message : String(error) };
     const handoffId = head.chunks[0]?.handoffId ?? null;
-    await recorder.record({ message: head, startedAt: Date.now(), transactions: [{ handoffId, recipients: [], finishedAt: Date.now(), accepted: [], refused: [], failure }] }, null);
+    await recorder.record(
+      { message: head, startedAt: Date.now(), transactions: [{ handoffId, recipients: [], finishedAt: Date.now(), accepted: [], refused: [], failure }] },
+      null,
+    );
     return { sent: 0, stopped: true, untouched: messages.slice(1) };
   }
   let stopped = false;

@@ -44,7 +44,10 @@ describe("the sliding-window limiter", () => {
   });
 
   it("splits a message above the per-message recipient cap", () => {
-    const chunks = splitRecipients(Array.from({ length: 600 }, (_, i) => i), 500);
+    const chunks = splitRecipients(
+      Array.from({ length: 600 }, (_, i) => i),
+      500,
+    );
     expect(chunks.map((c) => c.length)).toEqual([500, 100]);
     expect(splitRecipients([1, 2], null)).toEqual([[1, 2]]);
   });

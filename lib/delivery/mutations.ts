@@ -15,7 +15,11 @@ export async function applyLimitSuggestion(prisma: Db, actor: Actor, input: { se
     const suggestion = (await limitSuggestions(tx, server.id)).find((s) => keyOf(s) === keyOf(input));
     if (!suggestion) throw new UserError("mailservers.learned.gone", {}, undefined, 409);
     const where = { serverId: server.id, window: input.window, windowSize: input.windowSize, unit: input.unit };
-    await tx.sendingLimit.upsert({ where: { serverId_window_windowSize_unit: where }, update: { count: suggestion.observed }, create: { ...where, count: suggestion.observed } });
+    await tx.sendingLimit.upsert({
+      where: { serverId_window_windowSize_unit: where },
+      update: { count: suggestion.observed },
+      create: { ...where, count: suggestion.observed },
+    });
     await tx.limitObservation.updateMany({ where: { ...where, resolvedAt: null }, data: { resolvedAt: new Date() } });
     await recordAudit(tx, {
       actor,

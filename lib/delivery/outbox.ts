@@ -66,6 +66,10 @@ export async function queueMessage(tx: Tx, boss: PgBoss, message: NewMessage): P
       idempotencyKey: message.idempotencyKey ?? null,
     },
   });
-  await boss.send(QUEUES.delivery, { messageId: id, serverId: message.serverId }, { ...DELIVERY_JOB, retryDelay: config().RETRY_BASE_SECONDS, db: fromPrisma(tx) });
+  await boss.send(
+    QUEUES.delivery,
+    { messageId: id, serverId: message.serverId },
+    { ...DELIVERY_JOB, retryDelay: config().RETRY_BASE_SECONDS, db: fromPrisma(tx) },
+  );
   return { id };
 }

@@ -20,9 +20,19 @@ describe("deliveryErrorOutcome", () => {
     ["a refused connection", smtpFailure("ESOCKET", false, "CONN", "ECONNREFUSED"), "relay", "transient"],
     ["a timeout", smtpFailure("ETIMEDOUT", false, "CONN"), "mx", "transient"],
     ["wrong relay credentials", smtpFailure("EAUTH", "535 5.7.8 Error: authentication failed", "AUTH PLAIN"), "relay", "transient"],
-    ["a relay refusing send-as", smtpFailure("EENVELOPE", "550 5.7.60 SMTP; Client does not have permissions to send as this sender", "MAIL FROM"), "relay", "transient"],
+    [
+      "a relay refusing send-as",
+      smtpFailure("EENVELOPE", "550 5.7.60 SMTP; Client does not have permissions to send as this sender", "MAIL FROM"),
+      "relay",
+      "transient",
+    ],
     ["an MX refusing to relay", smtpFailure("EENVELOPE", "550 5.7.1 Relaying denied", "RCPT TO"), "mx", "permanent"],
-    ["Google's daily relay limit (a 5xx meaning slow down)", smtpFailure("EENVELOPE", "550 5.7.1 Daily SMTP relay limit exceeded", "MAIL FROM"), "relay", "transient"],
+    [
+      "Google's daily relay limit (a 5xx meaning slow down)",
+      smtpFailure("EENVELOPE", "550 5.7.1 Daily SMTP relay limit exceeded", "MAIL FROM"),
+      "relay",
+      "transient",
+    ],
     ["something that is no SMTP error at all", new Error("boom"), "relay", "transient"],
   ] as const)("maps %s", (_case, error, route, status) => {
     expect(deliveryErrorOutcome(error, route).status).toBe(status);

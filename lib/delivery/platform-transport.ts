@@ -344,7 +344,10 @@ function combine(outcomes: Array<PlatformDeliveryOutcome & { domain: string }>, 
     ...(deciding.explanation ? { explanation: deciding.explanation } : {}),
     ...(deciding.dnsError ? { dnsError: deciding.dnsError } : {}),
     route: "mx",
-    dns: outcomes.map((o) => o.dns).filter(Boolean).join("; "),
+    dns: outcomes
+      .map((o) => o.dns)
+      .filter(Boolean)
+      .join("; "),
     tried: outcomes.flatMap((o) => o.tried),
     recipients: outcomes.flatMap((o) => o.recipients),
     ...(rejected.length > 0 ? { rejected } : {}),

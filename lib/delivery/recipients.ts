@@ -60,9 +60,7 @@ export type RecipientSummary = { total: number; delivered: number; waiting: numb
  * Counts per state. For a message without per-recipient detail the message status decides:
  * SENT means all delivered, FAILED all failed, anything else all waiting.
  */
-export function summarizeRecipients(
-  message: { to: string[]; cc: string[]; bcc: string[]; status: string; recipientOutcomes: unknown },
-): RecipientSummary {
+export function summarizeRecipients(message: { to: string[]; cc: string[]; bcc: string[]; status: string; recipientOutcomes: unknown }): RecipientSummary {
   const recipients = recipientStates(message);
   const summary: RecipientSummary = { total: recipients.length, delivered: 0, waiting: 0, failed: 0 };
   for (const { state } of recipients) {
@@ -79,11 +77,10 @@ export type RecipientStateRow = { address: string; state: RecipientState } & Par
  * Every recipient with its state, in envelope order: its own outcome when there is one, else
  * what the message status says (SENT: delivered; FAILED, CANCELLED: failed; otherwise waiting).
  */
-export function recipientStates(
-  message: { to: string[]; cc: string[]; bcc: string[]; status: string; recipientOutcomes: unknown },
-): RecipientStateRow[] {
+export function recipientStates(message: { to: string[]; cc: string[]; bcc: string[]; status: string; recipientOutcomes: unknown }): RecipientStateRow[] {
   const outcomes = readRecipientOutcomes(message.recipientOutcomes);
-  const byStatus: RecipientState = message.status === "SENT" ? "DELIVERED" : message.status === "FAILED" || message.status === "CANCELLED" ? "FAILED" : "WAITING";
+  const byStatus: RecipientState =
+    message.status === "SENT" ? "DELIVERED" : message.status === "FAILED" || message.status === "CANCELLED" ? "FAILED" : "WAITING";
   return allRecipients(message).map((address) => ({ address, ...(outcomes[address] ?? { state: byStatus }) }));
 }
 

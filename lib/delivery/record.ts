@@ -87,17 +87,21 @@ async function recordPlainSuccesses(prisma: Db, items: { handover: Handover; rel
   const times = handovers.map((h) => at(h.transactions[0]!.finishedAt));
   const counted = handovers.flatMap((h, i) => (h.transactions[0]!.handoffId === null ? [] : [{ id: h.transactions[0]!.handoffId, at: times[i]! }]));
   // Named: prepared once per connection, parsed and planned once.
-  await outcomeWriter(prisma).query({ name: "postkamer-plain-successes", text: PLAIN_SUCCESSES, values: [
-    handovers.map((h) => h.message.id),
-    handovers.map((h) => h.message.attemptId.toString()),
-    times,
-    handovers.map((h) => clip(h.transactions[0]!.response ?? "250 OK")),
-    handovers.map((h) => h.message.possibleDuplicate),
-    DUPLICATE_NOTE,
-    counted.map((c) => c.id.toString()),
-    counted.map((c) => c.at),
-    items.flatMap((item) => (item.release === null ? [] : [item.release.toString()])),
-  ] });
+  await outcomeWriter(prisma).query({
+    name: "postkamer-plain-successes",
+    text: PLAIN_SUCCESSES,
+    values: [
+      handovers.map((h) => h.message.id),
+      handovers.map((h) => h.message.attemptId.toString()),
+      times,
+      handovers.map((h) => clip(h.transactions[0]!.response ?? "250 OK")),
+      handovers.map((h) => h.message.possibleDuplicate),
+      DUPLICATE_NOTE,
+      counted.map((c) => c.id.toString()),
+      counted.map((c) => c.at),
+      items.flatMap((item) => (item.release === null ? [] : [item.release.toString()])),
+    ],
+  });
 }
 
 const PLAIN_SUCCESSES = `
@@ -188,7 +192,12 @@ async function recordHandover(prisma: Db, server: ServerRow, item: { handover: H
       // the observed ceiling reads). A lost answer may have arrived: it counts, in full.
       const answered = !failure || failure.outcome.responseCode !== undefined || transaction.recipients.length === 0;
       if (answered && transaction.accepted.length === 0 && effect !== "none") dropped.push(transaction.handoffId);
-      else counted.push({ id: transaction.handoffId, at: at(transaction.finishedAt), recipients: answered ? transaction.accepted.length : transaction.recipients.length });
+      else
+        counted.push({
+          id: transaction.handoffId,
+          at: at(transaction.finishedAt),
+          recipients: answered ? transaction.accepted.length : transaction.recipients.length,
+        });
     }
   }
   // Transactions never started (the message stopped early) were not handed over.
@@ -230,7 +239,13 @@ async function recordHandover(prisma: Db, server: ServerRow, item: { handover: H
         data: { pausedAt: finishedAt, pausedReason: effectOutcome?.explanation?.id ?? effectOutcome?.response ?? (effectError ?? "").slice(0, 500) },
       });
     } else if (effect === "throttle" || effect === "connection") {
-      const until = await serverWait(tx, server, handover, { effect, outcome: effectOutcome, error: effectError }, { startedAt: at(handover.startedAt), finishedAt });
+      const until = await serverWait(
+        tx,
+        server,
+        handover,
+        { effect, outcome: effectOutcome, error: effectError },
+        { startedAt: at(handover.startedAt), finishedAt },
+      );
       if (status === "DEFERRED") nextAttemptAt = until;
     }
     if (overflowAfter !== undefined) await recordObservedRecipientCap(tx, server, { at: finishedAt, observed: overflowAfter, reply: last.response ?? "" });
@@ -306,7 +321,11 @@ async function serverWait(
       reason = `server: ${reply}`.slice(0, 300);
       await tx.limitHit.create({ data: { serverId: server.id, reason: "THROTTLE_REPLY", at: times.finishedAt } });
       if (isRateReply(outcome?.explanation?.id)) {
-        await recordObservedCeiling(tx, server, { at: times.finishedAt, reply, hint: outcome?.explanation ? ceilingHintById(outcome.explanation.id) : undefined });
+        await recordObservedCeiling(tx, server, {
+          at: times.finishedAt,
+          reply,
+          hint: outcome?.explanation ? ceilingHintById(outcome.explanation.id) : undefined,
+        });
       }
     }
   }

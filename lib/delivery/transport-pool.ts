@@ -35,7 +35,9 @@ export async function transportFor(server: PooledServer, options: { allowPrivate
   // What the transport is built from: credentials and account count through connectionVersion.
   // Not updatedAt: the engine itself updates the row (deferrals, pauses), and rebuilding would
   // drop every pooled connection (TLS and AUTH again) each time a limit window fills.
-  const key = [server.connectionVersion, server.host, server.port, server.tlsMode, server.verifyCertificate, server.heloName ?? "", server.maxConnections].join("|");
+  const key = [server.connectionVersion, server.host, server.port, server.tlsMode, server.verifyCertificate, server.heloName ?? "", server.maxConnections].join(
+    "|",
+  );
   const existing = pools.get(server.id);
   if (existing?.key === key) return existing.transporter;
   existing?.transporter.close();

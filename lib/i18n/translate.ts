@@ -42,9 +42,7 @@ export function translator(messages: Messages): Translate {
   return (key, vars) => {
     const text = lookup(messages, key) ?? key;
     if (!vars) return text;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-      name in vars ? String(vars[name]) : whole,
-    );
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
   };
 }
 

@@ -10,9 +10,7 @@ const WORKER_FRESH_MS = 3 * 10_000;
  * recently (pg-boss's instance registry). Never throws: a failing check is `ok: false`.
  */
 export async function healthChecks(now = Date.now()): Promise<{ database: { ok: boolean }; queue: { ok: boolean; workers: number } }> {
-  const database = await db()
-    .$queryRaw`SELECT 1`.then(() => ({ ok: true }))
-    .catch(() => ({ ok: false }));
+  const database = await db().$queryRaw`SELECT 1`.then(() => ({ ok: true })).catch(() => ({ ok: false }));
   const queue = await webBoss()
     .then(async (boss) => {
       const instances = await boss.getInstances();

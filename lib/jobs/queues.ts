@@ -23,7 +23,6 @@ export const DELIVERY_GIVE_UP_MS = 48 * 60 * 60 * 1000;
 // started twice for the same job.
 export const DELIVERY_JOB = { retryLimit: 10, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 } as const;
 
-
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.maintenance, { retryLimit: 3, retryDelay: 60, expireInSeconds: 15 * 60 });
   await boss.createQueue(QUEUES.delivery, DELIVERY_JOB);

@@ -22,9 +22,7 @@ function clean(value: unknown, depth = 0): unknown {
   if (typeof value === "bigint") return value.toString();
   if (depth > 4 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? "••••" : clean(v, depth + 1)]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? "••••" : clean(v, depth + 1)]));
 }
 
 function write(level: Level, message: string, context?: Record<string, unknown>) {

@@ -118,12 +118,14 @@ function listMessagesSql(options: ListMessagesOptions): Prisma.Sql {
   const bySeqBounds = !(options.recipient && options.details);
   if (options.from) {
     conditions.push(Prisma.sql`m."createdAt" >= ${options.from}::timestamptz`);
-    if (bySeqBounds) conditions.push(Prisma.sql`m.seq > coalesce((SELECT b.seq FROM "OutboundMessage" b WHERE ${route(Prisma.raw("b"))}
+    if (bySeqBounds)
+      conditions.push(Prisma.sql`m.seq > coalesce((SELECT b.seq FROM "OutboundMessage" b WHERE ${route(Prisma.raw("b"))}
       AND b."createdAt" < ${options.from}::timestamptz - interval '1 hour' ORDER BY b."createdAt" DESC LIMIT 1), 0)`);
   }
   if (options.to) {
     conditions.push(Prisma.sql`m."createdAt" < ${options.to}::timestamptz`);
-    if (bySeqBounds) conditions.push(Prisma.sql`m.seq < coalesce((SELECT b.seq FROM "OutboundMessage" b WHERE ${route(Prisma.raw("b"))}
+    if (bySeqBounds)
+      conditions.push(Prisma.sql`m.seq < coalesce((SELECT b.seq FROM "OutboundMessage" b WHERE ${route(Prisma.raw("b"))}
       AND b."createdAt" >= ${options.to}::timestamptz + interval '1 hour' ORDER BY b."createdAt" LIMIT 1), 9223372036854775807)`);
   }
   // An exact-address search would reveal who received mail that the masking hides, so it
@@ -184,7 +186,13 @@ export function parseLogFilters(searchParams: SearchParams): LogFilters {
   const first = (name: string): string | undefined => all(name)[0]?.trim() || undefined;
   const filters: LogFilters = {};
 
-  const statuses = [...new Set(all("status").flatMap((value) => value.split(",")).map((value) => value.trim().toUpperCase()))];
+  const statuses = [
+    ...new Set(
+      all("status")
+        .flatMap((value) => value.split(","))
+        .map((value) => value.trim().toUpperCase()),
+    ),
+  ];
   const valid = statuses.filter((value): value is MessageStatus => STATUS_VALUES.has(value));
   if (valid.length > 0) filters.statuses = valid;
 

@@ -15,10 +15,7 @@ export type PrunedDeliveryLog = { messages: number; limitHits: number; handoffs:
  * one batch and commits on its own, so no table is locked for long while the worker keeps
  * sending; per route, so every batch is a range scan on an index that starts with serverId.
  */
-export async function pruneDeliveryLog(
-  prisma: Db,
-  options: { now: Date; retentionDays: number; batchSize?: number },
-): Promise<PrunedDeliveryLog> {
+export async function pruneDeliveryLog(prisma: Db, options: { now: Date; retentionDays: number; batchSize?: number }): Promise<PrunedDeliveryLog> {
   const batch = Math.max(1, Math.trunc(options.batchSize ?? DEFAULT_BATCH_SIZE));
   const cutoff = new Date(options.now.getTime() - options.retentionDays * DAY_MS);
   const handoffCutoff = new Date(options.now.getTime() - HANDOFF_KEEP_MS);

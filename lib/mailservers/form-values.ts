@@ -52,7 +52,13 @@ export function valuesFromPreset(type: ServerTypeId, base: Partial<ServerFormVal
     managedBy: base.managedBy ?? "WERKGEVER",
     maxRecipientsPerMessage: preset.maxRecipientsPerMessage ? String(preset.maxRecipientsPerMessage) : "",
     maxConnections: base.maxConnections ?? "1",
-    limits: preset.limits.map((limit) => ({ key: newLimitKey(), count: String(limit.count), size: String(limit.windowSize ?? 1), window: limit.window, unit: limit.unit })),
+    limits: preset.limits.map((limit) => ({
+      key: newLimitKey(),
+      count: String(limit.count),
+      size: String(limit.windowSize ?? 1),
+      window: limit.window,
+      unit: limit.unit,
+    })),
   };
 }
 
@@ -78,7 +84,13 @@ export function serverFormValues(server: ServerView): ServerFormValues {
     maxRecipientsPerMessage: server.maxRecipientsPerMessage ? String(server.maxRecipientsPerMessage) : "",
     maxConnections: String(server.maxConnections),
     // Keys far above newLimitKey()'s, so rows added in the browser never share one with these.
-    limits: server.limits.map((limit, index) => ({ key: index + 1_000_000, count: String(limit.count), size: String(limit.windowSize), window: limit.window, unit: limit.unit })),
+    limits: server.limits.map((limit, index) => ({
+      key: index + 1_000_000,
+      count: String(limit.count),
+      size: String(limit.windowSize),
+      window: limit.window,
+      unit: limit.unit,
+    })),
   };
 }
 

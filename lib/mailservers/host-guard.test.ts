@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  HostRefusedError,
-  isPrivateAddress,
-  normalizeHost,
-  resolveSmtpHost,
-  type HostResolver,
-  type ResolvedAddress,
-} from "@/lib/mailservers/host-guard.ts";
+import { HostRefusedError, isPrivateAddress, normalizeHost, resolveSmtpHost, type HostResolver, type ResolvedAddress } from "@/lib/mailservers/host-guard.ts";
 
 function fakeResolver(records: Record<string, ResolvedAddress[]>): HostResolver & { calls: string[] } {
   const calls: string[] = [];
@@ -115,7 +108,11 @@ describe("resolveSmtpHost", () => {
 
   it("accepts a public IP literal without a lookup", async () => {
     const resolver = fakeResolver({});
-    await expect(resolveSmtpHost("52.97.1.2", 25, { allowPrivate: false, resolver })).resolves.toEqual({ address: "52.97.1.2", family: 4, servername: "52.97.1.2" });
+    await expect(resolveSmtpHost("52.97.1.2", 25, { allowPrivate: false, resolver })).resolves.toEqual({
+      address: "52.97.1.2",
+      family: 4,
+      servername: "52.97.1.2",
+    });
     expect(resolver.calls).toEqual([]);
   });
 

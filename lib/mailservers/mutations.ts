@@ -16,7 +16,6 @@ import { accessTokenFor, tokenEndpointHost } from "./oauth.ts";
 import { probeSmtpServer, type ProbeResult } from "./probe.ts";
 import type { ServerInput } from "./schema.ts";
 
-
 /** What the audit trail may know of a server: everything but the secret, which is only "set" or not. */
 function auditView(server: {
   name: string;
@@ -148,13 +147,18 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
       const unconsented = medical.filter((template) => !hasConsentFor(template, id)).map((template) => template.name);
       if (unconsented.length > 0) throw new UserError("mailservers.errors.medicalTemplates", { templates: unconsented.join(", ") }, "managedBy", 422);
     }
-    const passwordBox =
-      input.authMethod !== "PASSWORD" ? null : input.password ? encryptSecret(input.password, passwordAad(id)) : before.passwordBox;
+    const passwordBox = input.authMethod !== "PASSWORD" ? null : input.password ? encryptSecret(input.password, passwordAad(id)) : before.passwordBox;
     if (input.authMethod === "PASSWORD" && !passwordBox) throw new UserError("validation.required", {}, "password", 400);
     const oauth = input.authMethod === "OAUTH2";
     // A stored secret belongs to the provider it was entered for: another type needs a new one.
     const keepOAuthSecret = oauth && before.authMethod === "OAUTH2" && before.type === input.type;
-    const oauthSecretBox = !oauth ? null : input.oauthSecret ? encryptSecret(input.oauthSecret, oauthSecretAad(id)) : keepOAuthSecret ? before.oauthSecretBox : null;
+    const oauthSecretBox = !oauth
+      ? null
+      : input.oauthSecret
+        ? encryptSecret(input.oauthSecret, oauthSecretAad(id))
+        : keepOAuthSecret
+          ? before.oauthSecretBox
+          : null;
     const oauthClientId = !oauth ? null : (input.oauthClientId ?? (keepOAuthSecret ? before.oauthClientId : null));
     if (oauth && (!oauthSecretBox || !oauthClientId)) throw new UserError("validation.required", {}, oauthSecretField(input.type), 400);
     assertUsableOAuthSecret(input);
@@ -164,7 +168,8 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
       before.username !== input.username ||
       before.authMethod !== input.authMethod ||
       Boolean(input.password) ||
-      (oauth && (before.type !== input.type || before.oauthTenantId !== input.oauthTenantId || before.oauthClientId !== oauthClientId || Boolean(input.oauthSecret)));
+      (oauth &&
+        (before.type !== input.type || before.oauthTenantId !== input.oauthTenantId || before.oauthClientId !== oauthClientId || Boolean(input.oauthSecret)));
     await tx.sendingLimit.deleteMany({ where: { serverId: id } });
     const after = await tx.mailServer.update({
       where: { id },

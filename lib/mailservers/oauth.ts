@@ -254,6 +254,7 @@ function refusal(provider: TokenRequest["provider"], host: string, body: TokenEr
   }
   if (error === "unauthorized_client") return new OAuthTokenError("DELEGATION_MISSING", message, error);
   if (error === "invalid_client" || /invalid JWT signature/i.test(description)) return new OAuthTokenError("KEY_INVALID", message, error);
-  if (error === "invalid_grant" && /invalid email or user id|not a valid email/i.test(description)) return new OAuthTokenError("MAILBOX_UNKNOWN", message, error);
+  if (error === "invalid_grant" && /invalid email or user id|not a valid email/i.test(description))
+    return new OAuthTokenError("MAILBOX_UNKNOWN", message, error);
   return new OAuthTokenError("REFUSED", message, error);
 }

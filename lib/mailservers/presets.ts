@@ -5,15 +5,7 @@
  * form can pre-fill on the client.
  */
 
-export const SERVER_TYPE_IDS = [
-  "MICROSOFT_365",
-  "GOOGLE_WORKSPACE",
-  "GOOGLE_RELAY",
-  "AMAZON_SES",
-  "SENDGRID",
-  "BREVO",
-  "GENERIC",
-] as const;
+export const SERVER_TYPE_IDS = ["MICROSOFT_365", "GOOGLE_WORKSPACE", "GOOGLE_RELAY", "AMAZON_SES", "SENDGRID", "BREVO", "GENERIC"] as const;
 export type ServerTypeId = (typeof SERVER_TYPE_IDS)[number];
 
 export const TLS_MODES = ["STARTTLS", "IMPLICIT", "NONE"] as const;

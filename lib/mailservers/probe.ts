@@ -19,19 +19,7 @@ import { classifyReply, explainReply, parseReply, type ReplyClass, type ReplyExp
  */
 
 export type ProbeStepName =
-  | "token"
-  | "resolve"
-  | "connect"
-  | "tls"
-  | "greeting"
-  | "ehlo"
-  | "starttls"
-  | "ehloAfterTls"
-  | "auth"
-  | "mailFrom"
-  | "rcptTo"
-  | "rset"
-  | "quit";
+  "token" | "resolve" | "connect" | "tls" | "greeting" | "ehlo" | "starttls" | "ehloAfterTls" | "auth" | "mailFrom" | "rcptTo" | "rset" | "quit";
 
 export interface ProbeTarget {
   host: string;
@@ -137,7 +125,11 @@ export async function probeSmtpServer(target: ProbeTarget, options: ProbeOptions
   const budgetText = budget < 1_000 ? `${budget} ms` : `${Math.round(budget / 1_000)} s`;
   // A token endpoint that does not answer is the token endpoint's fault, not the mail server's.
   const timeoutError = () =>
-    new StepFailure(`No answer within ${budgetText}`, { code: TIMEOUT, command: current.command, ...(current.command === "TOKEN" ? { originalCode: "OAUTH_UNREACHABLE" } : {}) });
+    new StepFailure(`No answer within ${budgetText}`, {
+      code: TIMEOUT,
+      command: current.command,
+      ...(current.command === "TOKEN" ? { originalCode: "OAUTH_UNREACHABLE" } : {}),
+    });
   let onTimeout: (() => void) | undefined;
   const watchdog = setTimeout(() => {
     timedOut = true;
@@ -241,7 +233,8 @@ export async function probeSmtpServer(target: ProbeTarget, options: ProbeOptions
 
     await step("greeting", "GREETING", undefined, async () => {
       const reply = await conversation!.read();
-      if (codeOf(reply) !== 220) throw new StepFailure("Greeting refused", { code: "EPROTOCOL", command: "GREETING", response: reply, responseCode: codeOf(reply) });
+      if (codeOf(reply) !== 220)
+        throw new StepFailure("Greeting refused", { code: "EPROTOCOL", command: "GREETING", response: reply, responseCode: codeOf(reply) });
       return { reply: scrub(reply), code: codeOf(reply) };
     });
 
@@ -316,9 +309,7 @@ export async function probeSmtpServer(target: ProbeTarget, options: ProbeOptions
 
     // SMTPUTF8 is needed only for a non-ASCII address, and only allowed when offered.
     const utf8 = offered.smtputf8 && /[^\x00-\x7f]/.test(target.mailFrom + target.rcptTo) ? " SMTPUTF8" : "";
-    await step("mailFrom", "MAIL FROM", `MAIL FROM:<${target.mailFrom}>${utf8}`, () =>
-      exchange(`MAIL FROM:<${target.mailFrom}>${utf8}`, "MAIL FROM", is2xx),
-    );
+    await step("mailFrom", "MAIL FROM", `MAIL FROM:<${target.mailFrom}>${utf8}`, () => exchange(`MAIL FROM:<${target.mailFrom}>${utf8}`, "MAIL FROM", is2xx));
     await step("rcptTo", "RCPT TO", `RCPT TO:<${target.rcptTo}>`, () => exchange(`RCPT TO:<${target.rcptTo}>`, "RCPT TO", is2xx));
     await step("rset", "RSET", "RSET", () => exchange("RSET", "RSET", is2xx));
     await step("quit", "QUIT", "QUIT", async () => {

@@ -66,27 +66,23 @@ export async function submitMessage(prisma: Db, boss: PgBoss, apiKey: { id: stri
       const route = routeOf(template);
       // Empty parts count as absent: an empty text next to HTML still gets a derived text part.
       const rendered = renderIntoFrame(template, { subject: input.subject, html: input.html || undefined, text: input.text || undefined });
-      const { id } = await queueMessage(
-        tx,
-        boss,
-        {
-          kind: "APPLICATION",
-          serverId: route.serverId,
-          senderId: route.senderId,
-          from: route.from,
-          to: input.to.map(addressOf),
-          cc: (input.cc ?? []).map(addressOf),
-          bcc: (input.bcc ?? []).map(addressOf),
-          replyTo: input.replyTo ? addressOf(input.replyTo) : null,
-          subject: input.subject,
-          html: rendered.html,
-          text: rendered.text,
-          giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-          templateId: template.id,
-          apiKeyId: apiKey.id,
-          idempotencyKey,
-        }
-      );
+      const { id } = await queueMessage(tx, boss, {
+        kind: "APPLICATION",
+        serverId: route.serverId,
+        senderId: route.senderId,
+        from: route.from,
+        to: input.to.map(addressOf),
+        cc: (input.cc ?? []).map(addressOf),
+        bcc: (input.bcc ?? []).map(addressOf),
+        replyTo: input.replyTo ? addressOf(input.replyTo) : null,
+        subject: input.subject,
+        html: rendered.html,
+        text: rendered.text,
+        giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
+        templateId: template.id,
+        apiKeyId: apiKey.id,
+        idempotencyKey,
+      });
       await hooks.afterInsert?.(tx);
       return { id, status: "QUEUED" as const, replayed: false };
     });

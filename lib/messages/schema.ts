@@ -57,7 +57,12 @@ export const submitSchema = z
     html: body.optional(),
     text: body.optional(),
     replyTo: recipient.optional(),
-    idempotencyKey: z.string().min(1, "must not be empty").max(200, "must be at most 200 characters").regex(PRINTABLE_ASCII, "must be printable ASCII").optional(),
+    idempotencyKey: z
+      .string()
+      .min(1, "must not be empty")
+      .max(200, "must be at most 200 characters")
+      .regex(PRINTABLE_ASCII, "must be printable ASCII")
+      .optional(),
   })
   .superRefine((message, ctx) => {
     if (!message.html && !message.text) {
@@ -79,7 +84,9 @@ const status = z
 
 const recipientState = z
   .enum(["DELIVERED", "WAITING", "FAILED"])
-  .describe("DELIVERED: the server accepted this recipient, it is never sent again. WAITING: still to be handed over (or refused for now). FAILED: refused for good.");
+  .describe(
+    "DELIVERED: the server accepted this recipient, it is never sent again. WAITING: still to be handed over (or refused for now). FAILED: refused for good.",
+  );
 
 export const messageAcceptedSchema = z.strictObject({
   id: z.uuid(),
@@ -113,15 +120,18 @@ export const messageStatusSchema = z.strictObject({
       z.strictObject({
         address: z.string(),
         state: recipientState,
-        code: z.int().optional().describe("The server's reply code for this recipient (250 when accepted); absent until the server answered this recipient on its own."),
+        code: z
+          .int()
+          .optional()
+          .describe("The server's reply code for this recipient (250 when accepted); absent until the server answered this recipient on its own."),
         reply: z.string().optional().describe("The server's reply line for this recipient, as received."),
         at: z.iso.datetime().optional().describe("When the server answered this recipient."),
       }),
     )
-    .describe("What became of each recipient. Without per-recipient answers the message status decides: SENT means all DELIVERED, FAILED and CANCELLED all FAILED, otherwise WAITING."),
-  summary: z
-    .strictObject({ total: z.int(), delivered: z.int(), waiting: z.int(), failed: z.int() })
-    .describe("The recipients counted per state."),
+    .describe(
+      "What became of each recipient. Without per-recipient answers the message status decides: SENT means all DELIVERED, FAILED and CANCELLED all FAILED, otherwise WAITING.",
+    ),
+  summary: z.strictObject({ total: z.int(), delivered: z.int(), waiting: z.int(), failed: z.int() }).describe("The recipients counted per state."),
   createdAt: z.iso.datetime(),
   sentAt: z.iso.datetime().nullable(),
 });

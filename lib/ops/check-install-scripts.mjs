@@ -33,7 +33,10 @@ const EXACT_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/
 function parseKey(key) {
   const at = key.indexOf("@", 1);
   if (at < 0) return { name: key, versions: null };
-  const versions = key.slice(at + 1).split("||").map((part) => part.trim());
+  const versions = key
+    .slice(at + 1)
+    .split("||")
+    .map((part) => part.trim());
   return { name: key.slice(0, at), versions: versions.every((v) => EXACT_VERSION.test(v)) ? versions : undefined };
 }
 
@@ -48,7 +51,10 @@ function identityOf(path, entry) {
 function scriptsOf(path) {
   try {
     const scripts = JSON.parse(readFileSync(join(root, path, "package.json"), "utf8")).scripts ?? {};
-    return ["preinstall", "install", "postinstall"].filter((name) => scripts[name]).map((name) => `${name}: ${scripts[name]}`).join(", ");
+    return ["preinstall", "install", "postinstall"]
+      .filter((name) => scripts[name])
+      .map((name) => `${name}: ${scripts[name]}`)
+      .join(", ");
   } catch {
     return "";
   }
@@ -58,13 +64,16 @@ const problems = [];
 const used = new Set();
 for (const [key, value] of Object.entries(policy)) {
   if (value !== true && value !== false) problems.push(`allowScripts["${key}"] must be true or false.`);
-  if (value === true && parseKey(key).versions === undefined) problems.push(`allowScripts["${key}"]: only exact versions (joined by ||) can be reviewed, not ranges or tags.`);
+  if (value === true && parseKey(key).versions === undefined)
+    problems.push(`allowScripts["${key}"]: only exact versions (joined by ||) can be reviewed, not ranges or tags.`);
 }
 
 const withScripts = Object.entries(lock.packages ?? {}).filter(([path, entry]) => path && entry.hasInstallScript && !entry.link);
 for (const [path, entry] of withScripts) {
   const { name, version, verifiable } = identityOf(path, entry);
-  const entries = Object.entries(policy).map(([key, value]) => ({ key, value, ...parseKey(key) })).filter((e) => e.name === name);
+  const entries = Object.entries(policy)
+    .map(([key, value]) => ({ key, value, ...parseKey(key) }))
+    .filter((e) => e.name === name);
   const denied = entries.find((e) => e.value === false && (e.versions === null || e.versions?.includes(version)));
   const pinned = entries.find((e) => e.value === true && e.versions?.includes(version));
   const unpinned = entries.find((e) => e.value === true && e.versions === null);
@@ -78,7 +87,9 @@ for (const [path, entry] of withScripts) {
         : `${what}: install script not reviewed. Read it, then add "${name}@${version}": true to "allowScripts" in package.json (npm install-scripts approve ${name}), or deny it with "${name}": false.`,
     );
   } else if (!verifiable) {
-    problems.push(`${what}: package-lock.json has no registry URL ("resolved") for ${path}, so npm cannot match the pin; reinstall with omit-lockfile-registry-resolved=false (the project's .npmrc).`);
+    problems.push(
+      `${what}: package-lock.json has no registry URL ("resolved") for ${path}, so npm cannot match the pin; reinstall with omit-lockfile-registry-resolved=false (the project's .npmrc).`,
+    );
   }
 }
 
@@ -87,7 +98,11 @@ for (const key of stale) console.warn(`note: allowScripts["${key}"] matches no p
 
 // npm's own view of what is installed here, where this npm knows it (11.16+).
 if (askNpm && existsSync(join(root, "node_modules"))) {
-  const npm = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", ["install-scripts", "ls", "--json"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const npm = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", ["install-scripts", "ls", "--json"], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   let report;
   try {
     report = npm.status === 0 ? JSON.parse(npm.stdout) : undefined;
@@ -96,7 +111,8 @@ if (askNpm && existsSync(join(root, "node_modules"))) {
   }
   if (report === undefined) console.warn("note: this npm has no `npm install-scripts ls`; checked from package-lock.json only.");
   for (const item of report?.allowScripts ?? []) {
-    for (const change of item.changes ?? []) if (change.change === "pending") problems.push(`npm install-scripts ls: ${change.key} has an install script not covered by allowScripts.`);
+    for (const change of item.changes ?? [])
+      if (change.change === "pending") problems.push(`npm install-scripts ls: ${change.key} has an install script not covered by allowScripts.`);
   }
 }
 
@@ -107,4 +123,6 @@ if (problems.length > 0) {
   process.exit(1);
 }
 const denied = withScripts.filter(([path, entry]) => policy[identityOf(path, entry).name] === false).length;
-console.log(`Install scripts: all ${withScripts.length} packages with install scripts are reviewed (${withScripts.length - denied} allowed, pinned; ${denied} denied).`);
+console.log(
+  `Install scripts: all ${withScripts.length} packages with install scripts are reviewed (${withScripts.length - denied} allowed, pinned; ${denied} denied).`,
+);

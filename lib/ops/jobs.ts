@@ -33,7 +33,11 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
   });
   // Two lanes per process: one slow server (deferred, or timing out) never holds up the others.
   await boss.work<DeliveryJob>(QUEUES.delivery, { batchSize: 100, pollingIntervalSeconds: 0.5, localConcurrency: 2 }, async (jobs) => {
-    await handleDeliveryJobs(db(), boss, jobs.map((job) => job.data));
+    await handleDeliveryJobs(
+      db(),
+      boss,
+      jobs.map((job) => job.data),
+    );
   });
   await boss.work<{ serverId: string }>(QUEUES.serverWake, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async (jobs) => {
     for (const serverId of new Set(jobs.map((job) => job.data.serverId))) await drainAndReschedule(db(), boss, serverId);

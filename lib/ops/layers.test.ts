@@ -15,7 +15,10 @@ async function problems(filePath: string, code: string): Promise<string[]> {
 describe("the layers the linter keeps", () => {
   it("refuses a feature import in infrastructure (lib/smtp, db, crypto, i18n, jobs, log)", async () => {
     for (const folder of ["smtp", "db", "crypto", "i18n", "jobs", "log"]) {
-      const found = await problems(`lib/${folder}/violation.ts`, `import { createServer } from "@/lib/mailservers/mutations.ts";\nexport const x = createServer;\n`);
+      const found = await problems(
+        `lib/${folder}/violation.ts`,
+        `import { createServer } from "@/lib/mailservers/mutations.ts";\nexport const x = createServer;\n`,
+      );
       expect(found.join("\n"), folder).toMatch(/no-restricted-imports: .*Infrastructure/);
     }
   });

@@ -46,7 +46,10 @@ export async function ensureBuild(root: string, distDir = ".next", log: (line: s
     if (previous.fingerprint === fingerprint) return;
   }
   log(`Building the web app (next build → ${distDir}); this takes a minute or two the first time…`);
-  await run(process.execPath, [NEXT_BIN, "build"], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: distDir, NODE_ENV: "production" }, signal });
+  await run(process.execPath, [NEXT_BIN, "build"], {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: distDir, NODE_ENV: "production" },
+    signal,
+  });
   // Fingerprint again: `next build` itself may rewrite tsconfig.json.
   await writeFile(marker, JSON.stringify({ fingerprint: await sourceFingerprint(root), builtAt: new Date().toISOString() }));
 }
@@ -55,9 +58,7 @@ export function run(command: string, args: string[], options: { env?: Env; cwd?:
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "inherit", env: asProcessEnv(options.env ?? process.env), cwd: options.cwd, signal: options.signal });
     child.on("error", reject);
-    child.on("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${[command, ...args].join(" ")} exited with ${signal ?? code}`)),
-    );
+    child.on("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`${[command, ...args].join(" ")} exited with ${signal ?? code}`))));
   });
 }
 

@@ -12,10 +12,7 @@ import { DEFAULT_HTML_FRAME, DEFAULT_TEXT_FRAME, DEMO_TEMPLATES } from "@/lib/te
  */
 export type CreatedAdmin = { email: string; generatedPassword?: string };
 
-export async function seed(
-  prisma: Db,
-  options: { adminEmail?: string; adminPassword?: string } = {},
-): Promise<{ createdAdmin?: CreatedAdmin }> {
+export async function seed(prisma: Db, options: { adminEmail?: string; adminPassword?: string } = {}): Promise<{ createdAdmin?: CreatedAdmin }> {
   const roleIds: Record<string, string> = {};
   for (const role of Object.values(BUILT_IN_ROLES)) {
     const existing = await prisma.role.findUnique({ where: { name: role.name } });

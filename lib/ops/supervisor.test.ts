@@ -86,7 +86,9 @@ describe("supervisor", () => {
       "De webapp stopte onverwacht (code 1); opnieuw starten over 0.02 s (herstart 1).",
       "De webapp stopte onverwacht (code 1); opnieuw starten over 0.04 s (herstart 2).",
     ]);
-    expect(lines[2]).toBe("De webapp stopte 3 keer op rij binnen 5 s na de start (laatst: code 1); opgegeven, Postkamer stopt. De oorzaak staat in de meldingen hierboven.");
+    expect(lines[2]).toBe(
+      "De webapp stopte 3 keer op rij binnen 5 s na de start (laatst: code 1); opgegeven, Postkamer stopt. De oorzaak staat in de meldingen hierboven.",
+    );
     expect(lines).toHaveLength(3);
     await supervisor.stop(["web"]);
   });

@@ -24,7 +24,9 @@ function codeKey(secret: string): Buffer {
 }
 
 export function hashCode(secret: string, verificationId: string, code: string): string {
-  return createHmac("sha256", codeKey(secret)).update(`${verificationId}:${normalizeCode(code)}`).digest("hex");
+  return createHmac("sha256", codeKey(secret))
+    .update(`${verificationId}:${normalizeCode(code)}`)
+    .digest("hex");
 }
 
 function sameHash(a: string, b: string): boolean {

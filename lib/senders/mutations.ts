@@ -48,36 +48,36 @@ async function startVerificationRound(tx: Tx, boss: PgBoss, actor: Actor, sender
   const ownershipCode = needOwnership ? generateCode() : null;
   const configurationCode = generateCode();
   const mailFor = (kind: "ownership" | "configuration", code: string) =>
-    verificationMail({ kind, code, senderAddress: sender.address, senderName: sender.displayName, serverName: server.name, requestedBy: actor.label, expiresAt });
+    verificationMail({
+      kind,
+      code,
+      senderAddress: sender.address,
+      senderName: sender.displayName,
+      serverName: server.name,
+      requestedBy: actor.label,
+      expiresAt,
+    });
 
   const ownershipMessage = ownershipCode
-    ? await queueMessage(
-        tx,
-        boss,
-        {
-          kind: "OWNERSHIP_CODE",
-          serverId: null,
-          senderId: sender.id,
-          from: { name: "Postkamer", address: config().PLATFORM_FROM_ADDRESS },
-          to: [sender.address],
-          ...mailFor("ownership", ownershipCode),
-          giveUpAt: expiresAt,
-        }
-      )
+    ? await queueMessage(tx, boss, {
+        kind: "OWNERSHIP_CODE",
+        serverId: null,
+        senderId: sender.id,
+        from: { name: "Postkamer", address: config().PLATFORM_FROM_ADDRESS },
+        to: [sender.address],
+        ...mailFor("ownership", ownershipCode),
+        giveUpAt: expiresAt,
+      })
     : null;
-  const configurationMessage = await queueMessage(
-    tx,
-    boss,
-    {
-      kind: "CONFIGURATION_CODE",
-      serverId: server.id,
-      senderId: sender.id,
-      from: { name: sender.displayName, address: sender.address },
-      to: [sender.address],
-      ...mailFor("configuration", configurationCode),
-      giveUpAt: expiresAt,
-    }
-  );
+  const configurationMessage = await queueMessage(tx, boss, {
+    kind: "CONFIGURATION_CODE",
+    serverId: server.id,
+    senderId: sender.id,
+    from: { name: sender.displayName, address: sender.address },
+    to: [sender.address],
+    ...mailFor("configuration", configurationCode),
+    giveUpAt: expiresAt,
+  });
   await tx.senderVerification.create({
     data: {
       id,
@@ -143,7 +143,10 @@ async function checkPreflightQuietly(prisma: Db, senderId: string, options: Pref
   }
 }
 
-const preflightInputOf = (sender: { address: string; server: { type: PreflightInput["serverType"]; region: string | null; host: string } }): PreflightInput => ({
+const preflightInputOf = (sender: {
+  address: string;
+  server: { type: PreflightInput["serverType"]; region: string | null; host: string };
+}): PreflightInput => ({
   address: sender.address,
   serverType: sender.server.type,
   region: sender.server.region,

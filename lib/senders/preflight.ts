@@ -376,11 +376,20 @@ async function checkDkim(dns: Dns, domain: string, provider: DmarcProvider, serv
   const unusable = states.flatMap((state, index): { finding: Finding; found: string[] }[] => {
     const selector = setup.selectors[index]!.selector;
     if (state.kind === "noKey") return [{ finding: { key: "dkimNoKey", vars: { selector, code: state.code } }, found: state.found }];
-    if (state.kind === "foreign") return [{ finding: { key: "dkimForeignTarget", vars: { selector, target: state.target, server: serverLabel } }, found: state.found }];
+    if (state.kind === "foreign")
+      return [{ finding: { key: "dkimForeignTarget", vars: { selector, target: state.target, server: serverLabel } }, found: state.found }];
     return [];
   });
   if (unusable.length > 0) {
-    return { state: "unknown", check: check("dkim", "warn", unusable.map(({ finding }) => finding), unusable.flatMap(({ found }) => found)) };
+    return {
+      state: "unknown",
+      check: check(
+        "dkim",
+        "warn",
+        unusable.map(({ finding }) => finding),
+        unusable.flatMap(({ found }) => found),
+      ),
+    };
   }
   // The TXT selectors some providers used before their CNAMEs (Brevo's mail._domainkey) are
   // accepted when found, but not suggested.
@@ -409,7 +418,14 @@ interface SpfFacts {
   permissive: string | null;
 }
 
-async function checkSpf(dns: Dns, domain: string, provider: DmarcProvider, input: PreflightInput, serverLabel: string, options: Required<PreflightOptions>): Promise<CheckResult & SpfFacts> {
+async function checkSpf(
+  dns: Dns,
+  domain: string,
+  provider: DmarcProvider,
+  input: PreflightInput,
+  serverLabel: string,
+  options: Required<PreflightOptions>,
+): Promise<CheckResult & SpfFacts> {
   let probe: SpfEvaluation;
   try {
     probe = await evaluateSpf(dns, domain);
@@ -440,7 +456,11 @@ async function checkSpf(dns: Dns, domain: string, provider: DmarcProvider, input
     if (probe.result === "none") return { state: "no", permissive: null, check: check("spf", "warn", [{ key: "spfMissing", vars: { domain } }], found) };
     const hostCheck = await spfForHost(dns, domain, input.host, options);
     if (hostCheck?.authorized) {
-      return { state: "yes", permissive, check: check("spf", permissive ? "warn" : "ok", [{ key: "spfHostAuthorized", vars: hostCheck.vars }, ...ending], found) };
+      return {
+        state: "yes",
+        permissive,
+        check: check("spf", permissive ? "warn" : "ok", [{ key: "spfHostAuthorized", vars: hostCheck.vars }, ...ending], found),
+      };
     }
     return {
       state: "unknown",
@@ -460,7 +480,9 @@ async function checkSpf(dns: Dns, domain: string, provider: DmarcProvider, input
     return {
       state: "no",
       permissive: null,
-      check: check("spf", "fail", [{ key: "spfMissing", vars: { domain } }], found, [{ type: "TXT", name: domain, value: `v=spf1 include:${include} ${provider.spfAll}` }]),
+      check: check("spf", "fail", [{ key: "spfMissing", vars: { domain } }], found, [
+        { type: "TXT", name: domain, value: `v=spf1 include:${include} ${provider.spfAll}` },
+      ]),
     };
   }
   if (!authorized) {
@@ -566,9 +588,7 @@ export async function runPreflight(input: PreflightInput, options: PreflightOpti
       checkDmarc(dns, domain),
     ]);
     const mailFrom =
-      provider.envelope === "customMailFrom"
-        ? await checkSesMailFrom(dns, domain, input.region || DEFAULT_SES_REGION, dmarc.record?.aspf)
-        : null;
+      provider.envelope === "customMailFrom" ? await checkSesMailFrom(dns, domain, input.region || DEFAULT_SES_REGION, dmarc.record?.aspf) : null;
     const results: CheckResult[] = [mx, spfResult, dkim, dmarc, ...(mailFrom ? [mailFrom] : [])];
     const facts: Facts = {
       mailHosts: mx.state,
@@ -589,7 +609,15 @@ export async function runPreflight(input: PreflightInput, options: PreflightOpti
       });
     }
     const { verdict, reasons } = decideVerdict(facts, domain);
-    return { version: 1, domain, serverType: input.serverType, verdict, reasons, checks: results.map((result) => result.check), dnsUnavailable: facts.dnsUnavailable };
+    return {
+      version: 1,
+      domain,
+      serverType: input.serverType,
+      verdict,
+      reasons,
+      checks: results.map((result) => result.check),
+      dnsUnavailable: facts.dnsUnavailable,
+    };
   } finally {
     dns.close();
   }

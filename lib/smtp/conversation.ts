@@ -21,7 +21,10 @@ export class StepFailure extends Error implements SmtpOutcome {
   responseCode?: number;
   /** Shown beside the reply, e.g. the error details of an XOAUTH2 challenge. */
   detail?: string;
-  constructor(message: string, fields: Omit<SmtpOutcome, "message" | "responseCode" | "response"> & { response?: string; responseCode?: number; detail?: string }) {
+  constructor(
+    message: string,
+    fields: Omit<SmtpOutcome, "message" | "responseCode" | "response"> & { response?: string; responseCode?: number; detail?: string },
+  ) {
     super(message);
     Object.assign(this, fields);
   }

@@ -61,7 +61,11 @@ export const DEFAULT_DNS_TIMEOUT_MS = 8_000;
 
 /** Normalises a domain (IDNA, lower case, no trailing dot); undefined when it is not one. */
 export function normalizeMailDomain(input: string): string | undefined {
-  const ascii = domainToASCII(String(input ?? "").trim().replace(/\.$/, ""));
+  const ascii = domainToASCII(
+    String(input ?? "")
+      .trim()
+      .replace(/\.$/, ""),
+  );
   if (!ascii || ascii.length > 253) return undefined;
   const labels = ascii.split(".");
   if (labels.length < 2 || !labels.every((label) => /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/.test(label))) return undefined;
@@ -200,10 +204,7 @@ export async function resolveMailHosts(domain: string, options: MailHostLookupOp
  * system's own lookup would not ask DNS_SERVERS). IPv4 first: many hosting networks have no
  * working IPv6 route. Throws MailDomainError like resolveMailHosts.
  */
-export async function resolveHostAddresses(
-  host: string,
-  options: MailHostLookupOptions = {},
-): Promise<{ addresses: ResolvedHostAddress[]; lookup: string }> {
+export async function resolveHostAddresses(host: string, options: MailHostLookupOptions = {}): Promise<{ addresses: ResolvedHostAddress[]; lookup: string }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
   const dnsServers = options.dnsServers ?? config().DNS_SERVERS;
   const lookups: string[] = [];
@@ -237,9 +238,7 @@ export async function resolveHostAddresses(
   return { addresses: found, lookup: `A/AAAA ${host} → ${found.map(({ address }) => address).join(", ")}` };
 }
 
-export type MailHostsCheck =
-  | { ok: true; source: MailHosts["source"]; hosts: MailHost[] }
-  | { ok: false; reason: MailDomainErrorReason; message: string };
+export type MailHostsCheck = { ok: true; source: MailHosts["source"]; hosts: MailHost[] } | { ok: false; reason: MailDomainErrorReason; message: string };
 
 /**
  * For form validation: can this domain receive mail? A DNS failure or timeout is reported with

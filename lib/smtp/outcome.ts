@@ -1,4 +1,14 @@
-import { classifyReply, explainReply, isRecipientOverflow, parseReply, SENDER_LEVEL, SERVER_LEVEL_AT_MAIL_FROM, type ReplyClass, type ReplyExplanation, type SmtpOutcome } from "./replies.ts";
+import {
+  classifyReply,
+  explainReply,
+  isRecipientOverflow,
+  parseReply,
+  SENDER_LEVEL,
+  SERVER_LEVEL_AT_MAIL_FROM,
+  type ReplyClass,
+  type ReplyExplanation,
+  type SmtpOutcome,
+} from "./replies.ts";
 
 /**
  * What an SMTP exchange's failure means for delivery, the same for every transport (the platform's

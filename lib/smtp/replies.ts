@@ -61,7 +61,10 @@ const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)/;
  * a reply code, e.g. a system error message.
  */
 export function parseReply(text: string): ParsedReply | undefined {
-  const lines = text.replace(/\r/g, "").split("\n").filter((line) => line.trim() !== "");
+  const lines = text
+    .replace(/\r/g, "")
+    .split("\n")
+    .filter((line) => line.trim() !== "");
   const first = lines[0] !== undefined ? REPLY_LINE.exec(lines[0].trim()) : null;
   if (!first) return undefined;
   const code = Number(first[1]);
@@ -129,9 +132,7 @@ export interface CeilingHint {
 }
 
 const systemCode = (reply: Normalized, ...codes: string[]) =>
-  codes.some(
-    (code) => reply.originalCode === code || reply.errorCode === code || new RegExp(`\\b${code}\\b`).test(reply.message),
-  );
+  codes.some((code) => reply.originalCode === code || reply.errorCode === code || new RegExp(`\\b${code}\\b`).test(reply.message));
 const isTlsStep = (reply: Normalized) => reply.command === "STARTTLS" || reply.command === "TLS" || reply.errorCode === "ETLS";
 
 const CATALOGUE = [
@@ -287,7 +288,10 @@ const CATALOGUE = [
     classification: "config",
     nl: "Dit is geen geldige hostnaam of geldig IP-adres.",
     en: "This is not a valid host name or IP address.",
-    action: { nl: "Controleer de spelling van de host, zonder http:// of poortnummer.", en: "Check the spelling of the host, without http:// or a port number." },
+    action: {
+      nl: "Controleer de spelling van de host, zonder http:// of poortnummer.",
+      en: "Check the spelling of the host, without http:// or a port number.",
+    },
   },
   {
     id: "dns-not-found",
@@ -345,8 +349,7 @@ const CATALOGUE = [
   // --- TLS ------------------------------------------------------------------------------------
   {
     id: "tls-self-signed",
-    matches: (r) =>
-      systemCode(r, "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN") || /self[- ]signed certificate/i.test(r.message),
+    matches: (r) => systemCode(r, "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN") || /self[- ]signed certificate/i.test(r.message),
     classification: "config",
     nl: "De mailserver gebruikt een zelfondertekend certificaat; de identiteit van de server kan niet worden gecontroleerd.",
     en: "The mail server uses a self-signed certificate; the server's identity cannot be verified.",
@@ -357,8 +360,7 @@ const CATALOGUE = [
   },
   {
     id: "tls-hostname-mismatch",
-    matches: (r) =>
-      systemCode(r, "ERR_TLS_CERT_ALTNAME_INVALID") || /altnames|does not match certificate|hostname\/ip does not match/i.test(r.message),
+    matches: (r) => systemCode(r, "ERR_TLS_CERT_ALTNAME_INVALID") || /altnames|does not match certificate|hostname\/ip does not match/i.test(r.message),
     classification: "config",
     nl: "Het certificaat van de mailserver hoort niet bij deze hostnaam.",
     en: "The mail server's certificate does not belong to this host name.",
@@ -403,9 +405,7 @@ const CATALOGUE = [
   },
   {
     id: "starttls-not-offered",
-    matches: (r) =>
-      r.command === "STARTTLS" &&
-      (/not offered|not advertised/i.test(r.message) || (r.code !== undefined && r.code >= 500)),
+    matches: (r) => r.command === "STARTTLS" && (/not offered|not advertised/i.test(r.message) || (r.code !== undefined && r.code >= 500)),
     classification: "config",
     nl: "De mailserver biedt geen STARTTLS aan, terwijl een versleutelde verbinding vereist is.",
     en: "The mail server does not offer STARTTLS, while an encrypted connection is required.",
@@ -483,9 +483,7 @@ const CATALOGUE = [
   },
   {
     id: "microsoft-smtp-auth-disabled",
-    matches: (r) =>
-      (r.enhanced === "5.7.139" && !/credentials were incorrect/i.test(r.text)) ||
-      /SmtpClientAuthentication is disabled/i.test(r.text),
+    matches: (r) => (r.enhanced === "5.7.139" && !/credentials were incorrect/i.test(r.text)) || /SmtpClientAuthentication is disabled/i.test(r.text),
     classification: "auth",
     nl: "Microsoft 365 staat aanmelden met gebruikersnaam en wachtwoord via SMTP (SMTP AUTH) niet toe voor deze mailbox of organisatie.",
     en: "Microsoft 365 does not allow signing in with user name and password over SMTP (SMTP AUTH) for this mailbox or organisation.",
@@ -700,11 +698,15 @@ const CATALOGUE = [
     classification: "config",
     nl: "Microsoft 365 accepteert geen mail vanaf het IP-adres van deze verbinding.",
     en: "Microsoft 365 accepts no mail from this connection's IP address.",
-    action: { nl: "Laat de Microsoft 365-beheerder het IP-adres vrijgeven, of verstuur via een andere server.", en: "Ask the Microsoft 365 administrator to delist the IP address, or send through another server." },
+    action: {
+      nl: "Laat de Microsoft 365-beheerder het IP-adres vrijgeven, of verstuur via een andere server.",
+      en: "Ask the Microsoft 365 administrator to delist the IP address, or send through another server.",
+    },
   },
   {
     id: "dmarc-rejected",
-    matches: (r) => r.enhanced === "5.7.26" || r.enhanced === "5.7.509" || /DMARC (policy|verification)|unauthenticated email|does not pass DMARC/i.test(r.text),
+    matches: (r) =>
+      r.enhanced === "5.7.26" || r.enhanced === "5.7.509" || /DMARC (policy|verification)|unauthenticated email|does not pass DMARC/i.test(r.text),
     classification: "permanent",
     nl: "De ontvangende server weigert het bericht omdat het niet door de DMARC-controle van het afzenderdomein komt (SPF en DKIM kloppen niet voor deze server).",
     en: "The receiving server rejects the message because it fails the sender domain's DMARC check (SPF and DKIM do not match this server).",
@@ -826,11 +828,17 @@ const CATALOGUE = [
     classification: "transient",
     nl: "De ontvangende server stelt het eerste bericht van een onbekende afzender bewust uit (greylisting).",
     en: "The receiving server deliberately delays the first message from an unknown sender (greylisting).",
-    action: { nl: "Niets te doen: het bericht wordt na enkele minuten opnieuw aangeboden en dan geaccepteerd.", en: "Nothing to do: the message is offered again after a few minutes and then accepted." },
+    action: {
+      nl: "Niets te doen: het bericht wordt na enkele minuten opnieuw aangeboden en dan geaccepteerd.",
+      en: "Nothing to do: the message is offered again after a few minutes and then accepted.",
+    },
   },
   {
     id: "relaying-denied",
-    matches: (r) => /relay(ing)? (access )?(denied|not permitted|not allowed)|unable to relay|relay access|not permitted to relay/i.test(r.text) || r.enhanced === "5.7.64" || r.enhanced === "5.7.54",
+    matches: (r) =>
+      /relay(ing)? (access )?(denied|not permitted|not allowed)|unable to relay|relay access|not permitted to relay/i.test(r.text) ||
+      r.enhanced === "5.7.64" ||
+      r.enhanced === "5.7.54",
     classification: "config",
     nl: "De mailserver weigert mail door te sturen (relay) voor deze verbinding: zonder geldige aanmelding of toegestaan IP-adres stuurt hij alleen mail naar eigen domeinen.",
     en: "The mail server refuses to relay for this connection: without a valid sign-in or an allowed IP address it only accepts mail for its own domains.",
@@ -842,7 +850,11 @@ const CATALOGUE = [
   // --- Generic replies by code --------------------------------------------------------------------
   {
     id: "rate-limited",
-    matches: (r) => r.code !== undefined && r.code >= 400 && r.code < 500 && /rate limit|too many (messages|connections|mails)|throttl|slow down|limit exceeded/i.test(r.text),
+    matches: (r) =>
+      r.code !== undefined &&
+      r.code >= 400 &&
+      r.code < 500 &&
+      /rate limit|too many (messages|connections|mails)|throttl|slow down|limit exceeded/i.test(r.text),
     classification: "throttled",
     nl: "De mailserver remt het verzenden af: er is in korte tijd meer aangeboden dan hij toestaat.",
     en: "The mail server is throttling: more was offered in a short time than it allows.",
@@ -857,7 +869,10 @@ const CATALOGUE = [
     classification: "throttled",
     nl: "De mailserver neemt tijdelijk geen mail aan (bijvoorbeeld te druk of te veel verbindingen) en sloot de verbinding.",
     en: "The mail server temporarily accepts no mail (for example too busy or too many connections) and closed the connection.",
-    action: { nl: "Dit lost zich meestal vanzelf op; verzenden wordt later opnieuw geprobeerd.", en: "This usually resolves itself; sending is retried later." },
+    action: {
+      nl: "Dit lost zich meestal vanzelf op; verzenden wordt later opnieuw geprobeerd.",
+      en: "This usually resolves itself; sending is retried later.",
+    },
   },
   {
     id: "connection-rejected",
@@ -872,7 +887,8 @@ const CATALOGUE = [
   },
   {
     id: "recipient-unknown",
-    matches: (r) => r.enhanced === "5.1.1" || r.enhanced === "5.1.10" || (r.code === 550 && /user unknown|no such user|recipient not found|does not exist/i.test(r.text)),
+    matches: (r) =>
+      r.enhanced === "5.1.1" || r.enhanced === "5.1.10" || (r.code === 550 && /user unknown|no such user|recipient not found|does not exist/i.test(r.text)),
     classification: "permanent",
     nl: "Het ontvangeradres bestaat niet.",
     en: "The recipient address does not exist.",
@@ -902,7 +918,10 @@ const CATALOGUE = [
     classification: "transient",
     nl: "De mailserver verbrak de verbinding onverwacht.",
     en: "The mail server closed the connection unexpectedly.",
-    action: { nl: "Probeer het later opnieuw; blijft het gebeuren, controleer dan de TLS-instelling en poort.", en: "Try again later; if it keeps happening, check the TLS setting and port." },
+    action: {
+      nl: "Probeer het later opnieuw; blijft het gebeuren, controleer dan de TLS-instelling en poort.",
+      en: "Try again later; if it keeps happening, check the TLS setting and port.",
+    },
   },
   {
     id: "temporary-failure",

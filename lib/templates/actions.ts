@@ -41,7 +41,9 @@ export const setTemplateRouteAction = defineAction({
     const { template } = await setTemplateRoute(db(), actor, input);
     revalidatePath(LIST, "layout");
     const route = template.serverId
-      ? await db().mailServer.findUniqueOrThrow({ where: { id: template.serverId }, select: { name: true } }).then((s) => s.name)
+      ? await db()
+          .mailServer.findUniqueOrThrow({ where: { id: template.serverId }, select: { name: true } })
+          .then((s) => s.name)
       : t("templates.platformDefault");
     return { ok: true, message: t("templates.routeSaved", { name: template.name, route }) };
   },

@@ -47,7 +47,13 @@ export async function updateTemplate(prisma: Db, actor: Actor, id: string, input
       entityType: "MasterTemplate",
       entityId: id,
       summary: `Sjabloon ${after.name} gewijzigd`,
-      before: { name: before.name, key: before.key, carries: before.carries, htmlFrameLength: before.htmlFrame.length, textFrameLength: before.textFrame.length },
+      before: {
+        name: before.name,
+        key: before.key,
+        carries: before.carries,
+        htmlFrameLength: before.htmlFrame.length,
+        textFrameLength: before.textFrame.length,
+      },
       after: { name: after.name, key: after.key, carries: after.carries, htmlFrameLength: after.htmlFrame.length, textFrameLength: after.textFrame.length },
     });
     return after;

@@ -34,7 +34,7 @@ describe("renderIntoFrame", () => {
   it("derives the text part from the HTML body when no text is given", () => {
     const rendered = renderIntoFrame(frame, {
       subject: "Afspraak",
-      html: "<h1>Afspraak</h1><p>Uw afspraak met de bedrijfsarts is op <strong>12 maart</strong>.</p><p><a href=\"https://app.example/afspraak/1\">Bekijk de afspraak</a></p>",
+      html: '<h1>Afspraak</h1><p>Uw afspraak met de bedrijfsarts is op <strong>12 maart</strong>.</p><p><a href="https://app.example/afspraak/1">Bekijk de afspraak</a></p>',
     });
     expect(rendered.text).toContain("Uw afspraak met de bedrijfsarts is op 12 maart.");
     expect(rendered.text).toContain("Bekijk de afspraak [https://app.example/afspraak/1]");

@@ -51,7 +51,6 @@ function fill(frame: string, values: { inhoud: string; onderwerp: string }, esca
 export function renderIntoFrame(frame: Frame, message: MessageBody): RenderedMessage {
   const textBody = message.text ?? textFromHtml(message.html ?? "");
   const text = fill(frame.textFrame, { inhoud: textBody, onderwerp: message.subject }, (literal) => literal);
-  const html =
-    message.html === undefined ? null : fill(frame.htmlFrame, { inhoud: message.html, onderwerp: escapeHtml(message.subject) }, escapeHtml);
+  const html = message.html === undefined ? null : fill(frame.htmlFrame, { inhoud: message.html, onderwerp: escapeHtml(message.subject) }, escapeHtml);
   return { html, text };
 }

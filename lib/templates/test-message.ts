@@ -17,22 +17,18 @@ export async function sendTestMessage(prisma: Db, boss: PgBoss, actor: Actor, in
     const subject = t("templates.testSubject", { name: template.name });
     const body = t("templates.testBody");
     const rendered = renderIntoFrame(template, { subject, html: `<p>${body}</p>`, text: body });
-    const message = await queueMessage(
-      tx,
-      boss,
-      {
-        kind: "TEST",
-        serverId: route.serverId,
-        senderId: route.senderId,
-        templateId: template.id,
-        from: route.from,
-        to: [input.to],
-        subject,
-        text: rendered.text,
-        html: rendered.html,
-        giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-      }
-    );
+    const message = await queueMessage(tx, boss, {
+      kind: "TEST",
+      serverId: route.serverId,
+      senderId: route.senderId,
+      templateId: template.id,
+      from: route.from,
+      to: [input.to],
+      subject,
+      text: rendered.text,
+      html: rendered.html,
+      giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
+    });
     await recordAudit(tx, {
       actor,
       action: "template.test",

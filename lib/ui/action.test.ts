@@ -30,8 +30,6 @@ describe("field errors", () => {
 
   it("refuse line breaks and control characters in names", () => {
     const result = schema.safeParse({ name: "a\r\nBcc: x", email: "a@example.test" });
-    expect(fieldErrorsOf(result.error!, translator(catalog("nl"))).name).toEqual([
-      "Regeleinden en andere stuurtekens zijn niet toegestaan.",
-    ]);
+    expect(fieldErrorsOf(result.error!, translator(catalog("nl"))).name).toEqual(["Regeleinden en andere stuurtekens zijn niet toegestaan."]);
   });
 });

@@ -50,7 +50,9 @@ test.beforeEach(async () => {
   await resetWithUsers();
 });
 
-test("a server that throttles at 5 per minute while 10 is configured shows 'waargenomen plafond ≈ 5 per minuut', and the limit is taken over", async ({ page }) => {
+test("a server that throttles at 5 per minute while 10 is configured shows 'waargenomen plafond ≈ 5 per minuut', and the limit is taken over", async ({
+  page,
+}) => {
   // A provider with its own ceiling of 5 per minute; the app's worker delivers to it for real.
   const accepted: number[] = [];
   const provider = await startTestSmtp({
@@ -67,7 +69,15 @@ test("a server that throttles at 5 per minute while 10 is configured shows 'waar
     // A ceiling needs throttle replies in several windows: two earlier ones, today's makes three.
     for (const minutesAgo of [6, 3]) {
       await db().limitObservation.create({
-        data: { serverId: server.id, at: new Date(Date.now() - minutesAgo * 60_000), window: "MINUTE", unit: "MESSAGES", observed: 5, configured: 10, reply: "450 4.7.0 Rate limit exceeded, slow down" },
+        data: {
+          serverId: server.id,
+          at: new Date(Date.now() - minutesAgo * 60_000),
+          window: "MINUTE",
+          unit: "MESSAGES",
+          observed: 5,
+          configured: 10,
+          reply: "450 4.7.0 Rate limit exceeded, slow down",
+        },
       });
     }
     await submitMany(db(), boss, server.id, 8);

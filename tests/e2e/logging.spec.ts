@@ -11,7 +11,16 @@ test("the Logging lists, filters and pages 100,000 rows, and shows deferrals and
   const server = await createServer(
     db(),
     { id: null, label: "test" },
-    serverFormSchema.parse({ name: "Drukke server", type: "GENERIC", host: "smtp.klant.example", port: "587", tlsMode: "STARTTLS", verifyCertificate: "on", authMethod: "NONE", managedBy: "WERKGEVER" }),
+    serverFormSchema.parse({
+      name: "Drukke server",
+      type: "GENERIC",
+      host: "smtp.klant.example",
+      port: "587",
+      tlsMode: "STARTTLS",
+      verifyCertificate: "on",
+      authMethod: "NONE",
+      managedBy: "WERKGEVER",
+    }),
   );
   await db().$executeRaw`
     INSERT INTO "OutboundMessage" (id, kind, "serverId", "fromName", "fromAddress", "to", cc, bcc, "recipientCount", subject, text,
@@ -60,12 +69,23 @@ test("the Logging lists, filters and pages 100,000 rows, and shows deferrals and
   expect((await db().mailServer.findUniqueOrThrow({ where: { id: server.id } })).pausedAt).toBeNull();
 });
 
-test("a partially sent message shows 'Deels verzonden' with its progress, a table per recipient, and is retried for the failed recipients only", async ({ page }) => {
+test("a partially sent message shows 'Deels verzonden' with its progress, a table per recipient, and is retried for the failed recipients only", async ({
+  page,
+}) => {
   await resetWithUsers();
   const server = await createServer(
     db(),
     { id: null, label: "test" },
-    serverFormSchema.parse({ name: "Postfix klant", type: "GENERIC", host: "smtp.klant.example", port: "587", tlsMode: "STARTTLS", verifyCertificate: "on", authMethod: "NONE", managedBy: "WERKGEVER" }),
+    serverFormSchema.parse({
+      name: "Postfix klant",
+      type: "GENERIC",
+      host: "smtp.klant.example",
+      port: "587",
+      tlsMode: "STARTTLS",
+      verifyCertificate: "on",
+      authMethod: "NONE",
+      managedBy: "WERKGEVER",
+    }),
   );
   const at = new Date().toISOString();
   const message = await db().outboundMessage.create({

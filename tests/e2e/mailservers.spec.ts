@@ -158,7 +158,11 @@ test("Verbinding testen shows each step with the server's reply, and a wrong pas
   await expect(page.getByTestId("server-list")).toContainText("Verbinding mislukt");
 });
 
-test("a Helpdesk user sees servers read-only; every change, the probe and crafted direct calls are refused and change nothing", async ({ page, browser, baseURL }) => {
+test("a Helpdesk user sees servers read-only; every change, the probe and crafted direct calls are refused and change nothing", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   await signIn(page, ADMIN);
   await createLoopbackServer(page);
   const server = await db().mailServer.findFirstOrThrow({ include: { limits: true } });
@@ -204,7 +208,10 @@ test("a Helpdesk user sees servers read-only; every change, the probe and crafte
   expect(smtp.received).toHaveLength(0);
 });
 
-test("an administrator switches a Microsoft 365 server to OAuth2: the client secret stays write-only and its expiry is warned about", async ({ page, browser }) => {
+test("an administrator switches a Microsoft 365 server to OAuth2: the client secret stays write-only and its expiry is warned about", async ({
+  page,
+  browser,
+}) => {
   const secret = "Geplant~OAuth.Clientgeheim_Z4q9";
   // Within 30 days: 20 days from now, as the date input wants it.
   const expiry = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);

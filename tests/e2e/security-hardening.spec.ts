@@ -24,7 +24,10 @@ test("after sign-in a callbackUrl never leads to another site, however it is wri
     const context = await browser.newContext();
     const page = await context.newPage();
     // Should the browser ever head there, it finds a stand-in instead of the internet.
-    await page.route((url) => url.hostname === "evil.example", (route) => route.fulfill({ contentType: "text/html", body: "<h1>phished</h1>" }));
+    await page.route(
+      (url) => url.hostname === "evil.example",
+      (route) => route.fulfill({ contentType: "text/html", body: "<h1>phished</h1>" }),
+    );
     await page.goto(`/login?callbackUrl=${target}`);
     await submitSignIn(page);
     await page.waitForLoadState("networkidle");
@@ -84,7 +87,12 @@ test("signing out ends the session: a copied session cookie no longer works, not
   await expect(page).not.toHaveURL(/\/login/);
 });
 
-test(`a session ends ${SESSION_MAX_AGE_SECONDS / 3600} hours after sign-in, however often /api/auth/session renewed it`, async ({ page, context, browser, baseURL }) => {
+test(`a session ends ${SESSION_MAX_AGE_SECONDS / 3600} hours after sign-in, however often /api/auth/session renewed it`, async ({
+  page,
+  context,
+  browser,
+  baseURL,
+}) => {
   const secret = process.env.AUTH_SECRET!;
   await signIn(page, ADMIN);
   const cookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE)!;

@@ -32,7 +32,14 @@ function spawnPostkamer(env: Record<string, string | undefined>, port: number): 
     Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|AUTH_SECRET|ENCRYPTION_KEY|NEXTAUTH_URL|PORT)$|^npm_/i.test(name)),
   );
   const npm = spawn("npm", ["start"], {
-    env: { ...base, NODE_ENV: "development", NEXT_DIST_DIR: ".next-test", PORT: String(port), npm_config_update_notifier: "false", ...env } as NodeJS.ProcessEnv,
+    env: {
+      ...base,
+      NODE_ENV: "development",
+      NEXT_DIST_DIR: ".next-test",
+      PORT: String(port),
+      npm_config_update_notifier: "false",
+      ...env,
+    } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -87,13 +94,19 @@ function stillRunning(procs: Proc[]): Proc[] {
 /** Process group of every process in npm's tree. */
 function processGroups(root: number): Map<number, number> {
   const pids = new Set(processTree(root).map((proc) => proc.pid));
-  const rows = execFileSync("ps", ["-eo", "pid=,pgid="], { encoding: "utf8" }).trim().split("\n").map((line) => line.trim().split(/\s+/).map(Number));
+  const rows = execFileSync("ps", ["-eo", "pid=,pgid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/).map(Number));
   return new Map(rows.filter(([pid]) => pids.has(pid!)).map(([pid, pgid]) => [pid!, pgid!]));
 }
 
 function processesMentioning(text: string): string[] {
   try {
-    return execFileSync("pgrep", ["-af", text], { encoding: "utf8" }).trim().split("\n").filter((line) => line && !line.includes("pgrep"));
+    return execFileSync("pgrep", ["-af", text], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter((line) => line && !line.includes("pgrep"));
   } catch {
     return [];
   }
@@ -261,10 +274,15 @@ test("trial mode: a new user adds and verifies a sender on the demo server using
 
     await expect(page.getByRole("link", { name: "Postvak (mail catcher)" })).toBeVisible();
     await page.goto(`${started.url}/beheer/postvak`);
-    await expect.poll(async () => {
-      await page.reload();
-      return page.getByTestId("caught-mail").count();
-    }, { timeout: 30_000 }).toBe(2);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByTestId("caught-mail").count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(2);
     const bodies = await page.getByTestId("caught-mail").allTextContents();
     const codes = bodies.map((body) => /Verificatiecode: ([2-9A-Z]{5}-[2-9A-Z]{5})/.exec(body)![1]!);
 
@@ -446,7 +464,12 @@ test("embedded mode, the runner killed outright: its PostgreSQL is left running,
   const dataDir = await mkdtemp(join(tmpdir(), "postkamer-start-"));
   await chmod(dataDir, 0o755);
   const ports = [await freePort(), await freePort(), await freePort()] as const;
-  const env = { POSTKAMER_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(ports[0]), MAILCATCHER_SMTP_PORT: String(ports[1]), MAILCATCHER_WEB_PORT: String(ports[2]) };
+  const env = {
+    POSTKAMER_DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(ports[0]),
+    MAILCATCHER_SMTP_PORT: String(ports[1]),
+    MAILCATCHER_WEB_PORT: String(ports[2]),
+  };
   try {
     const first = await startPostkamer(env);
     const email = /E-mailadres: (\S+)/.exec(first.output())![1]!;
@@ -462,7 +485,9 @@ test("embedded mode, the runner killed outright: its PostgreSQL is left running,
     expect(stillRunning([postgres])).toEqual([postgres]);
 
     const second = await startPostkamer(env);
-    expect(second.output()).toContain(`De ingebouwde PostgreSQL van een vorige, hard afgebroken start draaide nog (proces ${postgres.pid}): netjes afgesloten en opnieuw gestart.`);
+    expect(second.output()).toContain(
+      `De ingebouwde PostgreSQL van een vorige, hard afgebroken start draaide nog (proces ${postgres.pid}): netjes afgesloten en opnieuw gestart.`,
+    );
     expect(second.output()).not.toContain("Eerste beheerder");
     expect(stillRunning([postgres])).toEqual([]);
     await page.goto(`${second.url}/login`);

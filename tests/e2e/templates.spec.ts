@@ -53,7 +53,10 @@ test("link a verified sender to a template: new mail goes through that server as
 
   await signIn(page, ADMIN);
   await page.goto("/beheer/applicatieinstellingen/sjablonen");
-  await page.getByTestId("template-list").getByRole("link", { name: /Verzuimmeldingen werkgever/ }).click();
+  await page
+    .getByTestId("template-list")
+    .getByRole("link", { name: /Verzuimmeldingen werkgever/ })
+    .click();
   await expect(page.getByTestId("template-server")).toHaveText("Standaard (eigen aflevering van het platform)");
   await page.getByRole("link", { name: "Aanpassen" }).click();
   await page.getByLabel("Email Server").selectOption({ label: "Exchange werkgever" });
@@ -67,7 +70,10 @@ test("link a verified sender to a template: new mail goes through that server as
   const after = await submit("Na de wijziging");
   expect(after.status()).toBe(202);
   const afterId = (await after.json()).id as string;
-  const [first, second] = await Promise.all([db().outboundMessage.findUniqueOrThrow({ where: { id: beforeId } }), db().outboundMessage.findUniqueOrThrow({ where: { id: afterId } })]);
+  const [first, second] = await Promise.all([
+    db().outboundMessage.findUniqueOrThrow({ where: { id: beforeId } }),
+    db().outboundMessage.findUniqueOrThrow({ where: { id: afterId } }),
+  ]);
   expect(first.serverId).toBeNull();
   expect(second).toMatchObject({ serverId: server.id, fromAddress: "verzuim@klant.example", fromName: "Verzuimteam" });
 
@@ -78,7 +84,10 @@ test("link a verified sender to a template: new mail goes through that server as
   expect(await status.json()).toMatchObject({ id: afterId, status: "SENT", route: { server: { name: "Exchange werkgever" } } });
 
   await page.goto("/beheer/applicatieinstellingen/sjablonen");
-  await page.getByTestId("template-list").getByRole("link", { name: /Verzuimmeldingen werkgever/ }).click();
+  await page
+    .getByTestId("template-list")
+    .getByRole("link", { name: /Verzuimmeldingen werkgever/ })
+    .click();
   await expect(page.getByTestId("template-sender")).toHaveText("Verzuimteam <verzuim@klant.example>");
 });
 
@@ -86,7 +95,10 @@ test("a medical template on the employer's server needs the FG's agreement, whic
   await seedRoute();
   await signIn(page, ADMIN);
   await page.goto("/beheer/applicatieinstellingen/sjablonen");
-  await page.getByTestId("template-list").getByRole("link", { name: /Uitnodiging spreekuur bedrijfsarts/ }).click();
+  await page
+    .getByTestId("template-list")
+    .getByRole("link", { name: /Uitnodiging spreekuur bedrijfsarts/ })
+    .click();
   await page.getByRole("link", { name: "Aanpassen" }).click();
   await page.getByLabel("Email Server").selectOption({ label: "Exchange werkgever" });
   await page.getByLabel("Afzender").selectOption({ label: "Verzuimteam <verzuim@klant.example>" });
@@ -98,7 +110,10 @@ test("a medical template on the employer's server needs the FG's agreement, whic
   await page.getByRole("button", { name: "Route opslaan" }).click();
   await expect(page.getByTestId("route-form").getByRole("status")).toBeVisible();
   await page.goto("/beheer/applicatieinstellingen/sjablonen");
-  await page.getByTestId("template-list").getByRole("link", { name: /Uitnodiging spreekuur bedrijfsarts/ }).click();
+  await page
+    .getByTestId("template-list")
+    .getByRole("link", { name: /Uitnodiging spreekuur bedrijfsarts/ })
+    .click();
   await expect(page.getByTestId("fg-badge")).toContainText(`FG-instemming: ${ADMIN.email}`);
   await page.goto("/audit");
   await expect(page.getByRole("row", { name: /privacyverantwoordelijke\/FG instemt/ })).toContainText("Exchange werkgever");
@@ -108,7 +123,10 @@ test("Testbericht versturen sends a sample along the template's route and links 
   await seedRoute();
   await signIn(page, ADMIN);
   await page.goto("/beheer/applicatieinstellingen/sjablonen");
-  await page.getByTestId("template-list").getByRole("link", { name: /Algemene notificaties/ }).click();
+  await page
+    .getByTestId("template-list")
+    .getByRole("link", { name: /Algemene notificaties/ })
+    .click();
   await page.getByLabel("Naar e-mailadres").fill("test@ontvanger.example");
   await page.getByRole("button", { name: "Testbericht versturen" }).click();
   await expect(page.getByTestId("test-message-form").getByRole("status")).toContainText("Het testbericht staat in de wachtrij.");

@@ -35,7 +35,9 @@ beforeEach(async () => {
     data: { name: "Exchange klant", type: "GENERIC", host: "smtp.klant.example", port: 587, tlsMode: "STARTTLS", authMethod: "NONE", managedBy: "WERKGEVER" },
   });
   serverId = server.id;
-  const sender = await prisma.sender.create({ data: { serverId: server.id, displayName: "Verzuim Klant BV", address: "verzuim@klant.example", state: "VERIFIED" } });
+  const sender = await prisma.sender.create({
+    data: { serverId: server.id, displayName: "Verzuim Klant BV", address: "verzuim@klant.example", state: "VERIFIED" },
+  });
   await prisma.masterTemplate.create({
     data: { key: "verzuim", name: "Verzuim", carries: "WERKGEVER", htmlFrame: HTML_FRAME, textFrame: TEXT_FRAME, serverId: server.id, senderId: sender.id },
   });
@@ -374,7 +376,16 @@ describe("GET /api/v1/messages/{id}", () => {
   it("returns status, route and attempts", async () => {
     const { id } = messageAcceptedSchema.parse(await (await post(valid)).json());
     await testDb().deliveryAttempt.create({
-      data: { messageId: id, number: 1, finishedAt: new Date(), outcome: "RETRY", route: "server", responseCode: 451, response: "451 4.7.1 Greylisted", error: null },
+      data: {
+        messageId: id,
+        number: 1,
+        finishedAt: new Date(),
+        outcome: "RETRY",
+        route: "server",
+        responseCode: 451,
+        response: "451 4.7.1 Greylisted",
+        error: null,
+      },
     });
     await testDb().outboundMessage.update({ where: { id }, data: { status: "RETRYING", attemptCount: 1 } });
 

@@ -120,7 +120,11 @@ describe("route handlers", () => {
     for (const route of routes.filter((r) => !PUBLIC_ROUTES.has(r))) {
       const handlers = (await import(join(root, route))) as Record<string, (request: Request, context: unknown) => Promise<Response>>;
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => typeof handlers[m] === "function")) {
-        const request = new Request("http://localhost/x", { method, headers: { "content-type": "application/json", origin: "http://evil.example" }, body: method === "GET" ? undefined : "{}" });
+        const request = new Request("http://localhost/x", {
+          method,
+          headers: { "content-type": "application/json", origin: "http://evil.example" },
+          body: method === "GET" ? undefined : "{}",
+        });
         const response = await handlers[method]!(request, { params: Promise.resolve({ id: "00000000-0000-4000-8000-000000000000" }) });
         expect(response.status, `${method} ${route}`).toBe(401);
       }

@@ -100,7 +100,11 @@ describe("the per-client sign-in throttle", () => {
   it("throttles tries from fresh IPv6 addresses of one /64", async () => {
     let last: SignIn | undefined;
     for (let i = 0; i <= FREE_CLIENT_FAILURES + 1; i++) {
-      last = await signInWithPassword(testDb(), { email: `doelwit-${i}@example.test`, password: "fout", clientAddress: `2001:db8:77:1:${(i + 1).toString(16)}::1` });
+      last = await signInWithPassword(testDb(), {
+        email: `doelwit-${i}@example.test`,
+        password: "fout",
+        clientAddress: `2001:db8:77:1:${(i + 1).toString(16)}::1`,
+      });
     }
     expect(last).toMatchObject({ ok: false, reason: "throttled" });
   });

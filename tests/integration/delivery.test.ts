@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 beforeEach(() => resetDatabase());
 
-const statuses = async (ids: string[]) => (await testDb().outboundMessage.findMany({ where: { id: { in: ids } }, select: { status: true } })).map((m) => m.status);
+const statuses = async (ids: string[]) =>
+  (await testDb().outboundMessage.findMany({ where: { id: { in: ids } }, select: { status: true } })).map((m) => m.status);
 
 describe("limits that always hold, in FIFO order", () => {
   it("keeps every sliding 5-second window at ≤ 10 of 100 messages, delivers all 100, in submission order", { timeout: 120_000 }, async () => {

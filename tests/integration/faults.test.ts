@@ -247,25 +247,28 @@ describe("crash-bounded delivery", () => {
     return { duplicated, marked };
   }
 
-  it("two workers, one killed with SIGKILL mid-drain: the other takes over within 20 s, nothing lost, duplicates only what was on the wire", { timeout: 120_000 }, async () => {
-    const { smtp, arrivals } = await slowListener();
-    const server = await loopbackServer(testDb(), smtp.port);
-    await testDb().mailServer.update({ where: { id: server.id }, data: { maxConnections: CONNECTIONS } });
-    const ids = await submitMany(testDb(), boss, server.id, 500);
-    const workers = [workerProcess(), workerProcess()];
-    await waitUntil(() => arrivals.length >= 150, 60_000);
-    const pid = await holderPid(server.id);
-    const victim = workers.find((w) => w.pid === pid);
-    expect(victim, "the drain is held by one of the two workers").toBeDefined();
-    victim!.kill("SIGKILL");
-    const killedAt = Date.now();
-    await new Promise((resolve) => victim!.once("exit", resolve));
+  it(
+    "two workers, one killed with SIGKILL mid-drain: the other takes over within 20 s, nothing lost, duplicates only what was on the wire",
+    { timeout: 120_000 },
+    async () => {
+      const { smtp, arrivals } = await slowListener();
+      const server = await loopbackServer(testDb(), smtp.port);
+      await testDb().mailServer.update({ where: { id: server.id }, data: { maxConnections: CONNECTIONS } });
+      const ids = await submitMany(testDb(), boss, server.id, 500);
+      const workers = [workerProcess(), workerProcess()];
+      await waitUntil(() => arrivals.length >= 150, 60_000);
+      const pid = await holderPid(server.id);
+      const victim = workers.find((w) => w.pid === pid);
+      expect(victim, "the drain is held by one of the two workers").toBeDefined();
+      victim!.kill("SIGKILL");
+      const killedAt = Date.now();
+      await new Promise((resolve) => victim!.once("exit", resolve));
 
-    await waitUntil(() => settled(ids), 90_000);
-    const resumedAt = Math.min(...arrivals.filter((a) => a.at > killedAt + 50).map((a) => a.at));
-    expect(resumedAt - killedAt, "seconds until delivery resumed").toBeLessThanOrEqual(20_000);
-    const { duplicated, marked } = await expectBoundedDuplicates(ids, arrivals);
-    console.info(`crash, two workers: resumed after ${resumedAt - killedAt} ms, ${duplicated.length} duplicates, ${marked.length} marked`);
-  });
+      await waitUntil(() => settled(ids), 90_000);
+      const resumedAt = Math.min(...arrivals.filter((a) => a.at > killedAt + 50).map((a) => a.at));
+      expect(resumedAt - killedAt, "seconds until delivery resumed").toBeLessThanOrEqual(20_000);
+      const { duplicated, marked } = await expectBoundedDuplicates(ids, arrivals);
+      console.info(`crash, two workers: resumed after ${resumedAt - killedAt} ms, ${duplicated.length} duplicates, ${marked.length} marked`);
+    },
+  );
 });
-

@@ -44,7 +44,19 @@ afterAll(async () => {
 const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: "grapheme" }),
-  fc.constantFrom("", " ", "a\r\nBcc: x@evil.example", "\u0000", "x".repeat(2000), "<script>alert(1)</script>", "🙂", "a@b", "@", "ä@ö.example", "verzuim@klant.example"),
+  fc.constantFrom(
+    "",
+    " ",
+    "a\r\nBcc: x@evil.example",
+    "\u0000",
+    "x".repeat(2000),
+    "<script>alert(1)</script>",
+    "🙂",
+    "a@b",
+    "@",
+    "ä@ö.example",
+    "verzuim@klant.example",
+  ),
 );
 const recipient = fc.oneof(nasty, fc.emailAddress(), fc.record({ name: nasty, address: fc.oneof(fc.emailAddress(), nasty) }), fc.integer(), fc.constant(null));
 const almostValid = fc.record(
@@ -108,24 +120,79 @@ describe("fuzzing the main forms", () => {
     const { createRoleAction } = await import("@/lib/rights/actions.ts");
     const { createApiKeyAction } = await import("@/lib/apikeys/actions.ts");
     const forms = [
-      { action: createServerAction, fields: ["name", "type", "region", "host", "port", "tlsMode", "acceptInsecure", "verifyCertificate", "authMethod", "username", "password", "oauthTenantId", "oauthClientId", "oauthClientSecret", "oauthSecretExpiresAt", "oauthServiceAccountKey", "heloName", "managedBy", "maxRecipientsPerMessage", "maxConnections", "limitCount", "limitSize", "limitWindow", "limitUnit"] },
+      {
+        action: createServerAction,
+        fields: [
+          "name",
+          "type",
+          "region",
+          "host",
+          "port",
+          "tlsMode",
+          "acceptInsecure",
+          "verifyCertificate",
+          "authMethod",
+          "username",
+          "password",
+          "oauthTenantId",
+          "oauthClientId",
+          "oauthClientSecret",
+          "oauthSecretExpiresAt",
+          "oauthServiceAccountKey",
+          "heloName",
+          "managedBy",
+          "maxRecipientsPerMessage",
+          "maxConnections",
+          "limitCount",
+          "limitSize",
+          "limitWindow",
+          "limitUnit",
+        ],
+      },
       { action: createUserAction, fields: ["name", "email", "password", "roles"] },
       { action: createTemplateAction, fields: ["name", "key", "carries", "htmlFrame", "textFrame"] },
       { action: setTemplateRouteAction, fields: ["templateId", "serverId", "senderId", "fgConsent"] },
       { action: createRoleAction, fields: ["name"] },
       { action: createApiKeyAction, fields: ["name"] },
     ];
-    const value = fc.oneof(nasty, fc.constantFrom("MICROSOFT_365", "GOOGLE_WORKSPACE", "GENERIC", "STARTTLS", "NONE", "PASSWORD", "OAUTH2", "{}", '{"private_key":"x","client_email":"a@b.example"}', "2027-02-30", "WERKGEVER", "MEDISCH", "MINUTE", "MESSAGES", "587", "0", "-1", "on", "00000000-0000-4000-8000-000000000000"));
+    const value = fc.oneof(
+      nasty,
+      fc.constantFrom(
+        "MICROSOFT_365",
+        "GOOGLE_WORKSPACE",
+        "GENERIC",
+        "STARTTLS",
+        "NONE",
+        "PASSWORD",
+        "OAUTH2",
+        "{}",
+        '{"private_key":"x","client_email":"a@b.example"}',
+        "2027-02-30",
+        "WERKGEVER",
+        "MEDISCH",
+        "MINUTE",
+        "MESSAGES",
+        "587",
+        "0",
+        "-1",
+        "on",
+        "00000000-0000-4000-8000-000000000000",
+      ),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: forms.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.array(value, { minLength: 1, maxLength: 3 })), { maxLength: 12 }), async (which, entries) => {
-        const form = forms[which]!;
-        const data = new FormData();
-        for (const [field, values] of entries) for (const v of values) data.append(form.fields[field % form.fields.length]!, v);
-        const before = await counts();
-        const result = (await form.action(null, data as never)) as { ok: boolean; status?: number; fieldErrors?: unknown };
-        expect(result.ok || (result.status !== undefined && result.status < 500), JSON.stringify(result)).toBe(true);
-        if (!result.ok) expect(await counts()).toEqual(before);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: forms.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.array(value, { minLength: 1, maxLength: 3 })), { maxLength: 12 }),
+        async (which, entries) => {
+          const form = forms[which]!;
+          const data = new FormData();
+          for (const [field, values] of entries) for (const v of values) data.append(form.fields[field % form.fields.length]!, v);
+          const before = await counts();
+          const result = (await form.action(null, data as never)) as { ok: boolean; status?: number; fieldErrors?: unknown };
+          expect(result.ok || (result.status !== undefined && result.status < 500), JSON.stringify(result)).toBe(true);
+          if (!result.ok) expect(await counts()).toEqual(before);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -57,7 +57,14 @@ describe("the SMTP user name", () => {
 
 describe("HOST", () => {
   it("makes next start listen on that interface only; unset it listens on all, as before", () => {
-    expect(webServerArgs({ port: 3000, host: parseConfig({ HOST: "127.0.0.1" }).HOST })).toEqual([expect.stringMatching(/next$/), "start", "-p", "3000", "-H", "127.0.0.1"]);
+    expect(webServerArgs({ port: 3000, host: parseConfig({ HOST: "127.0.0.1" }).HOST })).toEqual([
+      expect.stringMatching(/next$/),
+      "start",
+      "-p",
+      "3000",
+      "-H",
+      "127.0.0.1",
+    ]);
     expect(webServerArgs({ port: 3000, host: parseConfig({}).HOST })).toEqual([expect.stringMatching(/next$/), "start", "-p", "3000"]);
     expect(() => parseConfig({ HOST: "127.0.0.1; rm -rf /" })).toThrow(/HOST/);
   });

@@ -37,7 +37,12 @@ const registry = (name: string, version: string) => `https://registry.npmjs.org/
 async function project(allowScripts: Record<string, boolean>, packages: Record<string, { version: string; resolved?: string | null }>) {
   const lockPackages: Record<string, object> = { "": { name: "fixture", version: "1.0.0" } };
   for (const [name, { version, resolved }] of Object.entries(packages)) {
-    lockPackages[`node_modules/${name}`] = { version, ...(resolved === null ? {} : { resolved: resolved ?? registry(name, version) }), integrity: "sha512-x", hasInstallScript: true };
+    lockPackages[`node_modules/${name}`] = {
+      version,
+      ...(resolved === null ? {} : { resolved: resolved ?? registry(name, version) }),
+      integrity: "sha512-x",
+      hasInstallScript: true,
+    };
   }
   lockPackages["node_modules/quiet"] = { version: "1.0.0", resolved: registry("quiet", "1.0.0"), integrity: "sha512-x" };
   await writeFile(path.join(fixture, "package.json"), JSON.stringify({ name: "fixture", version: "1.0.0", allowScripts }));

@@ -45,7 +45,15 @@ async function providerWithCeiling(ceiling: number, reply = "4.7.0 Rate limit ex
 async function observeEarlier(serverId: string, observed: number, configured: number | null, minutesAgo: number[]) {
   for (const minutes of minutesAgo) {
     await testDb().limitObservation.create({
-      data: { serverId, at: new Date(Date.now() - minutes * 60_000), window: "MINUTE", unit: "MESSAGES", observed, configured, reply: "450 4.7.0 Rate limit exceeded, slow down" },
+      data: {
+        serverId,
+        at: new Date(Date.now() - minutes * 60_000),
+        window: "MINUTE",
+        unit: "MESSAGES",
+        observed,
+        configured,
+        reply: "450 4.7.0 Rate limit exceeded, slow down",
+      },
     });
   }
 }
@@ -128,7 +136,15 @@ describe("limits that learn from the server", () => {
     const server = await loopbackServer(testDb(), 2525, { limits: [{ count: 30, window: "MINUTE", unit: "MESSAGES" }] });
     const observe = (observed: number, minutesAgo: number) =>
       testDb().limitObservation.create({
-        data: { serverId: server.id, at: new Date(Date.now() - minutesAgo * 60_000), window: "MINUTE", unit: "MESSAGES", observed, configured: 30, reply: "421 4.7.0 slow down" },
+        data: {
+          serverId: server.id,
+          at: new Date(Date.now() - minutesAgo * 60_000),
+          window: "MINUTE",
+          unit: "MESSAGES",
+          observed,
+          configured: 30,
+          reply: "421 4.7.0 slow down",
+        },
       });
     await observe(27, 30);
     await observe(3, 20); // an unlucky moment in the provider's fixed window

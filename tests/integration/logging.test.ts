@@ -147,10 +147,21 @@ describe("listing the delivery log", () => {
   });
 
   it("combines filters, and pages within them", async () => {
-    const options = { serverId: serverA, statuses: ["SENT", "FAILED"] as MessageStatus[], from: new Date("2026-10-15T00:00:00.000Z"), to: new Date("2026-11-20T00:00:00.000Z"), recipient: "klant42@example.nl" };
+    const options = {
+      serverId: serverA,
+      statuses: ["SENT", "FAILED"] as MessageStatus[],
+      from: new Date("2026-10-15T00:00:00.000Z"),
+      to: new Date("2026-11-20T00:00:00.000Z"),
+      recipient: "klant42@example.nl",
+    };
     const rows = (await walk({ ...options, details: true, pageSize: 10 })).flat();
     expect(rows.map((m) => m.seq)).toEqual(
-      await expectedSeqs({ serverId: serverA, status: { in: options.statuses }, createdAt: { gte: options.from, lt: options.to }, ...recipientIs(options.recipient) }),
+      await expectedSeqs({
+        serverId: serverA,
+        status: { in: options.statuses },
+        createdAt: { gte: options.from, lt: options.to },
+        ...recipientIs(options.recipient),
+      }),
     );
     expect(rows.length).toBeGreaterThan(10);
   });

@@ -63,7 +63,12 @@ describe("the mail server form's validation", () => {
     ],
     ["a 10 kB name", { name: "x".repeat(10_240) }, "name", "Maximaal 100 tekens."],
     ["a name with a line break", { name: "Exchange\r\nBcc: x" }, "name", "Regeleinden en andere stuurtekens zijn niet toegestaan."],
-    ["no encryption without the explicit warning ticked", { tlsMode: "NONE" }, "acceptInsecure", "Bevestig dat je de server zonder versleuteling wilt gebruiken."],
+    [
+      "no encryption without the explicit warning ticked",
+      { tlsMode: "NONE" },
+      "acceptInsecure",
+      "Bevestig dat je de server zonder versleuteling wilt gebruiken.",
+    ],
     ["a password account without user name", { username: "" }, "username", "Dit veld is verplicht."],
     ["Amazon SES without a region", { type: "AMAZON_SES", region: "" }, "region", "Dit veld is verplicht."],
   ])("refuses %s with a field error", (_case, overrides, field, message) => {
@@ -113,7 +118,12 @@ describe("storing mail servers", () => {
 
   it("replaces the limits as edited and records before and after", async () => {
     const server = await createServer(testDb(), actor, serverFormSchema.parse(form()));
-    await updateServer(testDb(), actor, server.id, serverFormSchema.parse(form({ password: "", limitCount: ["20"], limitWindow: ["MINUTE"], limitUnit: ["MESSAGES"] })));
+    await updateServer(
+      testDb(),
+      actor,
+      server.id,
+      serverFormSchema.parse(form({ password: "", limitCount: ["20"], limitWindow: ["MINUTE"], limitUnit: ["MESSAGES"] })),
+    );
     expect(await testDb().sendingLimit.findMany({ where: { serverId: server.id }, select: { count: true, window: true, unit: true } })).toEqual([
       { count: 20, window: "MINUTE", unit: "MESSAGES" },
     ]);
@@ -139,7 +149,8 @@ describe("Verbinding testen against a real SMTP server on loopback", () => {
     smtp = await startTestSmtp({
       auth: { user: "verzuim@klant.example", pass: PASSWORD },
       onMailFrom(address, _session, callback) {
-        if (address.address === "ander@klant.example") return callback(smtpError(554, "5.2.252 SendAsDenied; verzuim@klant.example not allowed to send as ander@klant.example"));
+        if (address.address === "ander@klant.example")
+          return callback(smtpError(554, "5.2.252 SendAsDenied; verzuim@klant.example not allowed to send as ander@klant.example"));
         callback();
       },
     });
@@ -163,7 +174,19 @@ describe("Verbinding testen against a real SMTP server on loopback", () => {
     const { id } = await server();
     const result = await testServerConnection(testDb(), actor, { id }, { allowPrivate: true });
     expect(result.ok).toBe(true);
-    expect(result.steps.map((s) => s.step)).toEqual(["resolve", "connect", "greeting", "ehlo", "starttls", "ehloAfterTls", "auth", "mailFrom", "rcptTo", "rset", "quit"]);
+    expect(result.steps.map((s) => s.step)).toEqual([
+      "resolve",
+      "connect",
+      "greeting",
+      "ehlo",
+      "starttls",
+      "ehloAfterTls",
+      "auth",
+      "mailFrom",
+      "rcptTo",
+      "rset",
+      "quit",
+    ]);
     expect(smtp.received).toHaveLength(0);
     const stored = await testDb().mailServer.findUniqueOrThrow({ where: { id } });
     expect(stored.lastTestOk).toBe(true);
@@ -214,6 +237,8 @@ describe("Verbinding testen against a real SMTP server on loopback", () => {
   it("refuses a second test within a few seconds", async () => {
     const { id } = await server();
     await testServerConnection(testDb(), actor, { id }, { allowPrivate: true });
-    await expect(testServerConnection(testDb(), actor, { id }, { allowPrivate: true })).rejects.toMatchObject({ messageKey: "mailservers.errors.probeTooSoon" });
+    await expect(testServerConnection(testDb(), actor, { id }, { allowPrivate: true })).rejects.toMatchObject({
+      messageKey: "mailservers.errors.probeTooSoon",
+    });
   });
 });

@@ -115,9 +115,7 @@ describe("migrate", () => {
 
     const appliedByEither = results.flatMap((result) => result.applied).sort();
     expect(appliedByEither).toEqual(await repositoryMigrationNames());
-    const duplicates = await query(
-      `SELECT migration_name FROM "_prisma_migrations" GROUP BY migration_name HAVING count(*) > 1`,
-    );
+    const duplicates = await query(`SELECT migration_name FROM "_prisma_migrations" GROUP BY migration_name HAVING count(*) > 1`);
     expect(duplicates).toEqual([]);
   });
 
@@ -132,14 +130,9 @@ describe("migrate", () => {
   });
 
   it("rolls a failing migration back completely and records nothing for it", async () => {
-    await addMigration(
-      "29991231000000_broken",
-      `CREATE TABLE "HalfDone" ("id" INTEGER);\nSELECT * FROM "DoesNotExist";`,
-    );
+    await addMigration("29991231000000_broken", `CREATE TABLE "HalfDone" ("id" INTEGER);\nSELECT * FROM "DoesNotExist";`);
 
-    await expect(migrate(scratch.url, { migrationsDir: migrationsCopy })).rejects.toThrow(
-      /29991231000000_broken failed and was rolled back/,
-    );
+    await expect(migrate(scratch.url, { migrationsDir: migrationsCopy })).rejects.toThrow(/29991231000000_broken failed and was rolled back/);
 
     expect(await query(`SELECT to_regclass('"HalfDone"') AS t`)).toEqual([{ t: null }]);
     const recorded = await query(`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = '29991231000000_broken'`);
@@ -151,9 +144,7 @@ describe("migrate", () => {
     const [first] = await repositoryMigrationNames();
     await appendFile(path.join(migrationsCopy, first!, "migration.sql"), "\n-- edited afterwards\n");
 
-    await expect(migrate(scratch.url, { migrationsDir: migrationsCopy })).rejects.toThrow(
-      `Migration ${first} was modified after it was applied`,
-    );
+    await expect(migrate(scratch.url, { migrationsDir: migrationsCopy })).rejects.toThrow(`Migration ${first} was modified after it was applied`);
   });
 
   it("accepts a recorded checksum of the same script with Windows line endings, as Prisma does", async () => {
@@ -172,9 +163,7 @@ describe("migrate", () => {
        VALUES (gen_random_uuid()::text, repeat('0', 64), '29991231000000_failed', 'boom')`,
     );
 
-    await expect(migrate(scratch.url)).rejects.toThrow(
-      "Migration 29991231000000_failed failed earlier and is not resolved",
-    );
+    await expect(migrate(scratch.url)).rejects.toThrow("Migration 29991231000000_failed failed earlier and is not resolved");
   });
 
   it("applies a migration again once its failure is marked rolled back", async () => {

@@ -102,10 +102,13 @@ function microsoftToken(tenant: string, body: URLSearchParams): [number, object]
     return [400, { error: "invalid_request", error_description: "AADSTS900144: bad grant or scope" }];
   }
   if (tenant !== TENANT) return [400, microsoftError("invalid_request", 90002, `Tenant '${tenant}' not found.`)];
-  if (body.get("client_id") !== CLIENT_ID) return [400, microsoftError("unauthorized_client", 700016, `Application with identifier '${body.get("client_id")}' was not found in the directory.`)];
+  if (body.get("client_id") !== CLIENT_ID)
+    return [400, microsoftError("unauthorized_client", 700016, `Application with identifier '${body.get("client_id")}' was not found in the directory.`)];
   if (body.get("client_secret") !== CLIENT_SECRET) return [401, microsoftError("invalid_client", 7000215, "Invalid client secret provided.")];
-  if (tokenServer.microsoftMode === "expired") return [401, microsoftError("invalid_client", 7000222, `The provided client secret keys for app '${CLIENT_ID}' are expired.`)];
-  if (tokenServer.microsoftMode === "consent") return [400, microsoftError("invalid_grant", 65001, "The user or administrator has not consented to use the application.")];
+  if (tokenServer.microsoftMode === "expired")
+    return [401, microsoftError("invalid_client", 7000222, `The provided client secret keys for app '${CLIENT_ID}' are expired.`)];
+  if (tokenServer.microsoftMode === "consent")
+    return [400, microsoftError("invalid_grant", 65001, "The user or administrator has not consented to use the application.")];
   return [200, issue()];
 }
 
@@ -128,7 +131,13 @@ function googleToken(body: URLSearchParams): [number, object] {
   }
   if (claims.sub !== MAILBOX) return [400, { error: "invalid_grant", error_description: "Invalid email or User ID" }];
   if (tokenServer.googleMode === "unauthorized") {
-    return [401, { error: "unauthorized_client", error_description: "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested." }];
+    return [
+      401,
+      {
+        error: "unauthorized_client",
+        error_description: "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.",
+      },
+    ];
   }
   return [200, issue(MAILBOX)];
 }
@@ -178,11 +187,13 @@ async function startXoauth2Smtp() {
     onAuth(auth, _session, callback) {
       smtpPolicy.authAttempts++;
       const token = tokenServer.issued.get(auth.accessToken ?? "");
-      const valid = auth.method === "XOAUTH2" && auth.username === MAILBOX && token && token.expiresAt > Date.now() && (!token.mailbox || token.mailbox === MAILBOX);
+      const valid =
+        auth.method === "XOAUTH2" && auth.username === MAILBOX && token && token.expiresAt > Date.now() && (!token.mailbox || token.mailbox === MAILBOX);
       const refuse = smtpPolicy.refuseAll || !valid || smtpPolicy.refuseNext > 0;
       if (valid && smtpPolicy.refuseNext > 0) smtpPolicy.refuseNext--;
       if (!refuse) return callback(null, { user: auth.username });
-      if (smtpPolicy.refuseWith === "exchange" || smtpPolicy.refuseAll) return callback(smtpError(535, "5.7.3 Authentication unsuccessful [AM0PR01CA0001.eurprd01.prod.exchangelabs.com]"));
+      if (smtpPolicy.refuseWith === "exchange" || smtpPolicy.refuseAll)
+        return callback(smtpError(535, "5.7.3 Authentication unsuccessful [AM0PR01CA0001.eurprd01.prod.exchangelabs.com]"));
       callback(null, { data: { status: "401", schemes: "bearer", scope: "https://mail.google.com/" } });
     },
   });
@@ -207,7 +218,13 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await resetDatabase();
-  Object.assign(tokenServer, { microsoftMode: "ok", googleMode: "ok", googlePublicKey: keys.publicKey, expiresIn: 3600, requests: { microsoft: 0, google: 0 } });
+  Object.assign(tokenServer, {
+    microsoftMode: "ok",
+    googleMode: "ok",
+    googlePublicKey: keys.publicKey,
+    expiresIn: 3600,
+    requests: { microsoft: 0, google: 0 },
+  });
   Object.assign(smtpPolicy, { refuseNext: 0, refuseWith: "challenge", refuseAll: false, authAttempts: 0 });
   smtp.received.length = 0;
 });
@@ -262,7 +279,8 @@ function googleForm(overrides: Record<string, unknown> = {}) {
 
 const newServer = (form: Record<string, unknown>) => createServer(testDb(), actor, serverFormSchema.parse(form));
 const drain = (serverId: string) => drainServer(testDb(), serverId, { workerId: "oauth-test", maxMs: 10_000 });
-const statuses = async (ids: string[]) => (await testDb().outboundMessage.findMany({ where: { id: { in: ids } }, orderBy: { seq: "asc" } })).map((m) => m.status);
+const statuses = async (ids: string[]) =>
+  (await testDb().outboundMessage.findMany({ where: { id: { in: ids } }, orderBy: { seq: "asc" } })).map((m) => m.status);
 const probe = (id: string) => testServerConnection(testDb(), actor, { id }, { allowPrivate: true, timeoutMs: 10_000 });
 
 function errorsFor(input: Record<string, unknown>) {
@@ -282,7 +300,12 @@ describe("the OAuth2 settings in the mail server form", () => {
     ["no mailbox", { username: "" }, "username", "Dit veld is verplicht."],
     ["a mailbox that is no address", { username: "verzuim" }, "username", "Vul het volledige e-mailadres van de mailbox in."],
     ["no tenant", { oauthTenantId: "" }, "oauthTenantId", "Dit veld is verplicht."],
-    ["a tenant with a path in it", { oauthTenantId: "klant/../../evil" }, "oauthTenantId", "Vul de tenant-ID in (een GUID) of het domein, zoals contoso.onmicrosoft.com."],
+    [
+      "a tenant with a path in it",
+      { oauthTenantId: "klant/../../evil" },
+      "oauthTenantId",
+      "Vul de tenant-ID in (een GUID) of het domein, zoals contoso.onmicrosoft.com.",
+    ],
     ["a client id that is no GUID", { oauthClientId: "mijn-app" }, "oauthClientId", "Een client-ID is een GUID, zoals 11111111-2222-3333-4444-555555555555."],
     ["an impossible expiry date", { oauthSecretExpiresAt: "2027-02-30" }, "oauthSecretExpiresAt", "Vul een geldige datum in."],
   ])("refuses a Microsoft 365 server with %s", (_case, overrides, field, message) => {
@@ -291,8 +314,16 @@ describe("the OAuth2 settings in the mail server form", () => {
 
   it.each([
     ["malformed JSON", "{ type: service_account", "Dit is geen JSON-sleutelbestand. Plak de volledige inhoud van het bestand."],
-    ["a key file without private_key", JSON.stringify({ type: "service_account", client_email: SERVICE_ACCOUNT }), "Het sleutelbestand bevat geen bruikbare private key (private_key). Maak een nieuwe JSON-sleutel aan."],
-    ["a key file without client_email", JSON.stringify({ private_key: keys.privateKey }), "Het sleutelbestand bevat geen e-mailadres van het serviceaccount (client_email)."],
+    [
+      "a key file without private_key",
+      JSON.stringify({ type: "service_account", client_email: SERVICE_ACCOUNT }),
+      "Het sleutelbestand bevat geen bruikbare private key (private_key). Maak een nieuwe JSON-sleutel aan.",
+    ],
+    [
+      "a key file without client_email",
+      JSON.stringify({ private_key: keys.privateKey }),
+      "Het sleutelbestand bevat geen e-mailadres van het serviceaccount (client_email).",
+    ],
   ])("refuses a Google service account key with %s, next to the field", (_case, key, message) => {
     expect(errorsFor(googleForm({ oauthServiceAccountKey: key })).oauthServiceAccountKey).toEqual([message]);
   });
@@ -301,7 +332,10 @@ describe("the OAuth2 settings in the mail server form", () => {
     const garbled = keys.privateKey.replace(/\n[A-Za-z0-9+/]{20}/, "\n!!!!");
     await expect(newServer(googleForm({ oauthServiceAccountKey: serviceAccountKey(garbled) }))).rejects.toMatchObject({ field: "oauthServiceAccountKey" });
     await expect(newServer(microsoftForm({ oauthClientSecret: "" }))).rejects.toMatchObject({ messageKey: "validation.required", field: "oauthClientSecret" });
-    await expect(newServer(googleForm({ oauthServiceAccountKey: "" }))).rejects.toMatchObject({ messageKey: "validation.required", field: "oauthServiceAccountKey" });
+    await expect(newServer(googleForm({ oauthServiceAccountKey: "" }))).rejects.toMatchObject({
+      messageKey: "validation.required",
+      field: "oauthServiceAccountKey",
+    });
     expect(await testDb().mailServer.count()).toBe(0);
   });
 
@@ -346,13 +380,18 @@ describe("storing OAuth2 credentials", () => {
     const server = await newServer(microsoftForm());
     const row = async () => testDb().mailServer.findUniqueOrThrow({ where: { id: server.id } });
     const box = (await row()).oauthSecretBox;
-    const save = (overrides: Record<string, unknown>) => updateServer(testDb(), actor, server.id, serverFormSchema.parse(microsoftForm({ oauthClientSecret: "", ...overrides })));
+    const save = (overrides: Record<string, unknown>) =>
+      updateServer(testDb(), actor, server.id, serverFormSchema.parse(microsoftForm({ oauthClientSecret: "", ...overrides })));
 
     expect(await save({ oauthSecretExpiresAt: "2027-12-31" })).toMatchObject({ connectionChanged: false });
     expect(await row()).toMatchObject({ oauthSecretBox: box, connectionVersion: 1 });
     expect(await save({ oauthTenantId: "klant.onmicrosoft.com" })).toMatchObject({ connectionChanged: true });
-    expect(await save({ oauthTenantId: "klant.onmicrosoft.com", oauthClientId: "0f0e0d0c-0b0a-4909-8807-060504030201" })).toMatchObject({ connectionChanged: true });
-    expect(await save({ oauthTenantId: "klant.onmicrosoft.com", oauthClientId: "0f0e0d0c-0b0a-4909-8807-060504030201", oauthClientSecret: "Nieuw~Geheim.123" })).toMatchObject({
+    expect(await save({ oauthTenantId: "klant.onmicrosoft.com", oauthClientId: "0f0e0d0c-0b0a-4909-8807-060504030201" })).toMatchObject({
+      connectionChanged: true,
+    });
+    expect(
+      await save({ oauthTenantId: "klant.onmicrosoft.com", oauthClientId: "0f0e0d0c-0b0a-4909-8807-060504030201", oauthClientSecret: "Nieuw~Geheim.123" }),
+    ).toMatchObject({
       connectionChanged: true,
     });
     const after = await row();
@@ -518,7 +557,20 @@ describe("Verbinding testen with OAuth2", () => {
     const server = await newServer(microsoftForm());
     const result = await probe(server.id);
     expect(result.ok).toBe(true);
-    expect(result.steps.map((step) => step.step)).toEqual(["token", "resolve", "connect", "greeting", "ehlo", "starttls", "ehloAfterTls", "auth", "mailFrom", "rcptTo", "rset", "quit"]);
+    expect(result.steps.map((step) => step.step)).toEqual([
+      "token",
+      "resolve",
+      "connect",
+      "greeting",
+      "ehlo",
+      "starttls",
+      "ehloAfterTls",
+      "auth",
+      "mailFrom",
+      "rcptTo",
+      "rset",
+      "quit",
+    ]);
     expect(result.steps[0]!.detail).toMatch(/127\.0\.0\.1:\d+: access token received, valid for 60 min/);
     expect(result.steps.find((step) => step.step === "auth")).toMatchObject({ sent: `AUTH XOAUTH2 (${MAILBOX} / ••••••••)`, code: 235 });
     const stored = JSON.stringify((await testDb().mailServer.findUniqueOrThrow({ where: { id: server.id } })).lastTestResult);

@@ -166,8 +166,18 @@ describe("the verdict per domain", () => {
         replaces: "v=spf1 include:_spf.elders.example -all",
         note: { key: "replacesSpf" },
       },
-      { type: "CNAME", name: "selector1._domainkey.fout.example", value: "selector1-fout-example._domainkey.<tenant>.onmicrosoft.com", note: { key: "fromConsole" } },
-      { type: "CNAME", name: "selector2._domainkey.fout.example", value: "selector2-fout-example._domainkey.<tenant>.onmicrosoft.com", note: { key: "fromConsole" } },
+      {
+        type: "CNAME",
+        name: "selector1._domainkey.fout.example",
+        value: "selector1-fout-example._domainkey.<tenant>.onmicrosoft.com",
+        note: { key: "fromConsole" },
+      },
+      {
+        type: "CNAME",
+        name: "selector2._domainkey.fout.example",
+        value: "selector2-fout-example._domainkey.<tenant>.onmicrosoft.com",
+        note: { key: "fromConsole" },
+      },
     ]);
   });
 
@@ -219,7 +229,9 @@ describe("the verdict per domain", () => {
     const without = await preflight("info@risico.example", "AMAZON_SES", { region: "eu-central-1" });
     expect(without.verdict).toBe("RISK");
     expect(check(without, "mailFrom")).toMatchObject({ status: "warn", findings: [{ key: "mailFromMissing" }] });
-    expect(records(without)).toContainEqual(expect.objectContaining({ type: "MX", name: "bounce.risico.example", value: "10 feedback-smtp.eu-central-1.amazonses.com" }));
+    expect(records(without)).toContainEqual(
+      expect.objectContaining({ type: "MX", name: "bounce.risico.example", value: "10 feedback-smtp.eu-central-1.amazonses.com" }),
+    );
     expect(check(without, "dkim").findings[0]!.key).toBe("dkimInConsole");
 
     const withMailFrom = await preflight("info@ses-klant.example", "AMAZON_SES", { region: "eu-west-1" });
@@ -229,7 +241,10 @@ describe("the verdict per domain", () => {
 
   it("evaluates SPF for the address of a generic server's host, and calls its DKIM unknown", async () => {
     const report = await preflight("info@eigen.example", "GENERIC", { host: "127.0.0.1" });
-    expect(check(report, "spf")).toMatchObject({ status: "ok", findings: [{ key: "spfHostAuthorized", vars: { host: "127.0.0.1", ip: "127.0.0.1" } }, { key: "spfEnding" }] });
+    expect(check(report, "spf")).toMatchObject({
+      status: "ok",
+      findings: [{ key: "spfHostAuthorized", vars: { host: "127.0.0.1", ip: "127.0.0.1" } }, { key: "spfEnding" }],
+    });
     expect(check(report, "dkim").findings[0]!.key).toBe("dkimUnknownSelector");
     expect(report.verdict).toBe("PASS");
     const elsewhere = await preflight("info@eigen.example", "GENERIC", { host: "192.0.2.55" });
@@ -259,7 +274,12 @@ describe("storing and re-checking", () => {
     const sender = await testDb().sender.create({ data: { serverId: id, displayName: "Info", address: "info@goed.example" } });
     const form = new FormData();
     form.set("senderId", sender.id);
-    const user = (name: string, permissions: Permission[]) => ({ id: "00000000-0000-4000-8000-000000000001", email: "gebruiker@postkamer.test", name, permissions: effectivePermissions(permissions) });
+    const user = (name: string, permissions: Permission[]) => ({
+      id: "00000000-0000-4000-8000-000000000001",
+      email: "gebruiker@postkamer.test",
+      name,
+      permissions: effectivePermissions(permissions),
+    });
 
     currentUser = user("Helpdesk", [Permission.MAILSERVERS_VIEW, Permission.TEMPLATES_VIEW, Permission.LOG_DETAILS_VIEW]);
     expect(await recheckPreflightAction(null, form)).toMatchObject({ ok: false, status: 403 });
@@ -275,7 +295,9 @@ describe("storing and re-checking", () => {
     const google = await server("GOOGLE_WORKSPACE");
     const earlier = new Date(Date.now() - 86_400_000);
     const senders = await Promise.all([
-      testDb().sender.create({ data: { serverId: microsoft.id, displayName: "A", address: "a@goed.example", preflightVerdict: "FAIL", preflightCheckedAt: earlier } }),
+      testDb().sender.create({
+        data: { serverId: microsoft.id, displayName: "A", address: "a@goed.example", preflightVerdict: "FAIL", preflightCheckedAt: earlier },
+      }),
       testDb().sender.create({ data: { serverId: microsoft.id, displayName: "B", address: "b@goed.example" } }),
       testDb().sender.create({ data: { serverId: microsoft.id, displayName: "Kapot", address: "kapot@localhost" } }),
       testDb().sender.create({ data: { serverId: google.id, displayName: "C", address: "c@gmail-klant.example" } }),

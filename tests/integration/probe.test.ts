@@ -34,7 +34,8 @@ function smtpServer(overrides: Partial<SMTPServerOptions> = {}): SMTPServer {
       return callback(SMTP_ERROR(535, "5.7.8 Error: authentication failed"));
     },
     onMailFrom(address, _session, callback) {
-      if (address.address === "ander@klant.example") return callback(SMTP_ERROR(554, "5.2.252 SendAsDenied; beheer@klant.example not allowed to send as ander@klant.example"));
+      if (address.address === "ander@klant.example")
+        return callback(SMTP_ERROR(554, "5.2.252 SendAsDenied; beheer@klant.example not allowed to send as ander@klant.example"));
       callback();
     },
     onRcptTo(address, _session, callback) {
@@ -77,7 +78,15 @@ function failed(result: ProbeResult) {
 beforeAll(async () => {
   const pems = await generate([{ name: "commonName", value: "localhost" }], {
     keySize: 2048,
-    extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }] }],
+    extensions: [
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 2, value: "localhost" },
+          { type: 7, ip: "127.0.0.1" },
+        ],
+      },
+    ],
   });
   tls = { key: pems.private, cert: pems.cert };
   port = await listen(smtpServer());
@@ -149,7 +158,12 @@ describe("Verbinding testen against a real SMTP server on loopback", () => {
   it("explains Microsoft's 535 5.7.139: SMTP AUTH disabled for the tenant", async () => {
     const server = smtpServer({
       onAuth(_auth, _session, callback) {
-        callback(SMTP_ERROR(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information."));
+        callback(
+          SMTP_ERROR(
+            535,
+            "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.",
+          ),
+        );
       },
     });
     const result = await probeSmtpServer(target({ port: await listen(server) }), loopback);

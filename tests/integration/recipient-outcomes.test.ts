@@ -189,7 +189,11 @@ describe("the Logging per recipient", () => {
       ["h•••@klant.example", "FAILED"],
       ["a•••@klant.example", "FAILED"],
     ]);
-    expect(masked.recipientOutcomes![2]).toMatchObject({ code: 550, reply: "550 5.1.1 <k•••@werknemer.example>: Recipient address rejected: User unknown", at: new Date(at) });
+    expect(masked.recipientOutcomes![2]).toMatchObject({
+      code: 550,
+      reply: "550 5.1.1 <k•••@werknemer.example>: Recipient address rejected: User unknown",
+      at: new Date(at),
+    });
     expect(masked.recipients).toEqual(masked.recipientOutcomes!.map((r) => r.address));
     expect(JSON.stringify(masked)).not.toMatch(/kees@|hr@|archief@|jan@|piet@/);
 
@@ -299,7 +303,9 @@ describe("the learned recipient cap's buttons", () => {
     await testDb().mailServer.update({ where: { id: serverId }, data: { maxRecipientsPerMessage: 50 } });
     await observe(20);
     // A rate observation of the same server is another suggestion and stays open.
-    await testDb().limitObservation.create({ data: { serverId, window: "MINUTE", unit: "MESSAGES", observed: 10, configured: 30, reply: "450 4.7.1 Error: too much mail" } });
+    await testDb().limitObservation.create({
+      data: { serverId, window: "MINUTE", unit: "MESSAGES", observed: 10, configured: 30, reply: "450 4.7.1 Error: too much mail" },
+    });
     currentUser = await userWithRole(BUILT_IN_ROLES.administrator.name);
     expect(await dismissRecipientCapSuggestionAction(null, form({ serverId }))).toMatchObject({ ok: true });
     expect((await testDb().mailServer.findUniqueOrThrow({ where: { id: serverId } })).maxRecipientsPerMessage).toBe(50);

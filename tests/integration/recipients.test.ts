@@ -85,7 +85,10 @@ describe("every recipient exactly once", () => {
     const [id] = await submitMany(testDb(), boss, server.id, 1, () => twelve);
     await drain(server.id);
 
-    expectEachOnce(smtp, twelve.filter((a) => a !== "r3@extern.example"));
+    expectEachOnce(
+      smtp,
+      twelve.filter((a) => a !== "r3@extern.example"),
+    );
     expect(deliveries(smtp).has("r3@extern.example")).toBe(false);
     const message = await testDb().outboundMessage.findUniqueOrThrow({ where: { id: id! } });
     expect(message.status).toBe("PARTIALLY_SENT");

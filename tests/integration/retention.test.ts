@@ -74,9 +74,7 @@ describe("pruning the delivery log", () => {
 
   it("never prunes mail that is still on its way, however old", async () => {
     const server = await createServer("Kantoor");
-    const waiting = await Promise.all(
-      (["QUEUED", "DEFERRED", "SENDING", "RETRYING"] as const).map((status) => seedMessage(server.id, daysAgo(90), status, 1)),
-    );
+    const waiting = await Promise.all((["QUEUED", "DEFERRED", "SENDING", "RETRYING"] as const).map((status) => seedMessage(server.id, daysAgo(90), status, 1)));
     const queuedOnPlatform = await seedMessage(null, daysAgo(90), "QUEUED");
 
     const counts = await pruneDeliveryLog(testDb(), { now, retentionDays: 28 });
@@ -106,7 +104,13 @@ describe("pruning the delivery log", () => {
         { serverId: server.id, at: daysAgo(1), reason: "bewaard" },
       ],
     });
-    const handoff = (countsUntil: Date) => ({ serverId: server.id, messageId: crypto.randomUUID(), recipients: 1, claimedAt: new Date(countsUntil.getTime() - 5_000), countsUntil });
+    const handoff = (countsUntil: Date) => ({
+      serverId: server.id,
+      messageId: crypto.randomUUID(),
+      recipients: 1,
+      claimedAt: new Date(countsUntil.getTime() - 5_000),
+      countsUntil,
+    });
     await testDb().serverHandoff.createMany({
       data: [handoff(daysAgo(3)), handoff(daysAgo(2, 1)), handoff(daysAgo(2)), handoff(daysAgo(1)), handoff(now)],
     });

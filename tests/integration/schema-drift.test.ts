@@ -29,9 +29,7 @@ describe("findSchemaDrift, when the schema changes without a migration", () => {
   it("reports a column added to a model", async () => {
     const edited = schemaWith(/model User \{\n/, "model User {\n  nickname String\n");
 
-    expect(await findSchemaDrift(databaseUrl(), edited)).toEqual([
-      'column "User"."nickname" is missing from the database',
-    ]);
+    expect(await findSchemaDrift(databaseUrl(), edited)).toEqual(['column "User"."nickname" is missing from the database']);
   });
 
   it("reports an @@index removed from a model", async () => {
@@ -54,9 +52,7 @@ describe("findSchemaDrift, when the schema changes without a migration", () => {
   it("reports a field that became @unique", async () => {
     const edited = schemaWith(/(\n\s+prefix\s+String)\n/, "$1 @unique\n");
 
-    expect(await findSchemaDrift(databaseUrl(), edited)).toEqual([
-      'unique index on "ApiKey" (prefix) is missing from the database',
-    ]);
+    expect(await findSchemaDrift(databaseUrl(), edited)).toEqual(['unique index on "ApiKey" (prefix) is missing from the database']);
   });
 
   it("reports a changed column type", async () => {
@@ -70,17 +66,13 @@ describe("findSchemaDrift, when the schema changes without a migration", () => {
   it("reports a field that became optional", async () => {
     const edited = schemaWith(/(\n\s+actorLabel\s+String)\n/, "$1?\n");
 
-    expect(await findSchemaDrift(databaseUrl(), edited)).toEqual([
-      'column "AuditEntry"."actorLabel" is NOT NULL in the database, the schema says optional',
-    ]);
+    expect(await findSchemaDrift(databaseUrl(), edited)).toEqual(['column "AuditEntry"."actorLabel" is NOT NULL in the database, the schema says optional']);
   });
 
   it("reports an enum value added to the schema", async () => {
     const edited = schemaWith(/enum Permission \{\n/, "enum Permission {\n  SENDERS_EDIT\n");
 
-    expect(await findSchemaDrift(databaseUrl(), edited)).toEqual([
-      'enum "Permission" lacks value "SENDERS_EDIT" in the database',
-    ]);
+    expect(await findSchemaDrift(databaseUrl(), edited)).toEqual(['enum "Permission" lacks value "SENDERS_EDIT" in the database']);
   });
 
   it("reports a new model as a missing table", async () => {
@@ -115,17 +107,13 @@ describe("findSchemaDrift, when the database changes without a migration", () =>
   it("reports a column added by SQL", async () => {
     await execute(`ALTER TABLE "User" ADD COLUMN "note" TEXT`);
 
-    expect(await findSchemaDrift(scratch.url)).toEqual([
-      'column "User"."note" exists in the database but not in the schema',
-    ]);
+    expect(await findSchemaDrift(scratch.url)).toEqual(['column "User"."note" exists in the database but not in the schema']);
   });
 
   it("reports a nullability change", async () => {
     await execute(`ALTER TABLE "User" ALTER COLUMN "lastLoginAt" SET NOT NULL`);
 
-    expect(await findSchemaDrift(scratch.url)).toEqual([
-      'column "User"."lastLoginAt" is NOT NULL in the database, the schema says optional',
-    ]);
+    expect(await findSchemaDrift(scratch.url)).toEqual(['column "User"."lastLoginAt" is NOT NULL in the database, the schema says optional']);
   });
 
   it("reports a table and an enum the schema does not know", async () => {

@@ -155,7 +155,9 @@ describe("adding a sender", () => {
 describe("entering the codes", () => {
   it("verifies the sender with the two codes entered the other way round", async () => {
     const { sender, ownershipCode, configurationCode } = await addVerifiedSender();
-    await expect(verifySender(testDb(), actor, { senderId: sender.id, code1: configurationCode, code2: ownershipCode.toLowerCase() })).resolves.toEqual({ ok: true });
+    await expect(verifySender(testDb(), actor, { senderId: sender.id, code1: configurationCode, code2: ownershipCode.toLowerCase() })).resolves.toEqual({
+      ok: true,
+    });
     const verified = await testDb().sender.findUniqueOrThrow({ where: { id: sender.id } });
     expect(verified.state).toBe("VERIFIED");
     expect(verified.ownershipVerifiedAt).not.toBeNull();
@@ -192,9 +194,9 @@ describe("entering the codes", () => {
     await resendCodes(testDb(), boss, actor, sender.id);
     await waitFor(() => mx.received.length === 2 && customer.received.length === 2);
     await expect(verifySender(testDb(), actor, { senderId: sender.id, code1: ownershipCode, code2: configurationCode })).resolves.toMatchObject({ ok: false });
-    await expect(
-      verifySender(testDb(), actor, { senderId: sender.id, code1: codeIn(mx.received[1]!), code2: codeIn(customer.received[1]!) }),
-    ).resolves.toEqual({ ok: true });
+    await expect(verifySender(testDb(), actor, { senderId: sender.id, code1: codeIn(mx.received[1]!), code2: codeIn(customer.received[1]!) })).resolves.toEqual(
+      { ok: true },
+    );
   });
 });
 
@@ -202,7 +204,12 @@ describe("when things change or fail", () => {
   it("moves a verified sender to 'opnieuw verifiëren' when the server's connection changes; one new code through the server suffices", async () => {
     const { server, sender, ownershipCode, configurationCode } = await addVerifiedSender();
     await verifySender(testDb(), actor, { senderId: sender.id, code1: ownershipCode, code2: configurationCode });
-    await updateServer(testDb(), actor, server.id, serverForm({ password: "", username: "verzuim@klant.example", heloName: "postkamer.test", port: String(customer.port) }));
+    await updateServer(
+      testDb(),
+      actor,
+      server.id,
+      serverForm({ password: "", username: "verzuim@klant.example", heloName: "postkamer.test", port: String(customer.port) }),
+    );
     expect((await testDb().sender.findUniqueOrThrow({ where: { id: sender.id } })).state).toBe("VERIFIED");
     await updateServer(testDb(), actor, server.id, serverForm({ password: PASSWORD }));
     const changed = await testDb().sender.findUniqueOrThrow({ where: { id: sender.id } });

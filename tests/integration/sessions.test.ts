@@ -19,7 +19,15 @@ let adminId: string;
 
 type Cookie = { name: string; value: string; options?: { expires?: Date; maxAge?: number } };
 /** next-auth's internal request and response (next-auth/core, which the package does not export). */
-type RequestInternal = { action: string; method?: string; origin?: string; providerId?: string; cookies?: Record<string, string>; headers?: Record<string, string>; body?: Record<string, string> };
+type RequestInternal = {
+  action: string;
+  method?: string;
+  origin?: string;
+  providerId?: string;
+  cookies?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: Record<string, string>;
+};
 type ResponseInternal = { body?: unknown; cookies?: Cookie[]; status?: number };
 
 // next-auth's request handling without Next.js around it; the package does not export it by name.

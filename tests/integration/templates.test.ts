@@ -43,11 +43,15 @@ describe("linking a sender to a master template", () => {
 
   it("refuses a sender that is not verified, or belongs to another server", async () => {
     const { server, pending, verified, employer } = await setup();
-    await expect(setTemplateRoute(testDb(), actor, { templateId: employer.id, serverId: server.id, senderId: pending.id, fgConsent: false })).rejects.toMatchObject({
+    await expect(
+      setTemplateRoute(testDb(), actor, { templateId: employer.id, serverId: server.id, senderId: pending.id, fgConsent: false }),
+    ).rejects.toMatchObject({
       messageKey: "templates.errors.senderNotVerified",
     });
     const other = await createServer(testDb(), actor, serverInput("WERKGEVER", "Andere"));
-    await expect(setTemplateRoute(testDb(), actor, { templateId: employer.id, serverId: other.id, senderId: verified.id, fgConsent: false })).rejects.toMatchObject({
+    await expect(
+      setTemplateRoute(testDb(), actor, { templateId: employer.id, serverId: other.id, senderId: verified.id, fgConsent: false }),
+    ).rejects.toMatchObject({
       messageKey: "templates.errors.senderNotOfServer",
     });
   });
@@ -56,7 +60,9 @@ describe("linking a sender to a master template", () => {
 describe("the privacy guard", () => {
   it("refuses to link a medical template to an employer's server without the FG's agreement, and records it when confirmed", async () => {
     const { server, verified, medical } = await setup("WERKGEVER");
-    await expect(setTemplateRoute(testDb(), actor, { templateId: medical.id, serverId: server.id, senderId: verified.id, fgConsent: false })).rejects.toMatchObject({
+    await expect(
+      setTemplateRoute(testDb(), actor, { templateId: medical.id, serverId: server.id, senderId: verified.id, fgConsent: false }),
+    ).rejects.toMatchObject({
       messageKey: "templates.errors.privacyConsentRequired",
       field: "fgConsent",
     });
@@ -91,7 +97,13 @@ describe("the privacy guard", () => {
     const { server, verified, employer } = await setup("WERKGEVER");
     await setTemplateRoute(testDb(), actor, { templateId: employer.id, serverId: server.id, senderId: verified.id, fgConsent: false });
     await expect(
-      updateTemplate(testDb(), actor, employer.id, { name: employer.name, key: employer.key, carries: "MEDISCH", htmlFrame: employer.htmlFrame, textFrame: employer.textFrame }),
+      updateTemplate(testDb(), actor, employer.id, {
+        name: employer.name,
+        key: employer.key,
+        carries: "MEDISCH",
+        htmlFrame: employer.htmlFrame,
+        textFrame: employer.textFrame,
+      }),
     ).rejects.toMatchObject({ messageKey: "templates.errors.medicalOnEmployerServer" });
   });
 });

@@ -107,9 +107,20 @@ describe("verification codes at rest", () => {
     const server = await createServer(
       testDb(),
       actor,
-      serverFormSchema.parse({ name: "Eigen Exchange", type: "GENERIC", host: "127.0.0.1", port: String(customer.port), tlsMode: "NONE", acceptInsecure: "on", authMethod: "NONE", managedBy: "WERKGEVER" }),
+      serverFormSchema.parse({
+        name: "Eigen Exchange",
+        type: "GENERIC",
+        host: "127.0.0.1",
+        port: String(customer.port),
+        tlsMode: "NONE",
+        acceptInsecure: "on",
+        authMethod: "NONE",
+        managedBy: "WERKGEVER",
+      }),
     );
-    const sender = await addSender(testDb(), boss, actor, { serverId: server.id, displayName: "Verzuimteam", address: "verzuim@klant.example" }, async () => ({ ok: true }));
+    const sender = await addSender(testDb(), boss, actor, { serverId: server.id, displayName: "Verzuimteam", address: "verzuim@klant.example" }, async () => ({
+      ok: true,
+    }));
     const messages = await testDb().outboundMessage.findMany({ where: { senderId: sender.id } });
     const ownership = messages.find((m) => m.kind === "OWNERSHIP_CODE")!;
     const configuration = messages.find((m) => m.kind === "CONFIGURATION_CODE")!;
@@ -155,10 +166,20 @@ describe("verification codes at rest", () => {
     const { message: ownership, code } = await codeMessage("OWNERSHIP_CODE", "RETRYING");
     const { message: configuration } = await codeMessage("CONFIGURATION_CODE", "SENT");
     const sender = await testDb().sender.create({
-      data: { server: { create: { name: "S", type: "GENERIC", host: "smtp.example.nl", port: 587, tlsMode: "STARTTLS", authMethod: "NONE", managedBy: "WERKGEVER" } }, displayName: "V", address: "verzuim@klant.example" },
+      data: {
+        server: { create: { name: "S", type: "GENERIC", host: "smtp.example.nl", port: 587, tlsMode: "STARTTLS", authMethod: "NONE", managedBy: "WERKGEVER" } },
+        displayName: "V",
+        address: "verzuim@klant.example",
+      },
     });
     const round = await testDb().senderVerification.create({
-      data: { senderId: sender.id, ownershipMessageId: ownership.id, configurationMessageId: configuration.id, requestedByLabel: "test", expiresAt: new Date(Date.now() + 86_400_000) },
+      data: {
+        senderId: sender.id,
+        ownershipMessageId: ownership.id,
+        configurationMessageId: configuration.id,
+        requestedByLabel: "test",
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
     });
     expect(await storedRow(ownership.id)).toContain(code);
     await testDb().senderVerification.update({ where: { id: round.id }, data: { completedAt: new Date() } });

@@ -57,19 +57,15 @@ export async function submitMany(
   await prisma.$transaction(
     async (tx) => {
       for (let i = 0; i < count; i++) {
-        const { id } = await queueMessage(
-          tx,
-          boss,
-          {
-            kind: "APPLICATION",
-            serverId,
-            from: { name: "Verzuimteam", address: "verzuim@klant.example" },
-            to: recipients(i),
-            subject: `Bericht ${i}`,
-            text: `Inhoud ${i}`,
-            giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-          }
-        );
+        const { id } = await queueMessage(tx, boss, {
+          kind: "APPLICATION",
+          serverId,
+          from: { name: "Verzuimteam", address: "verzuim@klant.example" },
+          to: recipients(i),
+          subject: `Bericht ${i}`,
+          text: `Inhoud ${i}`,
+          giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
+        });
         ids.push(id);
       }
     },

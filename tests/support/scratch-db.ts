@@ -4,9 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 
-export async function createScratchDatabase(
-  baseUrl = process.env.DATABASE_URL!,
-): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createScratchDatabase(baseUrl = process.env.DATABASE_URL!): Promise<{ url: string; drop(): Promise<void> }> {
   if (!baseUrl) throw new Error("createScratchDatabase needs DATABASE_URL (or a base URL)");
   const name = `pk_scratch_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   await onMaintenanceDatabase(baseUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
@@ -25,10 +23,7 @@ export async function createScratchDatabase(
 
 // CREATE/DROP DATABASE cannot run while connected to the database concerned, so they go
 // through the server's `postgres` database.
-async function onMaintenanceDatabase(
-  baseUrl: string,
-  run: (client: Client) => Promise<unknown>,
-): Promise<void> {
+async function onMaintenanceDatabase(baseUrl: string, run: (client: Client) => Promise<unknown>): Promise<void> {
   const url = new URL(baseUrl);
   url.pathname = "/postgres";
   const client = new Client({ connectionString: url.toString() });

@@ -20,7 +20,15 @@ let certificate: Promise<{ key: string; cert: string }> | undefined;
 export function testCertificate() {
   certificate ??= generate([{ name: "commonName", value: "localhost" }], {
     keySize: 2048,
-    extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }] }],
+    extensions: [
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 2, value: "localhost" },
+          { type: 7, ip: "127.0.0.1" },
+        ],
+      },
+    ],
   }).then((pems) => ({ key: pems.private, cert: pems.cert }));
   return certificate;
 }
@@ -29,9 +37,7 @@ export function smtpError(responseCode: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode });
 }
 
-export async function startTestSmtp(
-  options: { auth?: { user: string; pass: string }; port?: number } & Partial<SMTPServerOptions> = {},
-): Promise<TestSmtp> {
+export async function startTestSmtp(options: { auth?: { user: string; pass: string }; port?: number } & Partial<SMTPServerOptions> = {}): Promise<TestSmtp> {
   const { auth, port = 0, ...overrides } = options;
   const received: ReceivedMail[] = [];
   const { key, cert } = await testCertificate();

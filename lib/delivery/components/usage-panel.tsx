@@ -15,7 +15,19 @@ function ceilingText(s: LimitSuggestion, t: Translate, locale: Locale): string {
 }
 
 /** Limits that learn: the server throttled below our limit, so suggest its observed ceiling. */
-function LimitSuggestions({ serverId, suggestions, canEdit, t, locale }: { serverId: string; suggestions: LimitSuggestion[]; canEdit: boolean; t: Translate; locale: Locale }) {
+function LimitSuggestions({
+  serverId,
+  suggestions,
+  canEdit,
+  t,
+  locale,
+}: {
+  serverId: string;
+  suggestions: LimitSuggestion[];
+  canEdit: boolean;
+  t: Translate;
+  locale: Locale;
+}) {
   const time = (date: Date) => formatDateTime(date, locale, "short");
   return (
     <>
@@ -67,7 +79,10 @@ export function UsagePanel({ usage, t, locale, canEdit = false }: { usage: Serve
                 <td>
                   <div className="flex items-center gap-2">
                     <div className="h-2 w-32 rounded bg-slate-100">
-                      <div className={`h-2 rounded ${share >= 100 ? "bg-red-500" : share >= 80 ? "bg-amber-500" : "bg-brand-600"}`} style={{ width: `${share}%` }} />
+                      <div
+                        className={`h-2 rounded ${share >= 100 ? "bg-red-500" : share >= 80 ? "bg-amber-500" : "bg-brand-600"}`}
+                        style={{ width: `${share}%` }}
+                      />
                     </div>
                     <span>
                       {formatNumber(limit.used, locale)} / {formatNumber(limit.count, locale)}
@@ -85,7 +100,11 @@ export function UsagePanel({ usage, t, locale, canEdit = false }: { usage: Serve
           {deferredLimit
             ? t("mailservers.usage.deferred", { time: time(usage.deferredUntil), limit: limitSentence(deferredLimit, t, locale) })
             : t("mailservers.usage.deferredByServer", { time: time(usage.deferredUntil), reason: usage.deferredReason ?? "" })}
-          {explained ? <span className="block">{explained[locale]} {explained.action ? explained.action[locale] : null}</span> : null}
+          {explained ? (
+            <span className="block">
+              {explained[locale]} {explained.action ? explained.action[locale] : null}
+            </span>
+          ) : null}
         </p>
       ) : usage.nextAt ? (
         <p>{t("mailservers.usage.nextAt", { time: time(usage.nextAt) })}</p>

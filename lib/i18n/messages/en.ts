@@ -149,8 +149,10 @@ export const en: Messages = {
     learned: {
       ceilingMessages: "Observed ceiling ≈ {count} per {window}",
       ceilingRecipients: "Observed ceiling ≈ {count} recipients per {window}",
-      explain: "The server throttled while the configured limit of {configured} had not been reached ({times} times observed, last on {at}). Its real limit is lower: set it lower, and mail waits here in order instead of being refused.",
-      explainNoLimit: "The server throttled while no limit is configured for this period ({times} times observed, last on {at}). Set a limit, and mail waits here in order instead of being refused.",
+      explain:
+        "The server throttled while the configured limit of {configured} had not been reached ({times} times observed, last on {at}). Its real limit is lower: set it lower, and mail waits here in order instead of being refused.",
+      explainNoLimit:
+        "The server throttled while no limit is configured for this period ({times} times observed, last on {at}). Set a limit, and mail waits here in order instead of being refused.",
       apply: "Set the limit to {limit}",
       applied: "The limit is set to {limit}.",
       dismiss: "Dismiss",
@@ -160,8 +162,10 @@ export const en: Messages = {
         one: "This server accepts at most {count} recipient per message (observed)",
         other: "This server accepts at most {count} recipients per message (observed)",
       },
-      recipientCapExplain: "The server refused the recipients beyond this number with “452 4.5.3 too many recipients” (observed {times}). Postkamer then sends them in a next message at once; with this maximum Postkamer splits beforehand and the server refuses nothing.",
-      recipientCapExplainConfigured: "A maximum of {configured} is configured, but the server refused the recipients beyond this lower number with “452 4.5.3 too many recipients” (observed {times}). With the lower maximum Postkamer splits beforehand and the server refuses nothing.",
+      recipientCapExplain:
+        "The server refused the recipients beyond this number with “452 4.5.3 too many recipients” (observed {times}). Postkamer then sends them in a next message at once; with this maximum Postkamer splits beforehand and the server refuses nothing.",
+      recipientCapExplainConfigured:
+        "A maximum of {configured} is configured, but the server refused the recipients beyond this lower number with “452 4.5.3 too many recipients” (observed {times}). With the lower maximum Postkamer splits beforehand and the server refuses nothing.",
       times: { one: "once", other: "{count} times" },
       recipientCapApply: "Set max. recipients per message to {count}",
       recipientCapApplied: {
@@ -178,7 +182,8 @@ export const en: Messages = {
       deferred: "Deferred until {time} — limit {limit} reached.",
       deferredByServer: "Deferred until {time}: {reason}",
       hits: "Limit reached: {count} times in 7 days, average wait {minutes} minutes.",
-      structural: "The volume of e-mail exceeds the limits structurally: all later e-mails are delivered late. Raise the limits (if your contract allows) or spread the sending.",
+      structural:
+        "The volume of e-mail exceeds the limits structurally: all later e-mails are delivered late. Raise the limits (if your contract allows) or spread the sending.",
       connections: "Connections",
     },
     columns: { name: "Name", type: "Type", host: "Server", managedBy: "Managed by", senders: "Senders", limits: "Limits", state: "Status" },
@@ -306,7 +311,8 @@ export const en: Messages = {
       serviceAccountPrivateKey: "The key file holds no usable private key (private_key). Create a new JSON key.",
       serviceAccountClientEmail: "The key file holds no service account e-mail address (client_email).",
       usedByTemplates: "This mail server is used by the templates: {templates}. Choose another route there first.",
-      medicalTemplates: "Medical templates use this server without the FG's agreement: {templates}. Record the agreement on those templates first or choose another route.",
+      medicalTemplates:
+        "Medical templates use this server without the FG's agreement: {templates}. Record the agreement on those templates first or choose another route.",
       hasQueuedMail: "{count} e-mails for this server are still queued. Delete the server once they are sent or cancelled.",
       probeTooSoon: "A test just ran. Wait a few seconds.",
       mailFromNeeded: "Enter a sender: this server's account is not an e-mail address.",
@@ -319,7 +325,8 @@ export const en: Messages = {
     addTitle: "Add sender",
     displayName: "Sender name",
     address: "Sender e-mail address",
-    addHint: "Two e-mails with a code each go to this address: one directly through the domain's MX records (proves you manage the mailbox) and one through this mail server (proves the server may send as this address).",
+    addHint:
+      "Two e-mails with a code each go to this address: one directly through the domain's MX records (proves you manage the mailbox) and one through this mail server (proves the server may send as this address).",
     addSubmit: "Send codes",
     added: "Sender {address} has been added. Two e-mails with a code are on their way.",
     empty: "No senders yet.",
@@ -372,7 +379,8 @@ export const en: Messages = {
     },
     preflight: {
       title: "DMARC check",
-      intro: "Will mail from this address, sent through this mail server, pass DMARC at the receiver? Derived from the domain's DNS records; checked again every night.",
+      intro:
+        "Will mail from this address, sent through this mail server, pass DMARC at the receiver? Derived from the domain's DNS records; checked again every night.",
       verdict: { PASS: "will pass DMARC", RISK: "at risk", FAIL: "will fail" },
       never: "Not checked yet.",
       checkedAt: "Checked at {at}",
@@ -389,10 +397,12 @@ export const en: Messages = {
       reasons: {
         noMailHosts: "The domain {domain} has no MX or A record: receivers refuse mail from a domain that cannot receive mail itself.",
         dnsUnavailable: "DNS temporarily unreachable: not every record could be fetched. Check again later.",
-        enforcedWithoutAlignment: "The DMARC policy is p={policy}, but neither SPF nor DKIM can pass for this mail server: receivers will put the mail in spam or refuse it.",
+        enforcedWithoutAlignment:
+          "The DMARC policy is p={policy}, but neither SPF nor DKIM can pass for this mail server: receivers will put the mail in spam or refuse it.",
         noDmarc: "There is no DMARC record; large receivers (Gmail, Yahoo, Outlook.com) expect one.",
         noAlignedPass: "Nothing in DNS lets this mail server pass SPF or DKIM on behalf of the domain.",
-        alignmentUnknown: "Whether SPF or DKIM passes cannot be told from DNS for this type of mail server; check with its administrator or in the provider's console.",
+        alignmentUnknown:
+          "Whether SPF or DKIM passes cannot be told from DNS for this type of mail server; check with its administrator or in the provider's console.",
         permissiveSpf: "The SPF record ends in {all}: it says nothing about other senders, so the domain is easy to forge.",
         alignedSpf: "SPF authorizes this mail server on behalf of the domain.",
         alignedDkim: "The provider's DKIM key is in DNS.",
@@ -416,14 +426,16 @@ export const en: Messages = {
         dkimNoKey: "Selector {selector} exists, but no usable key is behind it ({code}). Is DKIM signing turned on at the provider?",
         dkimForeignTarget: "Selector {selector} points to {target}, not to {server}: that key does not match what {server} signs.",
         dkimInConsole: "Amazon SES uses {count} tokens of its own as DKIM selectors; only the SES console shows them. Check there that Easy DKIM succeeded.",
-        dkimUnknownSelector: "For a mail server of your own the DKIM selector is not known; ask its administrator whether the server signs on behalf of {domain}.",
+        dkimUnknownSelector:
+          "For a mail server of your own the DKIM selector is not known; ask its administrator whether the server signs on behalf of {domain}.",
         dmarcPolicy: "Policy p={policy} (pct={pct}, alignment DKIM {adkim}, SPF {aspf}).",
         dmarcMonitorOnly: "Policy p=none: receivers do nothing with mail that fails DMARC; reporting only.",
         dmarcInherited: "Inherited from the organizational domain {domain}.",
         dmarcMissing: "No DMARC record at {name}.",
         dmarcInvalid: "The DMARC record has no valid policy (p=) and is ignored.",
         mailFromFound: "Custom MAIL FROM domain {name} found (MX to {host}, SPF authorizes amazonses.com).",
-        mailFromMissing: "No custom MAIL FROM domain found at {name}; without one SPF is not aligned. If you use another subdomain, check it in the SES console.",
+        mailFromMissing:
+          "No custom MAIL FROM domain found at {name}; without one SPF is not aligned. If you use another subdomain, check it in the SES console.",
         mailFromNoSpf: "{name} has an MX to Amazon SES, but its SPF record does not authorize amazonses.com.",
         mailFromStrict: "The DMARC record requires strict SPF alignment (aspf=s); the MAIL FROM subdomain {name} does not meet it. DKIM must pass.",
       },
@@ -511,7 +523,8 @@ export const en: Messages = {
   },
   catcher: {
     title: "Inbox (mail catcher)",
-    intro: "Postkamer runs locally with an embedded database: all outgoing e-mail lands here instead of with real recipients, so you can read the verification codes.",
+    intro:
+      "Postkamer runs locally with an embedded database: all outgoing e-mail lands here instead of with real recipients, so you can read the verification codes.",
     empty: "No e-mail received yet.",
     from: "From",
     to: "To",
@@ -571,7 +584,8 @@ export const en: Messages = {
       senderNotOfServer: "This sender does not belong to the chosen server.",
       senderNotVerified: "Sender {address} is not verified (yet).",
       privacyConsentRequired: "This is a medical template and {server} is not managed by the medical service. Tick that the privacy officer (FG) has agreed.",
-      medicalOnEmployerServer: "This template goes through {server}, which the medical service does not manage. Choose another route first or record the FG's agreement.",
+      medicalOnEmployerServer:
+        "This template goes through {server}, which the medical service does not manage. Choose another route first or record the FG's agreement.",
     },
   },
 

@@ -152,8 +152,10 @@ export const nl = {
     learned: {
       ceilingMessages: "Waargenomen plafond ≈ {count} per {window}",
       ceilingRecipients: "Waargenomen plafond ≈ {count} ontvangers per {window}",
-      explain: "De server remde af terwijl de ingestelde limiet van {configured} nog niet bereikt was ({times} keer waargenomen, laatst op {at}). Zijn werkelijke limiet ligt lager: stel deze lager in, dan wacht de e-mail bij ons in volgorde in plaats van afgewezen te worden.",
-      explainNoLimit: "De server remde af terwijl er geen limiet voor deze periode is ingesteld ({times} keer waargenomen, laatst op {at}). Stel een limiet in, dan wacht de e-mail bij ons in volgorde in plaats van afgewezen te worden.",
+      explain:
+        "De server remde af terwijl de ingestelde limiet van {configured} nog niet bereikt was ({times} keer waargenomen, laatst op {at}). Zijn werkelijke limiet ligt lager: stel deze lager in, dan wacht de e-mail bij ons in volgorde in plaats van afgewezen te worden.",
+      explainNoLimit:
+        "De server remde af terwijl er geen limiet voor deze periode is ingesteld ({times} keer waargenomen, laatst op {at}). Stel een limiet in, dan wacht de e-mail bij ons in volgorde in plaats van afgewezen te worden.",
       apply: "Limiet instellen op {limit}",
       applied: "De limiet is ingesteld op {limit}.",
       dismiss: "Negeren",
@@ -163,8 +165,10 @@ export const nl = {
         one: "Deze server neemt maximaal {count} ontvanger per bericht aan (waargenomen)",
         other: "Deze server neemt maximaal {count} ontvangers per bericht aan (waargenomen)",
       },
-      recipientCapExplain: "De server weigerde de ontvangers boven dit aantal met „452 4.5.3 too many recipients” ({times} waargenomen). Postkamer stuurt die dan meteen in een volgend bericht; met dit maximum splitst Postkamer vooraf en weigert de server niets meer.",
-      recipientCapExplainConfigured: "Ingesteld is een maximum van {configured}, maar de server weigerde de ontvangers boven dit lagere aantal met „452 4.5.3 too many recipients” ({times} waargenomen). Met het lagere maximum splitst Postkamer vooraf en weigert de server niets meer.",
+      recipientCapExplain:
+        "De server weigerde de ontvangers boven dit aantal met „452 4.5.3 too many recipients” ({times} waargenomen). Postkamer stuurt die dan meteen in een volgend bericht; met dit maximum splitst Postkamer vooraf en weigert de server niets meer.",
+      recipientCapExplainConfigured:
+        "Ingesteld is een maximum van {configured}, maar de server weigerde de ontvangers boven dit lagere aantal met „452 4.5.3 too many recipients” ({times} waargenomen). Met het lagere maximum splitst Postkamer vooraf en weigert de server niets meer.",
       times: { one: "{count} keer", other: "{count} keer" },
       recipientCapApply: "Max. ontvangers per bericht instellen op {count}",
       recipientCapApplied: {
@@ -181,7 +185,8 @@ export const nl = {
       deferred: "Uitgesteld tot {time} — limiet {limit} bereikt.",
       deferredByServer: "Uitgesteld tot {time}: {reason}",
       hits: "Limiet bereikt: {count} keer in 7 dagen, gemiddelde wachttijd {minutes} minuten.",
-      structural: "Het aantal e-mails overschrijdt de limieten structureel: alle opvolgende e-mails worden vertraagd afgeleverd. Verhoog de limieten (als je contract dat toestaat) of spreid de verzending.",
+      structural:
+        "Het aantal e-mails overschrijdt de limieten structureel: alle opvolgende e-mails worden vertraagd afgeleverd. Verhoog de limieten (als je contract dat toestaat) of spreid de verzending.",
       connections: "Verbindingen",
     },
     columns: { name: "Naam", type: "Type", host: "Server", managedBy: "Beheerd door", senders: "Afzenders", limits: "Limieten", state: "Status" },
@@ -202,7 +207,8 @@ export const nl = {
       passwordStored: "opgeslagen",
       passwordKeepHint: "Er is een wachtwoord opgeslagen. Laat leeg om het te houden; typ een nieuw om het te vervangen.",
       oauthTenantId: "Tenant-ID (map-ID)",
-      oauthTenantIdHint: "De map-ID (Directory (tenant) ID) uit het overzicht van de app-registratie in Entra ID, of het domein, zoals contoso.onmicrosoft.com.",
+      oauthTenantIdHint:
+        "De map-ID (Directory (tenant) ID) uit het overzicht van de app-registratie in Entra ID, of het domein, zoals contoso.onmicrosoft.com.",
       oauthClientId: "Client-ID (toepassings-ID)",
       oauthClientIdHint: "De toepassings-ID (Application (client) ID) van de app-registratie.",
       oauthClientSecret: "Clientgeheim",
@@ -228,7 +234,8 @@ export const nl = {
       acceptInsecure: "Ik begrijp dat e-mail en wachtwoord dan onversleuteld over het netwerk gaan.",
     },
     tls: { STARTTLS: "STARTTLS verplicht (meestal poort 587)", IMPLICIT: "Direct TLS (meestal poort 465)", NONE: "Geen versleuteling" },
-    tlsNoneWarning: "Zonder versleuteling kan iedereen op het netwerk de e-mail en het wachtwoord meelezen. Gebruik dit alleen voor een server binnen je eigen netwerk.",
+    tlsNoneWarning:
+      "Zonder versleuteling kan iedereen op het netwerk de e-mail en het wachtwoord meelezen. Gebruik dit alleen voor een server binnen je eigen netwerk.",
     auth: { PASSWORD: "Gebruikersnaam en wachtwoord", OAUTH2: "OAuth2 (XOAUTH2)", NONE: "Geen (server staat verzenden toe zonder inloggen)" },
     oauth: {
       expiresInDays: "Het clientgeheim verloopt over {days} dagen ({date}). Maak in Entra ID een nieuw geheim aan en vul het hier in.",
@@ -309,7 +316,8 @@ export const nl = {
       serviceAccountPrivateKey: "Het sleutelbestand bevat geen bruikbare private key (private_key). Maak een nieuwe JSON-sleutel aan.",
       serviceAccountClientEmail: "Het sleutelbestand bevat geen e-mailadres van het serviceaccount (client_email).",
       usedByTemplates: "Deze mailserver wordt gebruikt door de sjablonen: {templates}. Kies daar eerst een andere route.",
-      medicalTemplates: "Medische sjablonen gebruiken deze server zonder FG-instemming: {templates}. Leg eerst bij die sjablonen de instemming vast of kies een andere route.",
+      medicalTemplates:
+        "Medische sjablonen gebruiken deze server zonder FG-instemming: {templates}. Leg eerst bij die sjablonen de instemming vast of kies een andere route.",
       hasQueuedMail: "Er staan nog {count} e-mails voor deze server in de wachtrij. Verwijder de server als die verstuurd of geannuleerd zijn.",
       probeTooSoon: "Er is net al getest. Wacht een paar seconden.",
       mailFromNeeded: "Vul een afzender in: het account van deze server is geen e-mailadres.",
@@ -317,12 +325,14 @@ export const nl = {
   },
   senders: {
     title: "Afzenders",
-    intro: "Een afzender wordt beschikbaar voor e-mail master sjablonen zodra hij twee keer bewezen is: één code via de MX van het domein, één code via deze mailserver.",
+    intro:
+      "Een afzender wordt beschikbaar voor e-mail master sjablonen zodra hij twee keer bewezen is: één code via de MX van het domein, één code via deze mailserver.",
     add: "+ Afzender toevoegen",
     addTitle: "Afzender toevoegen",
     displayName: "Naam van de afzender",
     address: "E-mailadres van de afzender",
-    addHint: "Naar dit adres gaan twee e-mails met elk een code: één rechtstreeks via de MX-records van het domein (bewijst dat je de mailbox beheert) en één via deze mailserver (bewijst dat de server als dit adres mag versturen).",
+    addHint:
+      "Naar dit adres gaan twee e-mails met elk een code: één rechtstreeks via de MX-records van het domein (bewijst dat je de mailbox beheert) en één via deze mailserver (bewijst dat de server als dit adres mag versturen).",
     addSubmit: "Codes versturen",
     added: "Afzender {address} is toegevoegd. Er zijn twee e-mails met een code onderweg.",
     empty: "Nog geen afzenders.",
@@ -337,7 +347,8 @@ export const nl = {
     back: "Terug naar {server}",
     verifyTitle: "Codes invoeren",
     verifyIntro: "Voer beide codes in die naar {address} zijn gestuurd. Het maakt niet uit welke code je als code 1 of als code 2 invoert.",
-    reverifyIntro: "De verbinding van de mailserver is gewijzigd. Het eigendom van {address} is al bewezen; voer de nieuwe code in die via de mailserver is verstuurd.",
+    reverifyIntro:
+      "De verbinding van de mailserver is gewijzigd. Het eigendom van {address} is al bewezen; voer de nieuwe code in die via de mailserver is verstuurd.",
     code1: "Code 1",
     code2: "Code 2",
     codeOnly: "Code",
@@ -375,7 +386,8 @@ export const nl = {
     },
     preflight: {
       title: "DMARC-controle",
-      intro: "Haalt e-mail van dit adres via deze mailserver DMARC bij de ontvanger? Afgeleid uit de DNS-records van het domein; elke nacht opnieuw gecontroleerd.",
+      intro:
+        "Haalt e-mail van dit adres via deze mailserver DMARC bij de ontvanger? Afgeleid uit de DNS-records van het domein; elke nacht opnieuw gecontroleerd.",
       verdict: { PASS: "zal DMARC halen", RISK: "risico", FAIL: "zal falen" },
       never: "Nog niet gecontroleerd.",
       checkedAt: "Gecontroleerd op {at}",
@@ -392,10 +404,12 @@ export const nl = {
       reasons: {
         noMailHosts: "Het domein {domain} heeft geen MX- of A-record: ontvangers weigeren e-mail van een domein dat zelf geen e-mail kan ontvangen.",
         dnsUnavailable: "DNS tijdelijk niet bereikbaar: niet alle records konden worden opgehaald. Controleer later opnieuw.",
-        enforcedWithoutAlignment: "Het DMARC-beleid is p={policy}, maar SPF noch DKIM kan voor deze mailserver slagen: ontvangers zetten de e-mail in de spam of weigeren hem.",
+        enforcedWithoutAlignment:
+          "Het DMARC-beleid is p={policy}, maar SPF noch DKIM kan voor deze mailserver slagen: ontvangers zetten de e-mail in de spam of weigeren hem.",
         noDmarc: "Er is geen DMARC-record; grote ontvangers (Gmail, Yahoo, Outlook.com) verwachten er een.",
         noAlignedPass: "Niets in DNS laat deze mailserver namens het domein slagen voor SPF of DKIM.",
-        alignmentUnknown: "Of SPF of DKIM slaagt, is voor dit type mailserver niet uit DNS op te maken; controleer het bij de beheerder of in de console van de provider.",
+        alignmentUnknown:
+          "Of SPF of DKIM slaagt, is voor dit type mailserver niet uit DNS op te maken; controleer het bij de beheerder of in de console van de provider.",
         permissiveSpf: "Het SPF-record eindigt op {all}: het zegt niets over andere afzenders, zodat het domein makkelijk te vervalsen is.",
         alignedSpf: "SPF staat deze mailserver toe namens het domein.",
         alignedDkim: "De DKIM-sleutel van de provider staat in DNS.",
@@ -411,14 +425,16 @@ export const nl = {
         spfEnding: "Andere afzenders krijgen {all}.",
         spfPermissive: "Het record eindigt op {all}: iedereen mag (+all) of er wordt niets gezegd (?all).",
         spfNotForDmarc: "Bij {server} telt SPF op dit domein niet mee voor DMARC: de envelope-afzender is een domein van de provider. DKIM moet slagen.",
-        spfCustomMailFrom: "{server} gebruikt standaard amazonses.com als envelope-afzender; SPF telt dan niet mee voor DMARC. Zie de controle van het MAIL FROM-domein.",
+        spfCustomMailFrom:
+          "{server} gebruikt standaard amazonses.com als envelope-afzender; SPF telt dan niet mee voor DMARC. Zie de controle van het MAIL FROM-domein.",
         spfHostAuthorized: "Het SPF-record staat het adres {ip} van {host} toe.",
         spfHostUnknown: "Het SPF-record staat {host} ({ip}) niet toe; of het uitgaande adres van de server erin staat, is niet te zien.",
         dkimKeyFound: "DKIM-sleutel gevonden bij selector {selectors}.",
         dkimMissing: "Geen DKIM-record bij de selectors {selectors}: {server} ondertekent dan niet namens {domain}.",
         dkimNoKey: "Selector {selector} bestaat, maar er staat geen bruikbare sleutel achter ({code}). Staat DKIM-ondertekening aan bij de provider?",
         dkimForeignTarget: "Selector {selector} verwijst naar {target}, niet naar {server}: die sleutel past niet bij wat {server} ondertekent.",
-        dkimInConsole: "Amazon SES gebruikt {count} eigen tokens als DKIM-selector; die staan alleen in de SES-console. Controleer daar of Easy DKIM geslaagd is.",
+        dkimInConsole:
+          "Amazon SES gebruikt {count} eigen tokens als DKIM-selector; die staan alleen in de SES-console. Controleer daar of Easy DKIM geslaagd is.",
         dkimUnknownSelector: "Voor een eigen mailserver is de DKIM-selector niet bekend; vraag de beheerder of de server namens {domain} ondertekent.",
         dmarcPolicy: "Beleid p={policy} (pct={pct}, uitlijning DKIM {adkim}, SPF {aspf}).",
         dmarcMonitorOnly: "Beleid p=none: ontvangers doen niets met e-mail die DMARC niet haalt; alleen rapportage.",
@@ -426,7 +442,8 @@ export const nl = {
         dmarcMissing: "Geen DMARC-record op {name}.",
         dmarcInvalid: "Het DMARC-record heeft geen geldig beleid (p=) en wordt genegeerd.",
         mailFromFound: "Eigen MAIL FROM-domein {name} gevonden (MX naar {host}, SPF staat amazonses.com toe).",
-        mailFromMissing: "Geen eigen MAIL FROM-domein gevonden op {name}; zonder eigen MAIL FROM-domein is SPF niet uitgelijnd. Gebruik je een ander subdomein, controleer het dan in de SES-console.",
+        mailFromMissing:
+          "Geen eigen MAIL FROM-domein gevonden op {name}; zonder eigen MAIL FROM-domein is SPF niet uitgelijnd. Gebruik je een ander subdomein, controleer het dan in de SES-console.",
         mailFromNoSpf: "{name} heeft een MX naar Amazon SES, maar het SPF-record staat amazonses.com niet toe.",
         mailFromStrict: "Het DMARC-record eist strikte SPF-uitlijning (aspf=s); het MAIL FROM-subdomein {name} voldoet daar niet aan. DKIM moet slagen.",
       },
@@ -446,7 +463,16 @@ export const nl = {
     serverTitle: "Logging van {server}",
     intro: "Recente e-mails met hun status. De historie wordt {days} dagen bewaard.",
     empty: "Geen e-mails in deze periode.",
-    columns: { time: "Tijd", kind: "Soort", from: "Afzender", to: "Ontvangers", subject: "Onderwerp", status: "Status", attempts: "Pogingen", reply: "Laatste antwoord" },
+    columns: {
+      time: "Tijd",
+      kind: "Soort",
+      from: "Afzender",
+      to: "Ontvangers",
+      subject: "Onderwerp",
+      status: "Status",
+      attempts: "Pogingen",
+      reply: "Laatste antwoord",
+    },
     status: {
       QUEUED: "In wachtrij",
       DEFERRED: "Uitgesteld",
@@ -514,7 +540,8 @@ export const nl = {
   },
   catcher: {
     title: "Postvak (mail catcher)",
-    intro: "Postkamer draait lokaal met een ingebouwde database: alle uitgaande e-mail komt hier terecht in plaats van bij echte ontvangers, zodat je de verificatiecodes kunt lezen.",
+    intro:
+      "Postkamer draait lokaal met een ingebouwde database: alle uitgaande e-mail komt hier terecht in plaats van bij echte ontvangers, zodat je de verificatiecodes kunt lezen.",
     empty: "Nog geen e-mail ontvangen.",
     from: "Van",
     to: "Aan",
@@ -573,8 +600,10 @@ export const nl = {
       senderRequired: "Kies een afzender van deze server.",
       senderNotOfServer: "Deze afzender hoort niet bij de gekozen server.",
       senderNotVerified: "Afzender {address} is (nog) niet geverifieerd.",
-      privacyConsentRequired: "Dit is een medisch sjabloon en {server} wordt niet door de medische dienst beheerd. Vink aan dat de privacyverantwoordelijke/FG heeft ingestemd.",
-      medicalOnEmployerServer: "Dit sjabloon gaat via {server}, die niet door de medische dienst wordt beheerd. Kies eerst een andere route of leg de FG-instemming vast.",
+      privacyConsentRequired:
+        "Dit is een medisch sjabloon en {server} wordt niet door de medische dienst beheerd. Vink aan dat de privacyverantwoordelijke/FG heeft ingestemd.",
+      medicalOnEmployerServer:
+        "Dit sjabloon gaat via {server}, die niet door de medische dienst wordt beheerd. Kies eerst een andere route of leg de FG-instemming vast.",
     },
   },
 

@@ -9,7 +9,21 @@ const STATUSES = ["QUEUED", "DEFERRED", "SENDING", "SENT", "PARTIALLY_SENT", "RE
 type SearchParams = Record<string, string | string[] | undefined>;
 
 /** The Logging of one server (or of the platform route): filters in the URL, keyset paging. */
-export async function LogView({ serverId, base, searchParams, user, t, locale }: { serverId: string | null; base: string; searchParams: SearchParams; user: CurrentUser; t: Translate; locale: Locale }) {
+export async function LogView({
+  serverId,
+  base,
+  searchParams,
+  user,
+  t,
+  locale,
+}: {
+  serverId: string | null;
+  base: string;
+  searchParams: SearchParams;
+  user: CurrentUser;
+  t: Translate;
+  locale: Locale;
+}) {
   const details = user.permissions.has(Permission.LOG_DETAILS_VIEW);
   const filters = parseLogFilters(searchParams);
   const { messages, nextCursor } = await loadMessages({ serverId, details, ...filters });
@@ -35,11 +49,23 @@ export async function LogView({ serverId, base, searchParams, user, t, locale }:
         </fieldset>
         <div>
           <label htmlFor="van">{t("logging.filterFrom")}</label>
-          <input id="van" name="van" type="date" defaultValue={typeof searchParams.van === "string" ? searchParams.van : ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5" />
+          <input
+            id="van"
+            name="van"
+            type="date"
+            defaultValue={typeof searchParams.van === "string" ? searchParams.van : ""}
+            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
+          />
         </div>
         <div>
           <label htmlFor="tot">{t("logging.filterTo")}</label>
-          <input id="tot" name="tot" type="date" defaultValue={typeof searchParams.tot === "string" ? searchParams.tot : ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1.5" />
+          <input
+            id="tot"
+            name="tot"
+            type="date"
+            defaultValue={typeof searchParams.tot === "string" ? searchParams.tot : ""}
+            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
+          />
         </div>
         {details ? (
           <div className="w-64">

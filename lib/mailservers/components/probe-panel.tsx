@@ -18,7 +18,12 @@ export function ProbePanel({ serverId, action, defaultMailFrom }: { serverId: st
         <form action={formAction} onSubmit={onSubmit} className="space-y-3" noValidate data-testid="probe-form">
           <input type="hidden" name="id" value={serverId} />
           <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
-            <TextField name="mailFrom" label={t("mailservers.probe.mailFrom")} hint={t("mailservers.probe.mailFromHint")} input={{ type: "email", placeholder: defaultMailFrom }} />
+            <TextField
+              name="mailFrom"
+              label={t("mailservers.probe.mailFrom")}
+              hint={t("mailservers.probe.mailFromHint")}
+              input={{ type: "email", placeholder: defaultMailFrom }}
+            />
             <TextField name="rcptTo" label={t("mailservers.probe.rcptTo")} hint={t("mailservers.probe.rcptToHint")} input={{ type: "email" }} />
           </div>
           <FormError />

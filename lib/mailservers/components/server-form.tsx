@@ -97,9 +97,15 @@ export function ServerForm({
       input={{ ...bind(name), autoComplete: "off", spellCheck: false }}
     />
   );
-  const setLimit = (key: number, change: Partial<LimitRow>) => set("limits", values.limits.map((r) => (r.key === key ? { ...r, ...change } : r)));
+  const setLimit = (key: number, change: Partial<LimitRow>) =>
+    set(
+      "limits",
+      values.limits.map((r) => (r.key === key ? { ...r, ...change } : r)),
+    );
   const presetHasLimit = (row: LimitRow) =>
-    preset.limits.some((l) => String(l.count) === row.count.trim() && String(l.windowSize ?? 1) === row.size.trim() && l.window === row.window && l.unit === row.unit);
+    preset.limits.some(
+      (l) => String(l.count) === row.count.trim() && String(l.windowSize ?? 1) === row.size.trim() && l.window === row.window && l.unit === row.unit,
+    );
 
   return (
     <FormState state={state} pending={pending}>
@@ -186,7 +192,13 @@ export function ServerForm({
             </div>
             <div className="flex items-end">
               <label className="flex items-center gap-2 font-normal">
-                <input type="checkbox" name="verifyCertificate" checked={values.verifyCertificate} onChange={(e) => set("verifyCertificate", e.target.checked)} className="accent-brand-600" />
+                <input
+                  type="checkbox"
+                  name="verifyCertificate"
+                  checked={values.verifyCertificate}
+                  onChange={(e) => set("verifyCertificate", e.target.checked)}
+                  className="accent-brand-600"
+                />
                 {t("mailservers.fields.verifyCertificate")}
               </label>
             </div>
@@ -231,10 +243,19 @@ export function ServerForm({
             <div data-hide-when="OAUTH2 NONE">
               <label htmlFor="password">
                 {t("mailservers.fields.password")}
-                {passwordStored ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span> : null}
+                {passwordStored ? (
+                  <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span>
+                ) : null}
               </label>
               {/* Write-only: the stored password is never sent to the browser. */}
-              <input id="password" name="password" type="password" autoComplete="new-password" placeholder={passwordStored ? "••••••••" : ""} aria-invalid={Boolean(errors.password)} />
+              <input
+                id="password"
+                name="password"
+                type="password"
+                autoComplete="new-password"
+                placeholder={passwordStored ? "••••••••" : ""}
+                aria-invalid={Boolean(errors.password)}
+              />
               <p className="mt-1 text-xs text-slate-500">{passwordStored ? t("mailservers.fields.passwordKeepHint") : source.passwordHint?.[locale]}</p>
               <FieldError name="password" />
             </div>
@@ -245,7 +266,11 @@ export function ServerForm({
                 <div data-hide-when="PASSWORD NONE">
                   <label htmlFor="oauthClientSecret">
                     {t("mailservers.fields.oauthClientSecret")}
-                    {secretStored ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span> : null}
+                    {secretStored ? (
+                      <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">
+                        {t("mailservers.fields.passwordStored")}
+                      </span>
+                    ) : null}
                   </label>
                   {/* Write-only like the password: the stored secret is never sent to the browser. */}
                   <input
@@ -256,7 +281,9 @@ export function ServerForm({
                     placeholder={secretStored ? "••••••••" : ""}
                     aria-invalid={Boolean(errors.oauthClientSecret)}
                   />
-                  <p className="mt-1 text-xs text-slate-500">{secretStored ? t("mailservers.fields.oauthSecretKeepHint") : t("mailservers.fields.oauthClientSecretHint")}</p>
+                  <p className="mt-1 text-xs text-slate-500">
+                    {secretStored ? t("mailservers.fields.oauthSecretKeepHint") : t("mailservers.fields.oauthClientSecretHint")}
+                  </p>
                   <FieldError name="oauthClientSecret" />
                 </div>
                 <TextField
@@ -264,7 +291,11 @@ export function ServerForm({
                   label={t("mailservers.fields.oauthSecretExpiresAt")}
                   hint={t("mailservers.fields.oauthSecretExpiresAtHint")}
                   box={{ "data-hide-when": "PASSWORD NONE" }}
-                  input={{ ...bind("oauthSecretExpiresAt"), type: "date", className: "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm" }}
+                  input={{
+                    ...bind("oauthSecretExpiresAt"),
+                    type: "date",
+                    className: "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm",
+                  }}
                 />
               </>
             ) : null}
@@ -272,7 +303,9 @@ export function ServerForm({
               <div className="md:col-span-2" data-hide-when="PASSWORD NONE">
                 <label htmlFor="oauthServiceAccountKey">
                   {t("mailservers.fields.oauthServiceAccountKey")}
-                  {secretStored ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span> : null}
+                  {secretStored ? (
+                    <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{t("mailservers.fields.passwordStored")}</span>
+                  ) : null}
                 </label>
                 {/* Write-only: the stored private key is never sent to the browser. */}
                 <textarea
@@ -286,7 +319,9 @@ export function ServerForm({
                   aria-invalid={Boolean(errors.oauthServiceAccountKey)}
                 />
                 <p className="mt-1 text-xs text-slate-500">
-                  {secretStored ? t("mailservers.fields.oauthServiceAccountKeyKeepHint", { account: oauthStored?.account ?? "" }) : t("mailservers.fields.oauthServiceAccountKeyHint")}
+                  {secretStored
+                    ? t("mailservers.fields.oauthServiceAccountKeyKeepHint", { account: oauthStored?.account ?? "" })
+                    : t("mailservers.fields.oauthServiceAccountKeyHint")}
                 </p>
                 <FieldError name="oauthServiceAccountKey" />
               </div>
@@ -304,7 +339,14 @@ export function ServerForm({
           <ul className="space-y-2">
             {values.limits.map((row, index) => (
               <li key={row.key} className="flex flex-wrap items-start gap-2" data-testid="limit-row">
-                <LimitCell name="limitCount" label={t("mailservers.limits.count")} value={row.count} error={`limits.${index}.count`} width="w-36" onChange={(count) => setLimit(row.key, { count })} />
+                <LimitCell
+                  name="limitCount"
+                  label={t("mailservers.limits.count")}
+                  value={row.count}
+                  error={`limits.${index}.count`}
+                  width="w-36"
+                  onChange={(count) => setLimit(row.key, { count })}
+                />
                 <LimitCell
                   name="limitUnit"
                   label={t("mailservers.limits.unit")}
@@ -314,7 +356,14 @@ export function ServerForm({
                   onChange={(unit) => setLimit(row.key, { unit: unit as LimitUnit })}
                 />
                 <span className="mt-3 text-sm text-slate-600">{t("mailservers.limits.per")}</span>
-                <LimitCell name="limitSize" label={t("mailservers.limits.size")} value={row.size} error={`limits.${index}.windowSize`} width="w-20" onChange={(size) => setLimit(row.key, { size })} />
+                <LimitCell
+                  name="limitSize"
+                  label={t("mailservers.limits.size")}
+                  value={row.size}
+                  error={`limits.${index}.windowSize`}
+                  width="w-20"
+                  onChange={(size) => setLimit(row.key, { size })}
+                />
                 <LimitCell
                   name="limitWindow"
                   label={t("mailservers.limits.per")}
@@ -325,7 +374,16 @@ export function ServerForm({
                   onChange={(window) => setLimit(row.key, { window: window as LimitWindow })}
                 />
                 <span className="mt-2">{badge(presetHasLimit(row))}</span>
-                <button type="button" className="btn-danger mt-0.5" onClick={() => set("limits", values.limits.filter((r) => r.key !== row.key))}>
+                <button
+                  type="button"
+                  className="btn-danger mt-0.5"
+                  onClick={() =>
+                    set(
+                      "limits",
+                      values.limits.filter((r) => r.key !== row.key),
+                    )
+                  }
+                >
                   {t("mailservers.limits.remove")}
                 </button>
               </li>
@@ -399,4 +457,3 @@ function LimitCell({
     </div>
   );
 }
-

@@ -50,7 +50,9 @@ export function SenderDetail({ sender, added, canEdit, t, locale }: { sender: Se
       <section className="card grid grid-cols-1 gap-3 text-sm md:grid-cols-2">
         <div>
           <p className="font-medium">{t("senders.ownership")}</p>
-          <p className="text-slate-600">{sender.ownershipVerifiedAt ? t("senders.proven", { at: formatDateTime(sender.ownershipVerifiedAt, locale) }) : t("senders.notProven")}</p>
+          <p className="text-slate-600">
+            {sender.ownershipVerifiedAt ? t("senders.proven", { at: formatDateTime(sender.ownershipVerifiedAt, locale) }) : t("senders.notProven")}
+          </p>
         </div>
         <div>
           <p className="font-medium">{t("senders.configuration")}</p>

@@ -15,7 +15,13 @@ export function TemplateForm({ action, initial, redirectOnCreate }: { action: Ac
       {initial.id ? <input type="hidden" name="id" value={initial.id} /> : null}
       <div className="grid grid-cols-1 gap-4 md:grid-cols-3">
         <TextField name="name" id="tpl-name" label={t("templates.name")} input={{ defaultValue: initial.name }} />
-        <TextField name="key" id="tpl-key" label={t("templates.key")} hint={t("templates.keyHint")} input={{ defaultValue: initial.key, className: "font-mono" }} />
+        <TextField
+          name="key"
+          id="tpl-key"
+          label={t("templates.key")}
+          hint={t("templates.keyHint")}
+          input={{ defaultValue: initial.key, className: "font-mono" }}
+        />
         <div>
           <label htmlFor="tpl-carries">{t("templates.carries")}</label>
           <select id="tpl-carries" name="carries" defaultValue={initial.carries}>

@@ -55,7 +55,11 @@ export function TemplateOverview({
           </ul>
         </nav>
         <div className="min-w-0 flex-1 space-y-4">
-          {selected ? <TemplateDetail template={selected} canEdit={canEdit} t={t} locale={locale} /> : <p className="card text-slate-600">{t("templates.select")}</p>}
+          {selected ? (
+            <TemplateDetail template={selected} canEdit={canEdit} t={t} locale={locale} />
+          ) : (
+            <p className="card text-slate-600">{t("templates.select")}</p>
+          )}
         </div>
       </div>
     </div>

@@ -41,7 +41,9 @@ export default async function UsersPage() {
                 <input type="hidden" name="active" value={user.active ? "false" : "true"} />
                 <span className={user.active ? "text-brand-700" : "text-slate-500"}>{user.active ? t("common.active") : t("common.inactive")}</span>{" "}
                 {user.id !== me.id ? (
-                  <SubmitButton className={user.active ? "btn-danger" : "btn-secondary"}>{user.active ? t("users.deactivate") : t("users.activate")}</SubmitButton>
+                  <SubmitButton className={user.active ? "btn-danger" : "btn-secondary"}>
+                    {user.active ? t("users.deactivate") : t("users.activate")}
+                  </SubmitButton>
                 ) : null}
                 <FormMessage />
               </ActionForm>

@@ -24,8 +24,7 @@ export default async function InboxPage() {
         <article key={mail.id} className="card space-y-2" data-testid="caught-mail">
           <h2 className="text-base">{mail.subject}</h2>
           <p className="text-xs text-slate-500">
-            {t("catcher.from")}: {mail.from} · {t("catcher.to")}: {mail.to} · {t("catcher.received")}:{" "}
-            {formatDateTime(mail.time, locale)}
+            {t("catcher.from")}: {mail.from} · {t("catcher.to")}: {mail.to} · {t("catcher.received")}: {formatDateTime(mail.time, locale)}
           </p>
           <pre className="max-h-64 overflow-auto rounded bg-slate-50 p-3 text-xs whitespace-pre-wrap">{mail.text}</pre>
         </article>

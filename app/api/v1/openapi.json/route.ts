@@ -41,7 +41,9 @@ function openApiDocument() {
           responses: {
             "202": {
               description: "Accepted and queued. A replayed idempotent request answers with the first message.",
-              headers: { "Idempotent-Replayed": { description: "Present (`true`) when the idempotencyKey was seen before.", schema: { type: "string", const: "true" } } },
+              headers: {
+                "Idempotent-Replayed": { description: "Present (`true`) when the idempotencyKey was seen before.", schema: { type: "string", const: "true" } },
+              },
               content: json(ref("MessageAccepted")),
             },
             "400": error("The body is not JSON (`invalid_json`) or does not match SubmitMessage (`validation_failed`, with `fields`)."),

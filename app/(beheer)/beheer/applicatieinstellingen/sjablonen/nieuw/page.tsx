@@ -16,7 +16,11 @@ export default async function NewTemplatePage() {
       </Link>
       <h1>{t("templates.newTitle")}</h1>
       <div className="card">
-        <TemplateForm action={createTemplateAction} initial={{ name: "", key: "", carries: "WERKGEVER", htmlFrame: DEFAULT_HTML_FRAME, textFrame: DEFAULT_TEXT_FRAME }} redirectOnCreate />
+        <TemplateForm
+          action={createTemplateAction}
+          initial={{ name: "", key: "", carries: "WERKGEVER", htmlFrame: DEFAULT_HTML_FRAME, textFrame: DEFAULT_TEXT_FRAME }}
+          redirectOnCreate
+        />
       </div>
     </div>
   );

@@ -20,7 +20,12 @@ export default async function EditServerPage({ params }: { params: Promise<{ id:
         ← {server.name}
       </Link>
       <h1>{t("mailservers.editTitle")}</h1>
-      <ServerForm action={updateServerAction} initial={serverFormValues(server)} passwordStored={server.passwordStored} oauthStored={storedOAuthSecret(server)} />
+      <ServerForm
+        action={updateServerAction}
+        initial={serverFormValues(server)}
+        passwordStored={server.passwordStored}
+        oauthStored={storedOAuthSecret(server)}
+      />
     </div>
   );
 }

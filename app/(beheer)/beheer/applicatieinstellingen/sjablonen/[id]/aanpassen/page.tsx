@@ -34,7 +34,14 @@ export default async function EditTemplatePage({ params }: { params: Promise<{ i
       <section className="card">
         <TemplateForm
           action={updateTemplateAction}
-          initial={{ id: template.id, name: template.name, key: template.key, carries: template.carries, htmlFrame: template.htmlFrame, textFrame: template.textFrame }}
+          initial={{
+            id: template.id,
+            name: template.name,
+            key: template.key,
+            carries: template.carries,
+            htmlFrame: template.htmlFrame,
+            textFrame: template.textFrame,
+          }}
         />
       </section>
     </div>

@@ -91,6 +91,7 @@ async function main() {
 
   if (only !== "e2e") {
     await step("lint (eslint)", () => run(node, [bin("eslint", "bin/eslint.js"), "--max-warnings=0", "."]));
+    await step("format (prettier --check; `npm run format` fixes)", () => run(node, [bin("prettier", "bin/prettier.cjs"), "--check", "--log-level=warn", "."]));
     await step("type-check (tsc)", () => run(node, [bin("typescript", "bin/tsc"), "--noEmit", "-p", "."]));
   }
 
@@ -147,7 +148,15 @@ async function main() {
       await waitForHttp(`${baseUrl}/login`);
       const out = join(reports, "playwright.json");
       await run(node, [bin("@playwright/test", "cli.js"), "test", ...filters], {
-        env: { ...appEnv, E2E_BASE_URL: baseUrl, E2E_APP_LOG: logFile, E2E_DNS_PORT: String(dnsPort), E2E_MX_PORT: String(mxPort), E2E_CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out },
+        env: {
+          ...appEnv,
+          E2E_BASE_URL: baseUrl,
+          E2E_APP_LOG: logFile,
+          E2E_DNS_PORT: String(dnsPort),
+          E2E_MX_PORT: String(mxPort),
+          E2E_CHROMIUM_PATH: chromium,
+          PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+        },
       }).catch(() => {
         failed = true;
       });

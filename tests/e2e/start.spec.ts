@@ -203,7 +203,13 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
 test("without DATABASE_URL: embedded PostgreSQL, printed credentials sign in, and a second start reuses the data", async ({ page, context }) => {
   const dataDir = await mkdtemp(join(tmpdir(), "postkamer-start-"));
   await chmod(dataDir, 0o755);
-  const env = { POSTKAMER_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) };
+  // Free ports for the mail catcher too: another run on this machine may hold 1025/1080.
+  const env = {
+    POSTKAMER_DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(await freePort()),
+    MAILCATCHER_SMTP_PORT: String(await freePort()),
+    MAILCATCHER_WEB_PORT: String(await freePort()),
+  };
   try {
     const first = await startPostkamer(env);
     expect(first.output()).toContain("ingebouwde PostgreSQL");

@@ -4,6 +4,7 @@ import { logger } from "@/lib/log/logger.ts";
 import { checkLimits, limitLabel, splitRecipients, windowMs, type Entry, type Limit } from "./limiter.ts";
 import { DEAD_AFTER_SECONDS } from "./liveness.ts";
 import { finalStatus, pendingRecipients, readRecipientOutcomes, summarizeRecipients, type RecipientOutcomes } from "./recipients.ts";
+import { deliveryNote } from "./notes.ts";
 import { LONGEST_HANDOVER_MS } from "./transport-pool.ts";
 
 /**
@@ -108,7 +109,7 @@ export async function recoverInterrupted(prisma: Db, server: ServerRow): Promise
       data: {
         finishedAt: new Date(),
         outcome: "RETRY",
-        error: "Onderbroken: de worker stopte tijdens de overdracht; wordt opnieuw verstuurd (mogelijk dubbel)",
+        error: deliveryNote.interrupted(),
       },
     }),
     prisma.outboundMessage.updateMany({ where: { id: { in: onWire }, status: "SENDING" }, data: { status: "QUEUED", possibleDuplicate: true } }),
@@ -194,7 +195,7 @@ export async function claimBatch(prisma: Db, server: ServerRow, batchSize: numbe
         if (verdict.neverFits) {
           await tx.outboundMessage.update({
             where: { id: message.id },
-            data: { status: "FAILED", nextAttemptAt: null, lastError: `Groter dan de limiet ${limitLabel(verdict.limit)}: kan nooit worden verstuurd` },
+            data: { status: "FAILED", nextAttemptAt: null, lastError: deliveryNote.neverFits(limitLabel(verdict.limit)) },
           });
           continue;
         }
@@ -292,7 +293,7 @@ async function settleWithoutSending(
       nextAttemptAt: null,
       ...(status === "SENT" ? { sentAt: new Date(now) } : {}),
       ...(Object.keys(settled).length ? { recipientOutcomes: settled } : {}),
-      ...(gaveUp ? { lastError: "Opgegeven: niet afgeleverd binnen 48 uur" } : {}),
+      ...(gaveUp ? { lastError: deliveryNote.gaveUp() } : {}),
     },
   });
 }

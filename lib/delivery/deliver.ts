@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db/client.ts";
 import type { AttemptOutcome, MessageStatus } from "@/lib/generated/prisma/enums.ts";
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
 import { backoffMs, RETRY_MAX_SECONDS } from "./limiter.ts";
+import { deliveryNote } from "./notes.ts";
 import { platformDeliveryOptions, sendViaPlatform } from "./platform-transport.ts";
 
 export type DeliveryResult = "sent" | "retry" | "failed" | "skipped";
@@ -21,7 +22,7 @@ export async function deliverMessage(prisma: Db, messageId: string, now = new Da
   if (message.giveUpAt < now) {
     await prisma.outboundMessage.update({
       where: { id: message.id },
-      data: { status: "FAILED", lastError: "Opgegeven: niet afgeleverd binnen de geldigheidsduur", nextAttemptAt: null },
+      data: { status: "FAILED", lastError: deliveryNote.gaveUp(), nextAttemptAt: null },
     });
     return "failed";
   }

@@ -7,6 +7,7 @@ import { clip, failureEffect, possiblyDelivered, type DeliveryErrorOutcome, type
 import { serverEffectOf, stopsTheBatch, type Handover, type TransactionResult } from "./handover.ts";
 import { backoffMs, checkLimits, isBoundaryEffect, nextWindowMargin, RETRY_MAX_SECONDS, windowMs, type Entry } from "./limiter.ts";
 import { recordObservedCeiling, recordObservedRecipientCap } from "./observed-limits.ts";
+import { deliveryNote } from "./notes.ts";
 import { finalStatus, pendingRecipients, summarizeRecipients, type RecipientOutcome, type RecipientOutcomes } from "./recipients.ts";
 
 /**
@@ -30,7 +31,7 @@ export type Recorder = {
   progress(message: ClaimedMessage, transaction: TransactionResult): Promise<void>;
 };
 
-const DUPLICATE_NOTE = "Mogelijk dubbel: een eerdere overdracht werd onderbroken";
+const DUPLICATE_NOTE = deliveryNote.possibleDuplicate();
 
 function isPlainSuccess({ message, transactions }: Handover): boolean {
   const [only] = transactions;

@@ -6,6 +6,7 @@ import { ActionButton } from "@/lib/ui/form.tsx";
 import { cancelMessageAction, retryMessageAction } from "../actions.ts";
 import type { loadMessage } from "../data.ts";
 import { CANCELLABLE, canRetry } from "../mutations.ts";
+import { errorText } from "@/lib/delivery/components/note-text.ts";
 import { progressText, statusText } from "./message-table.tsx";
 import { RecipientOutcomeTable } from "./recipient-outcomes.tsx";
 
@@ -98,7 +99,7 @@ export function MessageDetail({ message, canEdit, t, locale }: { message: Messag
               ) : null}
               {attempt.error ? (
                 <p className="mt-1 font-mono text-xs text-red-700">
-                  {t("logging.error")}: {attempt.error}
+                  {t("logging.error")}: {errorText(attempt.error, t, locale)}
                 </p>
               ) : null}
               {explanation ? (

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { parseLimitLabel } from "@/lib/delivery/limiter.ts";
+import { errorText } from "@/lib/delivery/components/note-text.ts";
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import type { RecipientSummary } from "@/lib/delivery/recipients.ts";
 import { formatDateTime, formatNumber, formatTime } from "@/lib/i18n/format.ts";
@@ -67,7 +68,7 @@ export function MessageTable({ messages, t, locale }: { messages: Messages; t: T
             {message.possibleDuplicate ? <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900">{t("logging.possibleDuplicate")}</span> : null}
           </td>
           <td className="text-right">{message.attemptCount}</td>
-          <td className="max-w-xs font-mono text-xs break-all">{message.lastResponse ?? message.lastError ?? ""}</td>
+          <td className="max-w-xs font-mono text-xs break-all">{message.lastResponse ?? errorText(message.lastError, t, locale)}</td>
         </tr>
       )}
     </Table>

@@ -6,6 +6,7 @@ import { ConfirmButton } from "@/lib/ui/confirm-button.tsx";
 import { ActionButton, ActionForm, FormMessage, SubmitButton } from "@/lib/ui/form.tsx";
 import { Table } from "@/lib/ui/table.tsx";
 import { removeSenderAction, resendCodesAction, verifySenderAction } from "../actions.ts";
+import { errorText } from "@/lib/delivery/components/note-text.ts";
 import type { loadSender } from "../data.ts";
 import { PreflightPanel } from "./preflight-panel.tsx";
 import { SenderStateBadge } from "./sender-state-badge.tsx";
@@ -141,7 +142,7 @@ function VerificationMails({ messages, t, locale }: { messages: Sender["messages
               <td>{t(`logging.status.${message.status}`)}</td>
               <td className="font-mono text-xs break-all">
                 {last?.dns ? <div className="text-slate-500">{last.dns}</div> : null}
-                {last?.response ?? last?.error ?? message.lastResponse ?? message.lastError ?? ""}
+                {last?.response ?? (last?.error ? errorText(last.error, t, locale) : null) ?? message.lastResponse ?? errorText(message.lastError, t, locale)}
                 {explanation ? (
                   <div className="mt-1 font-sans text-sm text-slate-700" data-testid="explanation">
                     {explanation[locale]} {explanation.action ? <strong>{explanation.action[locale]}</strong> : null}

@@ -4,7 +4,7 @@ import { createTransport } from "nodemailer";
 import { allowPrivateSmtpHosts, config, type AppConfig } from "@/lib/config.ts";
 import { isPrivateAddress } from "@/lib/mailservers/host-guard.ts";
 import { MailDomainError, resolveHostAddresses, resolveMailHosts, type MailDomainErrorReason } from "@/lib/smtp/mx.ts";
-import { assertSafeMessage } from "@/lib/smtp/message-safety.ts";
+import { assertSafeMessage, type SafeMessageInput } from "@/lib/smtp/message-safety.ts";
 import { asSmtpOutcome, clip, deliveryErrorOutcome, isHostLevelFailure, isTlsHandshakeFailure, replyCodeOf, type DeliveryStatus } from "@/lib/smtp/outcome.ts";
 import { parseReply, type ReplyClass, type ReplyExplanation } from "@/lib/smtp/replies.ts";
 
@@ -18,17 +18,8 @@ import { parseReply, type ReplyClass, type ReplyExplanation } from "@/lib/smtp/r
  * decides on retries. Only a malformed message (a programming error) throws.
  */
 
-export interface PlatformMessage {
-  from: { name: string; address: string };
-  /** Recipient addresses. Direct delivery sends one SMTP transaction per recipient domain. */
-  to: string[];
-  subject: string;
-  text: string;
-  html?: string;
-  /** `<id@domain>`; keep it stable across retries so the log and the recipient see one message. */
-  messageId?: string;
-  headers?: Record<string, string>;
-}
+/** A message the platform sends. Direct delivery sends one SMTP transaction per recipient domain. */
+export type PlatformMessage = SafeMessageInput;
 
 export interface PlatformDeliveryOptions {
   /** Smarthost URL (smtp://user:pass@host:587). Unset: direct delivery to the MX hosts. */

@@ -4,10 +4,12 @@
  */
 export type SafeMessageInput = {
   from: { name: string; address: string };
+  /** Recipient addresses. */
   to: string[];
   subject: string;
   text: string;
   html?: string;
+  /** `<id@domain>`; keep it stable across retries so the log and the recipient see one message. */
   messageId?: string;
   headers?: Record<string, string>;
 };

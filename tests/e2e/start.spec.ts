@@ -11,7 +11,7 @@ import { createDb } from "@/lib/db/client.ts";
 import { createBoss } from "@/lib/jobs/boss.ts";
 import { ensureQueues } from "@/lib/jobs/queues.ts";
 import { loopbackServer, submitMany, waitUntil } from "../support/delivery.ts";
-import { startTestSmtp } from "../support/smtp.ts";
+import { startSlowCountingSmtp } from "../support/smtp.ts";
 import { freePort } from "../support/test-database.ts";
 
 /**
@@ -361,18 +361,8 @@ test("supervised crash with mail: the worker killed mid-drain is restarted, noth
   test.setTimeout(240_000);
   const CONNECTIONS = 2;
   const database = await freshDatabase();
-  const arrivals: { index: number; at: number }[] = [];
   // ~10 ms per message, so the drain takes a few seconds and the kill lands mid-drain.
-  const smtp = await startTestSmtp({
-    onData(stream, _session, callback) {
-      let raw = "";
-      stream.on("data", (chunk: Buffer) => (raw += chunk.toString()));
-      stream.on("end", () => {
-        arrivals.push({ index: Number(/Bericht (\d+)/.exec(raw)![1]), at: Date.now() });
-        setTimeout(() => callback(), 10);
-      });
-    },
-  });
+  const { smtp, arrivals } = await startSlowCountingSmtp();
   const prisma = createDb(database.url, 4);
   let boss: PgBoss | undefined;
   try {

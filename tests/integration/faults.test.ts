@@ -8,7 +8,7 @@ import { startWorker, stopWorker } from "@/lib/ops/jobs.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 import { loopbackServer, subjectIndex, submitMany, waitUntil } from "../support/delivery.ts";
 import { startRawSmtp } from "../support/raw-smtp.ts";
-import { startTestSmtp } from "../support/smtp.ts";
+import { startSlowCountingSmtp, startTestSmtp } from "../support/smtp.ts";
 
 /**
  * Faults a mail room meets: a worker killed mid-batch, the SMTP server down and back, a
@@ -193,21 +193,10 @@ describe("fault injection", () => {
 describe("crash-bounded delivery", () => {
   const CONNECTIONS = 2;
 
-  /** A listener that takes ~10 ms per message, so a kill lands mid-drain; counts arrivals per message. */
   async function slowListener() {
-    const arrivals: { index: number; at: number }[] = [];
-    const smtp = await startTestSmtp({
-      onData(stream, _session, callback) {
-        let raw = "";
-        stream.on("data", (chunk: Buffer) => (raw += chunk.toString()));
-        stream.on("end", () => {
-          arrivals.push({ index: Number(/Bericht (\d+)/.exec(raw)![1]), at: Date.now() });
-          setTimeout(() => callback(), 10);
-        });
-      },
-    });
-    cleanups.push(() => smtp.close());
-    return { smtp, arrivals };
+    const listener = await startSlowCountingSmtp();
+    cleanups.push(() => listener.smtp.close());
+    return listener;
   }
 
   function workerProcess(): ChildProcess {

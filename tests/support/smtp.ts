@@ -77,3 +77,22 @@ export async function startTestSmtp(options: { auth?: { user: string; pass: stri
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * A listener that takes `delayMs` per message, so a kill lands mid-drain, and keeps each arrival's
+ * "Bericht <i>" index and time (a message arriving twice is there twice).
+ */
+export async function startSlowCountingSmtp(delayMs = 10): Promise<{ smtp: TestSmtp; arrivals: { index: number; at: number }[] }> {
+  const arrivals: { index: number; at: number }[] = [];
+  const smtp = await startTestSmtp({
+    onData(stream, _session, callback) {
+      let raw = "";
+      stream.on("data", (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on("end", () => {
+        arrivals.push({ index: Number(/Bericht (\d+)/.exec(raw)![1]), at: Date.now() });
+        setTimeout(() => callback(), delayMs);
+      });
+    },
+  });
+  return { smtp, arrivals };
+}

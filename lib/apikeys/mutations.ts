@@ -16,7 +16,7 @@ export async function createApiKey(prisma: Db, actor: Actor, input: { name: stri
       action: "apikey.create",
       entityType: "ApiKey",
       entityId: created.id,
-      summary: `API-sleutel ${created.name} aangemaakt`,
+      params: { name: created.name },
       after: { name: created.name, prefix },
     });
     return created;
@@ -35,7 +35,7 @@ export async function revokeApiKey(prisma: Db, actor: Actor, input: { id: string
       action: "apikey.revoke",
       entityType: "ApiKey",
       entityId: existing.id,
-      summary: `API-sleutel ${existing.name} ingetrokken`,
+      params: { name: existing.name },
       before: { revokedAt: null },
       after: { revokedAt: revoked.revokedAt },
     });

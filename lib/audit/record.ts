@@ -1,5 +1,7 @@
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
 import type { Tx } from "@/lib/db/client.ts";
+import { catalog, translator } from "@/lib/i18n/translate.ts";
+import { describeAction, type AuditAction, type AuditParams } from "./describe.ts";
 
 export type Actor = { id: string | null; label: string };
 
@@ -16,19 +18,25 @@ export function maskSecrets(value: unknown): unknown {
   return value;
 }
 
-/** Written inside the transaction of the change itself: no change without its audit entry. */
-export async function recordAudit(
+/**
+ * Written inside the transaction of the change itself: no change without its audit entry. The
+ * entry keeps the action's code and the values of its sentence (`params`, secrets masked like
+ * `before`/`after`); the audit page translates them. `summary` gets the Dutch sentence from the
+ * catalog, for readers of the table and for a previous version of the app during an upgrade.
+ */
+export async function recordAudit<A extends AuditAction>(
   tx: Tx,
   entry: {
     actor: Actor;
-    action: string;
+    action: A;
+    params: AuditParams[A];
     entityType: string;
     entityId?: string | null;
-    summary: string;
     before?: unknown;
     after?: unknown;
   },
 ): Promise<void> {
+  const params = maskSecrets(entry.params) as AuditParams[A];
   await tx.auditEntry.create({
     data: {
       actorId: entry.actor.id,
@@ -36,12 +44,15 @@ export async function recordAudit(
       action: entry.action,
       entityType: entry.entityType,
       entityId: entry.entityId ?? null,
-      summary: entry.summary,
+      summary: describeAction(entry.action, params, dutch, "nl"),
+      params: toJson(params),
       before: toJson(entry.before),
       after: toJson(entry.after),
     },
   });
 }
+
+const dutch = translator(catalog("nl"));
 
 function toJson(value: unknown): Prisma.InputJsonValue | undefined {
   if (value == null) return undefined;

@@ -26,7 +26,7 @@ export async function applyLimitSuggestion(prisma: Db, actor: Actor, input: { se
       action: "mailserver.limit.learned",
       entityType: "MailServer",
       entityId: server.id,
-      summary: `Limiet van ${server.name} verlaagd naar het waargenomen plafond: ${suggestion.observed} per ${input.windowSize > 1 ? `${input.windowSize}×` : ""}${input.window} (${input.unit})`,
+      params: { name: server.name, count: suggestion.observed, window: input.window, windowSize: input.windowSize, unit: input.unit },
       before: suggestion.configured === null ? null : { count: suggestion.configured },
       after: { ...where, count: suggestion.observed, observations: suggestion.observations },
     });
@@ -49,7 +49,7 @@ export async function dismissLimitSuggestion(prisma: Db, actor: Actor, input: { 
       action: "mailserver.limit.dismissed",
       entityType: "MailServer",
       entityId: server.id,
-      summary: `Voorgestelde limiet voor ${server.name} genegeerd`,
+      params: { name: server.name, window: input.window, windowSize: input.windowSize, unit: input.unit },
       after: { window: input.window, windowSize: input.windowSize, unit: input.unit, observations: count },
     });
     return server;

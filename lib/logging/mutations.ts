@@ -75,7 +75,7 @@ export async function retryMessage(prisma: Db, boss: PgBoss, actor: Actor, messa
       action: "message.retry",
       entityType: "OutboundMessage",
       entityId: messageId,
-      summary: `E-mail opnieuw in de wachtrij gezet (was ${message.status})`,
+      params: { status: message.status },
       before: { status: message.status },
       after: { status, ...(hasOutcomes ? { recipientsDelivered: summary.delivered, recipientsToSend: summary.waiting } : {}) },
     });
@@ -98,7 +98,7 @@ export async function cancelMessage(prisma: Db, actor: Actor, messageId: string)
       action: "message.cancel",
       entityType: "OutboundMessage",
       entityId: messageId,
-      summary: `E-mail geannuleerd (was ${row.status})`,
+      params: { status: row.status },
       before: { status: row.status },
       after: { status: "CANCELLED" },
     });

@@ -126,7 +126,7 @@ export async function createServer(prisma: Db, actor: Actor, input: ServerInput)
       action: "mailserver.create",
       entityType: "MailServer",
       entityId: server.id,
-      summary: `Mailserver ${server.name} aangemaakt`,
+      params: { name: server.name },
       after: auditView(withPassword),
     });
     return withPassword;
@@ -200,7 +200,7 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
       action: "mailserver.update",
       entityType: "MailServer",
       entityId: id,
-      summary: `Mailserver ${after.name} gewijzigd${connectionChanged ? " (verbinding gewijzigd)" : ""}`,
+      params: { name: after.name, connectionChanged },
       before: auditView(before),
       after: {
         ...auditView(after),
@@ -227,7 +227,7 @@ export async function deleteServer(prisma: Db, actor: Actor, id: string) {
       action: "mailserver.delete",
       entityType: "MailServer",
       entityId: id,
-      summary: `Mailserver ${before.name} verwijderd`,
+      params: { name: before.name },
       before: auditView(before),
     });
     return before;
@@ -287,7 +287,7 @@ export async function testServerConnection(
       action: "mailserver.test",
       entityType: "MailServer",
       entityId: server.id,
-      summary: `Verbinding van ${server.name} getest: ${result.ok ? "geslaagd" : `mislukt bij ${result.failedStep}`}`,
+      params: { name: server.name, ok: result.ok, failedStep: result.failedStep ?? null },
       after: {
         ok: result.ok,
         failedStep: result.failedStep ?? null,
@@ -310,7 +310,7 @@ export async function resumeDelivery(prisma: Db, boss: PgBoss, actor: Actor, id:
       action: "mailserver.resume",
       entityType: "MailServer",
       entityId: id,
-      summary: `Aflevering via ${before.name} hervat`,
+      params: { name: before.name },
       before: { pausedAt: before.pausedAt, pausedReason: before.pausedReason },
     });
     return before;
@@ -337,7 +337,7 @@ export async function applyRecipientCapSuggestion(prisma: Db, actor: Actor, inpu
       action: "mailserver.recipientCap.learned",
       entityType: "MailServer",
       entityId: before.id,
-      summary: `Max. ontvangers per bericht van ${before.name} ingesteld op het waargenomen maximum: ${suggestion.observed}`,
+      params: { name: before.name, count: suggestion.observed },
       before: { maxRecipientsPerMessage: before.maxRecipientsPerMessage },
       after: { maxRecipientsPerMessage: suggestion.observed, observations: suggestion.observations },
     });
@@ -359,7 +359,7 @@ export async function dismissRecipientCapSuggestion(prisma: Db, actor: Actor, in
       action: "mailserver.recipientCap.dismissed",
       entityType: "MailServer",
       entityId: before.id,
-      summary: `Voorgesteld maximum aantal ontvangers per bericht voor ${before.name} genegeerd`,
+      params: { name: before.name },
       after: { observations },
     });
     return before;

@@ -49,7 +49,7 @@ export async function seed(prisma: Db, options: { adminEmail?: string; adminPass
       action: "user.create",
       entityType: "User",
       entityId: user.id,
-      summary: `Eerste beheerder ${email} aangemaakt`,
+      params: { email },
       after: { email, roles: [BUILT_IN_ROLES.administrator.name] },
     });
   });
@@ -96,7 +96,8 @@ export async function seedDemoServer(prisma: Db, smtpPort: number): Promise<void
       action: "mailserver.create",
       entityType: "MailServer",
       entityId: server.id,
-      summary: `Demo-mailserver aangemaakt (lokale mail catcher op poort ${smtpPort})`,
+      params: { name: server.name },
+      after: { demo: true, smtpPort },
     });
   });
 }

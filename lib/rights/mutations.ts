@@ -28,7 +28,7 @@ export async function saveRoleMatrix(prisma: Db, actor: Actor, input: { roles: s
         action: "role.permissions.update",
         entityType: "Role",
         entityId: role.id,
-        summary: `Rechten van rol ${role.name} gewijzigd`,
+        params: { name: role.name },
         before: { permissions: before },
         after: { permissions: after },
       });
@@ -47,7 +47,7 @@ export async function createRole(prisma: Db, actor: Actor, input: { name: string
       action: "role.create",
       entityType: "Role",
       entityId: role.id,
-      summary: `Rol ${role.name} aangemaakt`,
+      params: { name: role.name },
       after: { name: role.name },
     });
     return role;

@@ -121,7 +121,7 @@ export async function addSender(
       action: "sender.create",
       entityType: "Sender",
       entityId: sender.id,
-      summary: `Afzender ${sender.address} toegevoegd aan ${server.name}; verificatiecodes verstuurd`,
+      params: { address: sender.address, server: server.name },
       after: { serverId: server.id, displayName: sender.displayName, address: sender.address },
     });
     return sender;
@@ -242,7 +242,7 @@ export async function resendCodes(prisma: Db, boss: PgBoss, actor: Actor, sender
       action: "sender.codes.resend",
       entityType: "Sender",
       entityId: senderId,
-      summary: `Nieuwe verificatiecodes verstuurd voor ${sender.address}`,
+      params: { address: sender.address },
     });
     return sender;
   });
@@ -279,7 +279,7 @@ export async function verifySender(prisma: Db, actor: Actor, input: { senderId: 
         action: locked ? "sender.verify.locked" : "sender.verify.wrong",
         entityType: "Sender",
         entityId: sender.id,
-        summary: `${locked ? "Verificatie geblokkeerd na" : "Verkeerde code voor"} ${sender.address} (poging ${failedTries} van ${MAX_WRONG_TRIES})`,
+        params: { address: sender.address, tries: failedTries, max: MAX_WRONG_TRIES },
       });
       return locked ? { ok: false, reason: "locked" } : { ok: false, reason: "wrong", triesLeft: MAX_WRONG_TRIES - failedTries };
     }
@@ -294,7 +294,7 @@ export async function verifySender(prisma: Db, actor: Actor, input: { senderId: 
       action: "sender.verify",
       entityType: "Sender",
       entityId: sender.id,
-      summary: `Afzender ${sender.address} van ${sender.server.name} geverifieerd`,
+      params: { address: sender.address, server: sender.server.name },
       before: { state: sender.state },
       after: { state: "VERIFIED" },
     });
@@ -313,7 +313,7 @@ export async function removeSender(prisma: Db, actor: Actor, senderId: string) {
       action: "sender.delete",
       entityType: "Sender",
       entityId: senderId,
-      summary: `Afzender ${sender.address} verwijderd van ${sender.server.name}`,
+      params: { address: sender.address, server: sender.server.name },
       before: { displayName: sender.displayName, address: sender.address, state: sender.state },
     });
     return sender;

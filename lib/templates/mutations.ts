@@ -25,7 +25,7 @@ export async function createTemplate(prisma: Db, actor: Actor, input: TemplateIn
       action: "template.create",
       entityType: "MasterTemplate",
       entityId: template.id,
-      summary: `Sjabloon ${template.name} (${template.key}) aangemaakt`,
+      params: { name: template.name },
       after: { name: template.name, key: template.key, carries: template.carries },
     });
     return template;
@@ -46,7 +46,7 @@ export async function updateTemplate(prisma: Db, actor: Actor, id: string, input
       action: "template.update",
       entityType: "MasterTemplate",
       entityId: id,
-      summary: `Sjabloon ${after.name} gewijzigd`,
+      params: { name: after.name },
       before: {
         name: before.name,
         key: before.key,
@@ -83,7 +83,7 @@ export async function setTemplateRoute(
         action: "template.route",
         entityType: "MasterTemplate",
         entityId: before.id,
-        summary: `Sjabloon ${before.name} verstuurt via de eigen aflevering van het platform`,
+        params: { name: before.name },
         before: route,
         after: { route: "platform" },
       });
@@ -120,7 +120,7 @@ export async function setTemplateRoute(
       action: "template.route",
       entityType: "MasterTemplate",
       entityId: before.id,
-      summary: `Sjabloon ${before.name} verstuurt via ${server.name} als ${sender.address}`,
+      params: { name: before.name, server: server.name, sender: sender.address },
       before: route,
       after: { server: server.name, sender: sender.address },
     });
@@ -130,7 +130,7 @@ export async function setTemplateRoute(
         action: "template.privacy.consent",
         entityType: "MasterTemplate",
         entityId: before.id,
-        summary: `Bevestigd dat de privacyverantwoordelijke/FG instemt met medische e-mail van sjabloon ${before.name} via ${server.name} (beheerd door ${server.managedBy.toLowerCase().replace("_", " ")})`,
+        params: { name: before.name, server: server.name, managedBy: server.managedBy },
         after: { template: before.key, serverId: server.id, server: server.name, managedBy: server.managedBy, confirmedBy: actor.label, at: now.toISOString() },
       });
     }

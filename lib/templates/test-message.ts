@@ -34,7 +34,7 @@ export async function sendTestMessage(prisma: Db, boss: PgBoss, actor: Actor, in
       action: "template.test",
       entityType: "MasterTemplate",
       entityId: template.id,
-      summary: `Testbericht van ${template.name} naar ${input.to} in de wachtrij gezet`,
+      params: { name: template.name, to: input.to },
       after: { messageId: message.id, route: route.serverId ?? "platform" },
     });
     return message;

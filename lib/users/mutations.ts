@@ -34,7 +34,7 @@ export async function createUser(
       action: "user.create",
       entityType: "User",
       entityId: user.id,
-      summary: `Gebruiker ${user.email} aangemaakt`,
+      params: { email: user.email },
       after: { email: user.email, name: user.name, roles: names },
     });
     return { id: user.id, email: user.email, generatedPassword };
@@ -59,7 +59,7 @@ export async function setUserRoles(prisma: Db, actor: Actor, input: { userId: st
         action: "user.roles.update",
         entityType: "User",
         entityId: user.id,
-        summary: `Rollen van ${user.email} gewijzigd`,
+        params: { email: user.email },
         before: { roles: before },
         after: { roles: after },
       });
@@ -80,7 +80,7 @@ export async function setUserActive(prisma: Db, actor: Actor, input: { userId: s
       action: input.active ? "user.activate" : "user.deactivate",
       entityType: "User",
       entityId: user.id,
-      summary: `${user.email} ${input.active ? "geactiveerd" : "gedeactiveerd"}`,
+      params: { email: user.email },
       before: { active: user.active },
       after: { active: updated.active },
     });

@@ -74,9 +74,13 @@ test("an administrator grants a right in the matrix; the Helpdesk user gets it a
   await expect(page.getByRole("status")).toHaveText("De autorisaties zijn opgeslagen.");
 
   await page.goto("/audit");
-  const row = page.getByRole("row", { name: /Rechten van rol Helpdesk gewijzigd/ });
+  const row = page.getByRole("row", { name: /Rechten van rol “Helpdesk” gewijzigd/ });
   await expect(row).toContainText(ADMIN.email);
   await expect(row).toContainText("AUDIT_VIEW");
+  // The same entry in English: translated from its code and values, not the stored Dutch text.
+  await page.context().addCookies([{ name: "postkamer-locale", value: "en", url: page.url() }]);
+  await page.reload();
+  await expect(page.getByRole("row", { name: /Rights of role “Helpdesk” changed/ })).toContainText("role.permissions.update");
 
   const helpdesk = await browser.newContext();
   const helpdeskPage = await helpdesk.newPage();

@@ -101,7 +101,7 @@ describe("limits that learn from the server", () => {
     expect(limits.map((l) => `${l.count}/${l.window}/${l.unit}`)).toEqual(["5/MINUTE/MESSAGES"]);
     expect(await limitSuggestions(testDb(), server.id)).toEqual([]);
     const audit = await testDb().auditEntry.findFirstOrThrow({ where: { action: "mailserver.limit.learned", entityId: server.id } });
-    expect(audit.summary).toContain("5 per MINUTE");
+    expect(audit.params).toEqual({ name: server.name, count: 5, window: "MINUTE", windowSize: 1, unit: "MESSAGES" });
   });
 
   it("a server without limits that throttles gets a first limit suggested; dismissing it keeps the limits as they are", { timeout: 30_000 }, async () => {

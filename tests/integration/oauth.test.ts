@@ -399,7 +399,7 @@ describe("storing OAuth2 credentials", () => {
     expect(decryptSecret(after.oauthSecretBox!, oauthSecretAad(server.id))).toBe("Nieuw~Geheim.123");
     const audit = await testDb().auditEntry.findMany({ where: { action: "mailserver.update" }, orderBy: { id: "asc" } });
     expect(audit.at(-1)!.after).toMatchObject({ oauthSecretReplaced: true, oauthSecretStored: true });
-    expect(JSON.stringify(audit.map((entry) => [entry.summary, entry.before, entry.after]))).not.toContain("Nieuw~Geheim.123");
+    expect(JSON.stringify(audit.map((entry) => [entry.summary, entry.params, entry.before, entry.after]))).not.toContain("Nieuw~Geheim.123");
   });
 
   it("drops the OAuth2 settings when the server goes back to a password, and wants a new secret for another type", async () => {

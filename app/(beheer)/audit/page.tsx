@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { loadAuditEntries } from "@/lib/audit/data.ts";
+import { describeAudit } from "@/lib/audit/describe.ts";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { requirePagePermission } from "@/lib/auth/session.ts";
 import { formatDateTime } from "@/lib/i18n/format.ts";
@@ -26,7 +27,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <Table
         card
         testId="audit-table"
-        columns={[t("audit.at"), t("audit.actor"), t("audit.action"), t("audit.subject"), t("audit.changes")]}
+        columns={[t("audit.at"), t("audit.actor"), t("audit.action"), t("audit.changes")]}
         rows={entries}
         empty={t("audit.empty")}
       >
@@ -34,8 +35,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <tr key={entry.id.toString()}>
             <td className="whitespace-nowrap">{formatDateTime(entry.at, locale)}</td>
             <td>{entry.actorLabel}</td>
-            <td className="font-mono text-xs">{entry.action}</td>
-            <td>{entry.summary}</td>
+            <td>
+              {describeAudit(entry, t, locale)}
+              <div className="font-mono text-xs text-slate-500">{entry.action}</div>
+            </td>
             <td className="max-w-md font-mono text-xs break-all text-slate-600">{describeChange(entry.before, entry.after)}</td>
           </tr>
         )}

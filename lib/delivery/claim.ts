@@ -132,15 +132,12 @@ function giveBackStatements(prisma: Db, ids: string[]) {
 /** Gives claimed messages back that were never handed over (the server said stop, or a prefetch was not needed). */
 export async function giveBack(prisma: Db, messages: ClaimedMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  const ids = messages.map((m) => m.id);
-  const handoffs = messages.flatMap((m) => m.chunks.flatMap((c) => (c.handoffId === null ? [] : [c.handoffId])));
-  await prisma.$transaction([
-    ...(handoffs.length ? [prisma.serverHandoff.deleteMany({ where: { id: { in: handoffs } } })] : []),
-    prisma.deliveryAttempt.deleteMany({ where: { id: { in: messages.map((m) => m.attemptId) } } }),
-    prisma.$executeRaw`
-      UPDATE "OutboundMessage" SET status = CASE WHEN "nextAttemptAt" IS NULL THEN 'QUEUED'::"MessageStatus" ELSE 'DEFERRED'::"MessageStatus" END,
-        "attemptCount" = "attemptCount" - 1 WHERE id = ANY(${ids}::uuid[])`,
-  ]);
+  await prisma.$transaction(
+    giveBackStatements(
+      prisma,
+      messages.map((m) => m.id),
+    ),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import type { MessageStatus } from "@/lib/generated/prisma/enums.ts";
 import { ceilingHintById, isRateReply } from "@/lib/smtp/replies.ts";
 import { limitsOf, type ClaimedMessage, type ServerRow } from "./claim.ts";
 import { clip, failureEffect, possiblyDelivered, type DeliveryErrorOutcome, type TransactionFailure } from "@/lib/smtp/outcome.ts";
-import { serverEffectOf, stopsTheBatch, type Handover, type TransactionResult } from "./handover.ts";
+import { serverEffectOf, type Handover, type TransactionResult } from "./handover.ts";
 import { backoffMs, checkLimits, isBoundaryEffect, nextWindowMargin, RETRY_MAX_SECONDS, windowMs, type Entry } from "./limiter.ts";
 import { recordObservedCeiling, recordObservedRecipientCap } from "./observed-limits.ts";
 import { deliveryNote } from "./notes.ts";
@@ -18,7 +18,8 @@ import { finalStatus, pendingRecipients, summarizeRecipients, type RecipientOutc
  * recipients are done, what waits, what the server must do (wait, pause), what was learned.
  */
 
-export type Recorded = { sent: boolean; stop: boolean };
+/** Whether the hand-over left its message SENT (the lane decides from the hand-over itself whether the batch stops). */
+export type Recorded = { sent: boolean };
 
 export type Recorder = {
   /**
@@ -54,7 +55,7 @@ export function createRecorder(prisma: Db, server: ServerRow, offset: number): R
         const plain = items.filter((item) => isPlainSuccess(item.handover));
         if (plain.length) {
           await recordPlainSuccesses(prisma, plain, at).then(
-            () => plain.forEach((item) => item.resolve({ sent: true, stop: false })),
+            () => plain.forEach((item) => item.resolve({ sent: true })),
             (error: unknown) => plain.forEach((item) => item.reject(error)),
           );
         }
@@ -278,7 +279,7 @@ async function recordHandover(prisma: Db, server: ServerRow, item: { handover: H
       },
     });
     if (release !== null) await tx.deliveryAttempt.update({ where: { id: release }, data: { handedOverAt: new Date() } });
-    return { sent: status === "SENT", stop: stopsTheBatch(handover) };
+    return { sent: status === "SENT" };
   });
 }
 

@@ -7,7 +7,7 @@ import { defineConfig } from "@playwright/test";
 export default defineConfig({
   testDir: "tests/e2e",
   // Not test-results/ itself: the runner keeps its reports and the app log there.
-  outputDir: "test-results/playwright",
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results/playwright",
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -86,7 +86,10 @@ async function countResults(file: string, kind: "vitest" | "playwright") {
 
 async function main() {
   const node = process.execPath;
-  const reports = join(root, "test-results");
+  // POSTKAMER_TEST_OUT lets two runs share a checkout: each keeps its own reports and build.
+  const runName = process.env.POSTKAMER_TEST_OUT;
+  const reports = join(root, runName ? `test-results-${runName}` : "test-results");
+  const distDir = runName ? `.next-test-${runName}` : ".next-test";
   await rm(reports, { recursive: true, force: true });
 
   if (only !== "e2e") {
@@ -124,7 +127,7 @@ async function main() {
     await step("end-to-end tests (playwright)", async () => {
       const chromium = await findChromium();
       console.log(`  browser: ${chromium}`);
-      await ensureBuild(root, ".next-test");
+      await ensureBuild(root, distDir);
       const port = await freePort();
       const baseUrl = `http://localhost:${port}`;
       // The test SMTP servers listen on loopback, which the SSRF guard refuses unless allowed.
@@ -143,7 +146,7 @@ async function main() {
       const logFile = join(reports, "app.log");
       await mkdir(reports, { recursive: true });
       console.log(`  app and worker log: ${logFile}`);
-      children.push(spawnWeb({ port, env: appEnv, distDir: ".next-test", logFile }));
+      children.push(spawnWeb({ port, env: appEnv, distDir, logFile }));
       children.push(spawnWorker({ env: appEnv, logFile }));
       await waitForHttp(`${baseUrl}/login`);
       const out = join(reports, "playwright.json");
@@ -156,6 +159,7 @@ async function main() {
           E2E_MX_PORT: String(mxPort),
           E2E_CHROMIUM_PATH: chromium,
           PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+          E2E_OUTPUT_DIR: join(reports, "playwright"),
         },
       }).catch(() => {
         failed = true;

@@ -16,6 +16,7 @@ import {
 } from "./mutations.ts";
 import { webBoss } from "@/lib/jobs/boss.ts";
 import type { ProbeResult } from "./probe.ts";
+import { summarizeProbe } from "./probe-summary.ts";
 import { probeSchema, recipientCapSuggestionSchema, serverFormSchema, serverIdSchema, updateServerSchema } from "./schema.ts";
 
 const LIST = "/beheer/applicatieinstellingen/mailservers";
@@ -65,11 +66,8 @@ export const testServerAction = defineAction<typeof probeSchema, ProbeResult>({
   async run(input, { actor, t }) {
     const result = await testServerConnection(db(), actor, input);
     revalidatePath(`${LIST}/${input.id}`);
-    return {
-      ok: true,
-      message: result.ok ? t("mailservers.probe.ok") : t("mailservers.probe.failed", { step: t(`mailservers.probe.steps.${result.failedStep ?? "connect"}`) }),
-      data: result,
-    };
+    // The headline never names a provider, so the locale does not matter for it.
+    return { ok: true, message: summarizeProbe(result, t, "nl").headline, data: result };
   },
 });
 

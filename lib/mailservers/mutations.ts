@@ -13,7 +13,10 @@ import { templatesUsing } from "@/lib/templates/mutations.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { oauthSecretAad, passwordAad } from "./credentials.ts";
 import { accessTokenFor, tokenEndpointHost } from "./oauth.ts";
+import type { HostResolver } from "./host-guard.ts";
+import { presetFor } from "./presets.ts";
 import { probeSmtpServer, type ProbeResult } from "./probe.ts";
+import { serverStateAfterTest } from "./probe-summary.ts";
 import type { ServerInput } from "./schema.ts";
 
 /** What the audit trail may know of a server: everything but the secret, which is only "set" or not. */
@@ -251,7 +254,7 @@ export async function testServerConnection(
   prisma: Db,
   actor: Actor,
   input: { id: string; mailFrom?: string; rcptTo?: string },
-  options: { allowPrivate?: boolean; timeoutMs?: number } = {},
+  options: { allowPrivate?: boolean; timeoutMs?: number; resolver?: HostResolver } = {},
 ): Promise<ProbeResult> {
   const server = await prisma.mailServer.findUnique({ where: { id: input.id } });
   if (!server) throw new UserError("mailservers.errors.notFound", {}, undefined, 404);
@@ -261,7 +264,12 @@ export async function testServerConnection(
   const account = server.username?.includes("@") ? server.username : undefined;
   const mailFrom = input.mailFrom ?? account;
   if (!mailFrom) throw new UserError("mailservers.errors.mailFromNeeded", {}, "mailFrom", 400);
-  const result = await probeSmtpServer(
+  const rcptTo = input.rcptTo ?? mailFrom;
+  const ownSender =
+    mailFrom.toLowerCase() === account?.toLowerCase() ||
+    (await prisma.sender.count({ where: { serverId: server.id, address: { equals: mailFrom, mode: "insensitive" } } })) > 0;
+  const presetHost = server.type === "GENERIC" ? "" : presetFor(server.type, { region: server.region ?? undefined }).host;
+  const probed = await probeSmtpServer(
     {
       host: server.host,
       port: server.port,
@@ -273,14 +281,28 @@ export async function testServerConnection(
       oauth: server.authMethod === "OAUTH2" ? { endpoint: tokenEndpointHost(server), token: () => accessTokenFor(server, { renew: true }) } : undefined,
       heloName: server.heloName ?? undefined,
       mailFrom,
-      rcptTo: input.rcptTo ?? mailFrom,
+      rcptTo,
     },
-    { allowPrivate: options.allowPrivate ?? allowPrivateSmtpHosts(), timeoutMs: options.timeoutMs },
+    { allowPrivate: options.allowPrivate ?? allowPrivateSmtpHosts(), timeoutMs: options.timeoutMs, resolver: options.resolver },
   );
+  const result: ProbeResult = {
+    ...probed,
+    context: {
+      host: server.host,
+      port: server.port,
+      mailFrom,
+      rcptTo,
+      ownSender,
+      ...(presetHost && presetHost === server.host.toLowerCase() ? { presetType: server.type } : {}),
+    },
+  };
   await prisma.$transaction(async (tx) => {
+    // Another From refused says nothing about the server: its state stays what its own senders and the connection made it.
+    const previous = await tx.mailServer.findUniqueOrThrow({ where: { id: server.id }, select: { lastTestOk: true, lastTestResult: true } });
+    const serverOk = serverStateAfterTest(result, { ok: previous.lastTestOk, result: previous.lastTestResult as ProbeResult | null });
     await tx.mailServer.update({
       where: { id: server.id },
-      data: { lastTestAt: new Date(), lastTestOk: result.ok, lastTestResult: JSON.parse(JSON.stringify(result)) as Prisma.InputJsonValue },
+      data: { lastTestAt: new Date(), lastTestOk: serverOk, lastTestResult: JSON.parse(JSON.stringify(result)) as Prisma.InputJsonValue },
     });
     await recordAudit(tx, {
       actor,
@@ -290,9 +312,11 @@ export async function testServerConnection(
       params: { name: server.name, ok: result.ok, failedStep: result.failedStep ?? null },
       after: {
         ok: result.ok,
+        serverOk,
         failedStep: result.failedStep ?? null,
         mailFrom,
-        rcptTo: input.rcptTo ?? mailFrom,
+        ownSender,
+        rcptTo,
         steps: result.steps.map((s) => ({ step: s.step, ok: s.ok, code: s.code ?? null, ms: s.ms })),
       },
     });

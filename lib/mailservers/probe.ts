@@ -3,7 +3,7 @@ import { hostname as osHostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { TLSSocket } from "node:tls";
 import { HostRefusedError, resolveSmtpHost, type CheckedHost, type HostResolver } from "@/lib/mailservers/host-guard.ts";
-import type { TlsMode } from "@/lib/mailservers/presets.ts";
+import type { ServerTypeId, TlsMode } from "@/lib/mailservers/presets.ts";
 import { capabilities, categorize, codeOf, connectTcp, SmtpConversation, StepFailure, TIMEOUT } from "@/lib/smtp/conversation.ts";
 import { classifyReply, explainReply, parseReply, type ReplyClass, type ReplyExplanation, type SmtpOutcome } from "@/lib/smtp/replies.ts";
 
@@ -63,6 +63,20 @@ export interface ProbeResult {
   steps: ProbeStep[];
   totalMs: number;
   failedStep?: ProbeStepName;
+  /** Added by the caller that knows the server (testServerConnection); absent in results stored before it existed. */
+  context?: ProbeContext;
+}
+
+/** What the page needs to explain a result in plain words: who the test spoke as, and where the host came from. */
+export interface ProbeContext {
+  host: string;
+  port: number;
+  mailFrom: string;
+  rcptTo: string;
+  /** The From is the server's account or one of its senders; a refusal of another address says nothing about the server. */
+  ownSender: boolean;
+  /** The host is the one the server type's preset filled in (so "check the spelling" is no advice). */
+  presetType?: ServerTypeId;
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 15_000;

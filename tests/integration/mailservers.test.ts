@@ -4,14 +4,15 @@ import { decryptSecret } from "@/lib/crypto/secret-box.ts";
 import { passwordAad } from "@/lib/mailservers/credentials.ts";
 import { createServer, deleteServer, testServerConnection, updateServer } from "@/lib/mailservers/mutations.ts";
 import { serverFormSchema } from "@/lib/mailservers/schema.ts";
-import { catalog, translator } from "@/lib/i18n/translate.ts";
+import { translator } from "@/lib/i18n/translate.ts";
+import { summarizeProbe } from "@/lib/mailservers/probe-summary.ts";
 import { fieldErrorsOf } from "@/lib/ui/action.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 import { smtpError, startTestSmtp, type TestSmtp } from "../support/smtp.ts";
 
 const PASSWORD = "Geplant-Wachtwoord-93kd";
 const actor = { id: null, label: "test" };
-const t = translator(catalog("nl"));
+const t = translator("nl");
 
 function form(overrides: Record<string, unknown> = {}) {
   return {
@@ -232,6 +233,68 @@ describe("Verbinding testen against a real SMTP server on loopback", () => {
     const { id } = await server();
     const result = await testServerConnection(testDb(), actor, { id }, { allowPrivate: false });
     expect(result.steps.find((s) => !s.ok)?.explanation?.id).toBe("host-port-not-allowed");
+  });
+
+  /** The probe allows one test per few seconds; these tests run several in a row. */
+  const allowNextTest = (id: string) => testDb().mailServer.update({ where: { id }, data: { lastTestAt: new Date(Date.now() - 60_000) } });
+  const stateOf = async (id: string) => (await testDb().mailServer.findUniqueOrThrow({ where: { id } })).lastTestOk;
+
+  it("keeps the server working when another From is refused: that address is refused, the server is not 'Verbinding mislukt'", async () => {
+    const { id } = await server();
+    await testServerConnection(testDb(), actor, { id }, { allowPrivate: true });
+    expect(await stateOf(id)).toBe(true);
+    await allowNextTest(id);
+    const other = await testServerConnection(testDb(), actor, { id, mailFrom: "ander@klant.example" }, { allowPrivate: true });
+    expect(other).toMatchObject({ ok: false, failedStep: "mailFrom", context: { mailFrom: "ander@klant.example", ownSender: false } });
+    expect(await stateOf(id)).toBe(true);
+    const stored = await testDb().mailServer.findUniqueOrThrow({ where: { id } });
+    expect(summarizeProbe(stored.lastTestResult as never, t, "nl")).toMatchObject({
+      tone: "warning",
+      headline: "De server werkt, maar weigert afzender ander@klant.example.",
+    });
+    const audit = await testDb().auditEntry.findFirstOrThrow({ where: { action: "mailserver.test", entityId: id }, orderBy: { at: "desc" } });
+    expect(audit.after).toMatchObject({ ok: false, serverOk: true, ownSender: false, mailFrom: "ander@klant.example" });
+  });
+
+  it("counts a test that never tested before as working when only another From is refused", async () => {
+    const { id } = await server();
+    await testServerConnection(testDb(), actor, { id, mailFrom: "ander@klant.example" }, { allowPrivate: true });
+    expect(await stateOf(id)).toBe(true);
+  });
+
+  it("marks the server failed when one of its own senders is refused, and another From's refusal does not undo that", async () => {
+    const { id } = await server();
+    await testDb().sender.create({ data: { serverId: id, displayName: "Ander", address: "Ander@klant.example" } });
+    const own = await testServerConnection(testDb(), actor, { id, mailFrom: "ander@klant.example" }, { allowPrivate: true });
+    expect(own.context).toMatchObject({ ownSender: true });
+    expect(await stateOf(id)).toBe(false);
+    expect(summarizeProbe(own, t, "nl").tone).toBe("error");
+    await testDb().sender.deleteMany({ where: { serverId: id } });
+    await allowNextTest(id);
+    await testServerConnection(testDb(), actor, { id, mailFrom: "ander@klant.example" }, { allowPrivate: true });
+    expect(await stateOf(id)).toBe(false);
+    await allowNextTest(id);
+    await testServerConnection(testDb(), actor, { id }, { allowPrivate: true });
+    expect(await stateOf(id)).toBe(true);
+  });
+
+  it("marks the server failed when another From never got past the sign-in", async () => {
+    const { id } = await server({ password: "Verkeerd-Wachtwoord" });
+    await testServerConnection(testDb(), actor, { id, mailFrom: "ander@klant.example" }, { allowPrivate: true });
+    expect(await stateOf(id)).toBe(false);
+  });
+
+  it("knows a preset's host, so a host that cannot be found is not blamed on its spelling", async () => {
+    const preset = await createServer(testDb(), actor, serverFormSchema.parse(form()));
+    const result = await testServerConnection(testDb(), actor, { id: preset.id }, { allowPrivate: false, resolver: { lookup: async () => [] } });
+    expect(result).toMatchObject({ failedStep: "resolve", context: { host: "smtp.office365.com", port: 587, presetType: "MICROSOFT_365" } });
+    const summary = summarizeProbe(result, t, "nl");
+    expect(summary.cause).toContain("smtp.office365.com van Microsoft 365");
+    expect(summary.action).not.toMatch(/spelling/);
+    const typed = await createServer(testDb(), actor, serverFormSchema.parse(form({ type: "GENERIC", host: "smtp.klant.example" })));
+    const own = await testServerConnection(testDb(), actor, { id: typed.id }, { allowPrivate: false, resolver: { lookup: async () => [] } });
+    expect(own.context?.presetType).toBeUndefined();
+    expect(summarizeProbe(own, t, "nl").action).toBe("Controleer de spelling van de hostnaam.");
   });
 
   it("refuses a second test within a few seconds", async () => {

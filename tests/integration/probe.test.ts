@@ -3,7 +3,9 @@ import { generate } from "selfsigned";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostResolver } from "@/lib/mailservers/host-guard.ts";
-import { probeSmtpServer, type ProbeResult, type ProbeTarget } from "@/lib/mailservers/probe.ts";
+import { probeSmtpServer, type ProbeContext, type ProbeResult, type ProbeTarget } from "@/lib/mailservers/probe.ts";
+import { serverStateAfterTest, summarizeProbe, type ProbeSummary } from "@/lib/mailservers/probe-summary.ts";
+import { translator } from "@/lib/i18n/translate.ts";
 
 // Real components on loopback: smtp-server with STARTTLS (a certificate generated per run, so no
 // private key is ever committed), AUTH required, and handlers that reject like real providers.
@@ -288,5 +290,126 @@ describe("Verbinding testen against a real SMTP server on loopback", () => {
 
   it("refuses command injection through the addresses", async () => {
     await expect(probeSmtpServer(target({ mailFrom: "a@b.example>\r\nRCPT TO:<x@y.example" }), loopback)).rejects.toThrow(TypeError);
+  });
+});
+
+describe("the connection test in plain words (no library English on a Dutch screen)", () => {
+  const nl = translator("nl");
+  const en = translator("en");
+  const context = (overrides: Partial<ProbeContext> = {}): ProbeContext => ({
+    host: "127.0.0.1",
+    port,
+    mailFrom: "beheer@klant.example",
+    rcptTo: "ontvanger@extern.example",
+    ownSender: true,
+    ...overrides,
+  });
+  const texts = (summary: ProbeSummary) => [summary.headline, summary.cause, summary.action, summary.note].filter(Boolean).join("\n");
+
+  /** The summary holds none of the raw words of the failed step: those stay under "Technische details". */
+  function expectNoRawText(result: ProbeResult, summary: ProbeSummary) {
+    const step = failed(result)!;
+    for (const raw of [step.detail, step.reply].filter((text): text is string => Boolean(text))) {
+      expect(texts(summary)).not.toContain(raw);
+    }
+  }
+
+  it("names a host that cannot be found in Dutch and English, advising to check the spelling, with the resolver's words kept aside", async () => {
+    const resolver: HostResolver = { lookup: async () => [] };
+    const result = await probeSmtpServer(target({ host: "smtp.klant.example", port: 587 }), { ...loopback, resolver });
+    expect(failed(result)?.detail).toBe('Host "smtp.klant.example" could not be found');
+    const summary = summarizeProbe({ ...result, context: context({ host: "smtp.klant.example", port: 587 }) }, nl, "nl");
+    expect(summary).toMatchObject({
+      tone: "error",
+      headline: "De test is mislukt bij stap “Adres opzoeken”.",
+      cause: "De hostnaam van de mailserver is niet gevonden in DNS.",
+      action: "Controleer de spelling van de hostnaam.",
+    });
+    expectNoRawText(result, summary);
+    expect(summarizeProbe(result, en, "en").cause).toBe("The mail server's host name was not found in DNS.");
+  });
+
+  it("does not advise checking the spelling of a preset's host: it says the provider's host is not reachable from here", async () => {
+    const resolver: HostResolver = { lookup: async () => [] };
+    const result = await probeSmtpServer(target({ host: "smtp.office365.com", port: 587 }), { ...loopback, resolver });
+    const summary = summarizeProbe({ ...result, context: context({ host: "smtp.office365.com", port: 587, presetType: "MICROSOFT_365" }) }, nl, "nl");
+    expect(summary.cause).toBe(
+      "De host smtp.office365.com van Microsoft 365 / Exchange Online is vanaf hier niet te vinden: het opzoeken van de naam (DNS) lukt niet.",
+    );
+    expect(summary.action).toContain("komt uit de voorinstelling en is goed gespeld");
+    expect(summary.action).toContain("poort 587");
+    expect(texts(summary)).not.toMatch(/spelling/);
+    expectNoRawText(result, summary);
+  });
+
+  it("explains a refused connection (ECONNREFUSED) and a preset's port that cannot be reached", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const result = await probeSmtpServer(target({ port: closedPort }), loopback);
+    expect(failed(result)?.detail).toMatch(/ECONNREFUSED/);
+    const summary = summarizeProbe(result, nl, "nl");
+    expect(summary.cause).toMatch(/^De mailserver weigert de verbinding op deze poort/);
+    expect(summary.action).toMatch(/^Controleer host en poort/);
+    expect(texts(summary)).not.toMatch(/ECONNREFUSED|connect/);
+    const preset = summarizeProbe({ ...result, context: context({ host: "smtp.sendgrid.net", port: closedPort, presetType: "SENDGRID" }) }, nl, "nl");
+    expect(preset.cause).toBe(`De host smtp.sendgrid.net van SendGrid is vanaf hier niet bereikbaar op poort ${closedPort}.`);
+  });
+
+  it("explains a server that never answers, a certificate that is not trusted and a refused password in Dutch", async () => {
+    const silent = createServer(() => {});
+    const silentPort = await listen(silent);
+    const timeout = await probeSmtpServer(target({ port: silentPort }), { allowPrivate: true, timeoutMs: 300 });
+    const certificate = await probeSmtpServer(target({ verifyCertificate: true }), loopback);
+    const password = await probeSmtpServer(target({ password: "fout-wachtwoord" }), loopback);
+    for (const result of [timeout, certificate, password]) {
+      const summary = summarizeProbe(result, nl, "nl");
+      expect(summary.tone).toBe("error");
+      expect(summary.cause).toBeTruthy();
+      expect(summary.action).toBeTruthy();
+      expectNoRawText(result, summary);
+      expect(texts(summary)).not.toMatch(/No answer within|self[- ]signed|authentication failed|certificate/i);
+    }
+    expect(summarizeProbe(certificate, nl, "nl").cause).toMatch(/certificaat/);
+    expect(summarizeProbe(password, nl, "nl").cause).toMatch(/gebruikersnaam of het wachtwoord/);
+  });
+
+  it("gives a plain sentence per step for a failure the reply catalogue does not know (a server that does not speak SMTP)", async () => {
+    const garbage = createServer((socket) => socket.write("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    const result = await probeSmtpServer(target({ port: await listen(garbage) }), loopback);
+    expect(result.failedStep).toBe("greeting");
+    const summary = summarizeProbe(result, nl, "nl");
+    expect(summary.cause).toBe(nl("mailservers.probe.problem.greeting"));
+    expect(summary.action).toBe(nl("mailservers.probe.problemAction.greeting"));
+    expectNoRawText(result, summary);
+  });
+
+  it("reports another From refused at MAIL FROM as that address being refused while the server works", async () => {
+    const result = await probeSmtpServer(target({ mailFrom: "ander@klant.example" }), loopback);
+    const other = { ...result, context: context({ mailFrom: "ander@klant.example", ownSender: false }) };
+    const summary = summarizeProbe(other, nl, "nl");
+    expect(summary).toMatchObject({
+      tone: "warning",
+      headline: "De server werkt, maar weigert afzender ander@klant.example.",
+      note: expect.stringMatching(/^Verbinden en inloggen zijn gelukt/),
+    });
+    expect(summary.action).toMatch(/Verzenden als/);
+    // The same refusal of one of the server's own senders is a failure of the server.
+    expect(summarizeProbe({ ...result, context: context({ mailFrom: "ander@klant.example", ownSender: true }) }, nl, "nl").tone).toBe("error");
+  });
+
+  it("keeps the server's state when another From is refused, unless an own sender was refused before", async () => {
+    const passed = await probeSmtpServer(target(), loopback);
+    const refusedOther = { ...(await probeSmtpServer(target({ mailFrom: "ander@klant.example" }), loopback)), context: context({ ownSender: false }) };
+    const refusedOwn = { ...refusedOther, context: context({ ownSender: true }) };
+    const unreachable = { ...(await probeSmtpServer(target({ password: "fout-wachtwoord" }), loopback)), context: context({ ownSender: false }) };
+    expect(serverStateAfterTest(refusedOther, { ok: true, result: passed })).toBe(true);
+    expect(serverStateAfterTest(refusedOther, { ok: null, result: null })).toBe(true);
+    expect(serverStateAfterTest(refusedOther, { ok: false, result: refusedOwn })).toBe(false);
+    expect(serverStateAfterTest(refusedOwn, { ok: true, result: passed })).toBe(false);
+    // Before MAIL FROM it is the server, whoever the From is.
+    expect(serverStateAfterTest(unreachable, { ok: true, result: passed })).toBe(false);
+    expect(serverStateAfterTest(passed, { ok: false, result: refusedOwn })).toBe(true);
   });
 });

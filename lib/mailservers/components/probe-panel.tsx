@@ -1,16 +1,18 @@
 "use client";
 
-import { useLocale, useT } from "@/lib/i18n/client.tsx";
+import { useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
 import { FormError, FormState, SubmitButton, TextField, useFormAction } from "@/lib/ui/form.tsx";
 import type { ProbeResult } from "../probe.ts";
-import { ProbeResultView } from "./probe-result.tsx";
 
 type Action = (previous: ActionResult<ProbeResult> | null, form: FormData) => Promise<ActionResult<ProbeResult>>;
 
+/**
+ * The form that runs a connection test. The result is not shown here: the action revalidates the
+ * server's page, whose "Laatste verbindingstest" shows it (once) right above this form.
+ */
 export function ProbePanel({ serverId, action, defaultMailFrom }: { serverId: string; action: Action; defaultMailFrom: string }) {
   const t = useT();
-  const locale = useLocale();
   const { state, formAction, onSubmit, pending } = useFormAction(action);
   return (
     <div className="space-y-4">
@@ -30,7 +32,6 @@ export function ProbePanel({ serverId, action, defaultMailFrom }: { serverId: st
           <SubmitButton>{t("mailservers.probe.run")}</SubmitButton>
         </form>
       </FormState>
-      {state?.ok && state.data ? <ProbeResultView result={state.data} t={t} locale={locale} /> : null}
     </div>
   );
 }

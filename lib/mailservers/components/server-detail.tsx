@@ -162,28 +162,29 @@ export function ServerSettings({ server, t, locale }: { server: ServerView; t: T
   );
 }
 
-/** The last connection test's steps, and the form to run one now. */
+/**
+ * The connection test in one card: the last result (shown once; running a test revalidates this
+ * page, so a new result replaces it here) and, for those who may edit, the form to run one now.
+ */
 export function ServerTests({ server, canEdit, t, locale }: { server: ServerView; canEdit: boolean; t: Translate; locale: Locale }) {
   return (
-    <>
-      <section className="card space-y-3">
-        <h2>{t("mailservers.sections.lastTest")}</h2>
-        {server.lastTestAt && server.lastTestResult ? (
-          <>
-            <p className="text-xs text-slate-500">{t("mailservers.probe.at", { at: formatDateTime(server.lastTestAt, locale) })}</p>
-            <ProbeResultView result={server.lastTestResult} t={t} locale={locale} />
-          </>
-        ) : (
-          <p className="text-sm text-slate-600">{t("mailservers.probe.never")}</p>
-        )}
-      </section>
+    <section className="card space-y-3" data-testid="server-tests">
+      <h2>{t("mailservers.sections.lastTest")}</h2>
+      {server.lastTestAt && server.lastTestResult ? (
+        <>
+          <p className="text-xs text-slate-600">{t("mailservers.probe.at", { at: formatDateTime(server.lastTestAt, locale) })}</p>
+          <ProbeResultView result={server.lastTestResult} t={t} locale={locale} />
+        </>
+      ) : (
+        <p className="text-sm text-slate-600">{t("mailservers.probe.never")}</p>
+      )}
       {canEdit ? (
-        <section className="card space-y-3">
-          <h2>{t("mailservers.probe.title")}</h2>
+        <div className="space-y-3 border-t border-slate-100 pt-3">
+          <h3 className="font-medium">{t("mailservers.probe.title")}</h3>
           <p className="text-sm text-slate-600">{t("mailservers.probe.intro")}</p>
           <ProbePanel serverId={server.id} action={testServerAction} defaultMailFrom={server.username?.includes("@") ? server.username : ""} />
-        </section>
+        </div>
       ) : null}
-    </>
+    </section>
   );
 }

@@ -35,7 +35,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
       return;
     }
     const throttled = /^throttled:(\d+)$/.exec(result?.error ?? "");
-    setError(throttled ? t("login.throttled", { seconds: throttled[1]! }) : t("login.invalid"));
+    setError(throttled ? t("login.throttled", { seconds: Number(throttled[1]) }) : t("login.invalid"));
     setBusy(false);
   }
 

@@ -1,24 +1,29 @@
 "use client";
 
-import { createContext, useContext, useMemo, type ReactNode } from "react";
+import { createContext, useContext, type ReactNode } from "react";
+import { IntlProvider, useTranslations } from "use-intl";
 import type { Messages } from "./messages/nl.ts";
-import { translator, type Locale, type Translate } from "./translate.ts";
+import { intlOptions, type Locale, type Translate } from "./translate.ts";
 
-const I18nContext = createContext<{ locale: Locale; t: Translate } | null>(null);
+const LocaleContext = createContext<Locale | null>(null);
 
+/** use-intl's provider with the same options as the server's translator (lib/i18n/translate.ts). */
 export function I18nProvider({ locale, messages, children }: { locale: Locale; messages: Messages; children: ReactNode }) {
-  const value = useMemo(() => ({ locale, t: translator(messages) }), [locale, messages]);
-  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+  return (
+    <LocaleContext.Provider value={locale}>
+      <IntlProvider locale={locale} messages={messages} {...intlOptions}>
+        {children}
+      </IntlProvider>
+    </LocaleContext.Provider>
+  );
 }
 
 export function useT(): Translate {
-  const context = useContext(I18nContext);
-  if (!context) throw new Error("useT() outside <I18nProvider>");
-  return context.t;
+  return useTranslations();
 }
 
 export function useLocale(): Locale {
-  const context = useContext(I18nContext);
-  if (!context) throw new Error("useLocale() outside <I18nProvider>");
-  return context.locale;
+  const locale = useContext(LocaleContext);
+  if (!locale) throw new Error("useLocale() outside <I18nProvider>");
+  return locale;
 }

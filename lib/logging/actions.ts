@@ -5,7 +5,6 @@ import { z } from "zod";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { db } from "@/lib/db/client.ts";
 import { webBoss } from "@/lib/jobs/boss.ts";
-import { plural } from "@/lib/i18n/translate.ts";
 import { defineAction } from "@/lib/ui/action.ts";
 import { uuid } from "@/lib/ui/fields.ts";
 import { cancelMessage, retryMessage } from "./mutations.ts";
@@ -19,7 +18,7 @@ export const retryMessageAction = defineAction({
   async run(input, { actor, t }) {
     const { recipientsToSend } = await retryMessage(db(), await webBoss(), actor, input.messageId);
     revalidatePath("/beheer/applicatieinstellingen", "layout");
-    return { ok: true, message: recipientsToSend === null ? t("logging.retried") : plural(t, "logging.retriedRecipients", recipientsToSend) };
+    return { ok: true, message: recipientsToSend === null ? t("logging.retried") : t("logging.retriedRecipients", { count: recipientsToSend }) };
   },
 });
 

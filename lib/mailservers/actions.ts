@@ -4,7 +4,6 @@ import { revalidatePath } from "next/cache";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { db } from "@/lib/db/client.ts";
 import { defineAction } from "@/lib/ui/action.ts";
-import { plural } from "@/lib/i18n/translate.ts";
 import {
   applyRecipientCapSuggestion,
   createServer,
@@ -89,7 +88,7 @@ export const applyRecipientCapSuggestionAction = defineAction({
   async run(input, { actor, t }) {
     const { maxRecipientsPerMessage } = await applyRecipientCapSuggestion(db(), actor, input);
     revalidatePath(`${LIST}/${input.serverId}`);
-    return { ok: true, message: plural(t, "mailservers.learned.recipientCapApplied", maxRecipientsPerMessage) };
+    return { ok: true, message: t("mailservers.learned.recipientCapApplied", { count: maxRecipientsPerMessage }) };
   },
 });
 

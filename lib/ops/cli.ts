@@ -19,7 +19,7 @@ import { migrate } from "@/lib/db/migrate.ts";
 import { createUser } from "@/lib/users/mutations.ts";
 import { createUserSchema } from "@/lib/users/schema.ts";
 import { UserError } from "@/lib/ui/errors.ts";
-import { catalog, translator } from "@/lib/i18n/translate.ts";
+import { translator } from "@/lib/i18n/translate.ts";
 import { loadEnvironment } from "./environment.ts";
 import { firstAdministratorNotice, seed } from "./seed.ts";
 
@@ -118,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof UserError) {
-      console.error(translator(catalog("nl"))(error.messageKey, error.vars));
+      console.error(translator("nl")(error.messageKey, error.vars));
       return 1;
     }
     throw error;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { catalog, translator } from "@/lib/i18n/translate.ts";
+import { translator } from "@/lib/i18n/translate.ts";
 import { fieldErrorsOf, formDataToObject } from "./action.ts";
 import { email, text } from "./fields.ts";
 
@@ -22,14 +22,14 @@ describe("field errors", () => {
   it("are translated from catalog keys with their variables", () => {
     const result = schema.safeParse({ name: "x".repeat(11), email: "not-an-address" });
     expect(result.success).toBe(false);
-    const nl = fieldErrorsOf(result.error!, translator(catalog("nl")));
+    const nl = fieldErrorsOf(result.error!, translator("nl"));
     expect(nl).toEqual({ name: ["Maximaal 10 tekens."], email: ["Dit is geen geldig e-mailadres."] });
-    const en = fieldErrorsOf(result.error!, translator(catalog("en")));
+    const en = fieldErrorsOf(result.error!, translator("en"));
     expect(en.name).toEqual(["At most 10 characters."]);
   });
 
   it("refuse line breaks and control characters in names", () => {
     const result = schema.safeParse({ name: "a\r\nBcc: x", email: "a@example.test" });
-    expect(fieldErrorsOf(result.error!, translator(catalog("nl"))).name).toEqual(["Regeleinden en andere stuurtekens zijn niet toegestaan."]);
+    expect(fieldErrorsOf(result.error!, translator("nl")).name).toEqual(["Regeleinden en andere stuurtekens zijn niet toegestaan."]);
   });
 });

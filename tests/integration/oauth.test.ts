@@ -8,7 +8,7 @@ import { ALL_PERMISSIONS, effectivePermissions } from "@/lib/auth/permissions.ts
 import { decryptSecret } from "@/lib/crypto/secret-box.ts";
 import { drainServer } from "@/lib/delivery/engine.ts";
 import { closeAllTransports, closeTransport } from "@/lib/delivery/transport-pool.ts";
-import { catalog, translator } from "@/lib/i18n/translate.ts";
+import { translator } from "@/lib/i18n/translate.ts";
 import { createBoss } from "@/lib/jobs/boss.ts";
 import { ensureQueues } from "@/lib/jobs/queues.ts";
 import { oauthSecretAad } from "@/lib/mailservers/credentials.ts";
@@ -43,7 +43,7 @@ vi.mock("next/headers", () => ({ cookies: async () => ({ get: () => undefined, s
 process.env.ALLOW_PRIVATE_SMTP_HOSTS = "1";
 
 const actor = { id: null, label: "test" };
-const t = translator(catalog("nl"));
+const t = translator("nl");
 const MAILBOX = "verzuim@klant.example";
 const TENANT = "7f0c2a55-1b0e-4d6a-9a51-3c2f8e1d0b44";
 const CLIENT_ID = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f";

@@ -1,4 +1,4 @@
-import { plural, type Locale, type Translate } from "@/lib/i18n/translate.ts";
+import { type Locale, type Translate } from "@/lib/i18n/translate.ts";
 import { Table } from "@/lib/ui/table.tsx";
 import { formatDateTime, formatNumber } from "@/lib/i18n/format.ts";
 import type { getMessage } from "../data.ts";
@@ -14,15 +14,15 @@ export function RecipientOutcomeTable({ recipients, t, locale }: { recipients: R
   const [delivered, waiting, failed] = [count("DELIVERED"), count("WAITING"), count("FAILED")];
   const parts = [
     delivered > 0 ? t("logging.progress.deliveredCount", { count: number(delivered) }) : null,
-    waiting > 0 ? plural(t, "logging.progress.waiting", waiting, { count: number(waiting) }) : null,
-    failed > 0 ? plural(t, "logging.progress.failed", failed, { count: number(failed) }) : null,
+    waiting > 0 ? t("logging.progress.waiting", { count: waiting }) : null,
+    failed > 0 ? t("logging.progress.failed", { count: failed }) : null,
   ].filter((part) => part !== null);
   return (
     <section className="card space-y-3" data-testid="recipient-outcomes">
       <div>
         <h2>{t("logging.recipients.title")}</h2>
         <p className="text-sm text-slate-600">
-          {plural(t, "logging.recipients.count", recipients.length, { count: number(recipients.length) })}: {parts.join(", ")}
+          {t("logging.recipients.count", { count: recipients.length })}: {parts.join(", ")}
         </p>
       </div>
       <Table columns={(["address", "state", "code", "reply", "time"] as const).map((column) => t(`logging.recipients.columns.${column}`))} rows={recipients}>

@@ -1,4 +1,4 @@
-import { plural, type Locale, type Translate } from "@/lib/i18n/translate.ts";
+import { type Locale, type Translate } from "@/lib/i18n/translate.ts";
 import { formatNumber } from "@/lib/i18n/format.ts";
 import { ActionButton } from "@/lib/ui/form.tsx";
 import { applyRecipientCapSuggestionAction, dismissRecipientCapSuggestionAction } from "../actions.ts";
@@ -22,10 +22,10 @@ export function RecipientCapSuggestionBox({
 }) {
   if (!suggestion) return null;
   const number = (n: number) => formatNumber(n, locale);
-  const times = plural(t, "mailservers.learned.times", suggestion.observations, { count: number(suggestion.observations) });
+  const times = t("mailservers.learned.times", { count: suggestion.observations });
   return (
     <div className="space-y-2 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="recipient-cap-suggestion">
-      <p className="font-medium">{plural(t, "mailservers.learned.recipientCap", suggestion.observed, { count: number(suggestion.observed) })}</p>
+      <p className="font-medium">{t("mailservers.learned.recipientCap", { count: suggestion.observed })}</p>
       <p>
         {suggestion.configured === null
           ? t("mailservers.learned.recipientCapExplain", { times })

@@ -1,24 +1,32 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { Permission } from "@/lib/auth/permissions.ts";
 import { db } from "@/lib/db/client.ts";
 import { webBoss } from "@/lib/jobs/boss.ts";
+import { mailCatcherEnabled } from "@/lib/mailcatcher/data.ts";
 import { defineAction } from "@/lib/ui/action.ts";
-import { UserError } from "@/lib/ui/errors.ts";
+import { withNotice } from "@/lib/ui/notice-codes.ts";
 import { addSender, checkSenderPreflight, removeSender, resendCodes, verifySender } from "./mutations.ts";
 import { addSenderSchema, senderIdSchema, verifySenderSchema } from "./schema.ts";
 
 const SERVERS = "/beheer/applicatieinstellingen/mailservers";
 
-export const addSenderAction = defineAction<typeof addSenderSchema, { senderId: string; serverId: string }>({
+const senderPage = (serverId: string, senderId: string) => `${SERVERS}/${serverId}/afzenders/${senderId}`;
+
+/**
+ * On success the user goes on to the sender's page, where the codes are entered; what happened is
+ * a notice there (lib/ui/notice.tsx), so it is still there after a refresh.
+ */
+export const addSenderAction = defineAction({
   name: "senders.add",
   permission: Permission.MAILSERVERS_EDIT,
   schema: addSenderSchema,
-  async run(input, { actor, t }) {
-    const sender = await addSender(db(), await webBoss(), actor, input);
+  async run(input, { actor }) {
+    const sender = await addSender(db(), await webBoss(), actor, input, undefined, mailCatcherEnabled());
     revalidatePath(`${SERVERS}/${input.serverId}`);
-    return { ok: true, message: t("senders.added", { address: sender.address }), data: { senderId: sender.id, serverId: input.serverId } };
+    redirect(withNotice(senderPage(input.serverId, sender.id), sender.domainUnresolved ? "afzender-proefmodus" : "afzender-toegevoegd"));
   },
 });
 
@@ -29,12 +37,12 @@ export const verifySenderAction = defineAction({
   async run(input, { actor, t }) {
     const result = await verifySender(db(), actor, input);
     revalidatePath(SERVERS, "layout");
-    if (result.ok) {
-      const sender = await db().sender.findUniqueOrThrow({ where: { id: input.senderId }, select: { address: true } });
-      return { ok: true, message: t("senders.verified", { address: sender.address }) };
+    // Verified or locked, the code form is gone: the outcome is a notice on the sender's page.
+    if (result.ok || result.reason === "locked") {
+      const sender = await db().sender.findUniqueOrThrow({ where: { id: input.senderId }, select: { serverId: true } });
+      redirect(withNotice(senderPage(sender.serverId, input.senderId), result.ok ? "afzender-geverifieerd" : "afzender-geblokkeerd"));
     }
     // Not thrown: the counted try must stay committed.
-    if (result.reason === "locked") throw new UserError("senders.locked");
     return { ok: false, status: 400, error: t("senders.wrongCode", { left: result.triesLeft }) };
   },
 });

@@ -150,6 +150,43 @@ describe("adding a sender", () => {
     const server = await createServer(testDb(), actor, serverForm());
     await expect(addSender(testDb(), boss, actor, { serverId: server.id, displayName: "A", address: "a@alleen-a.example" })).resolves.toBeTruthy();
   });
+
+  it("in trial mode (mail catcher on) accepts a domain without MX or address records, and says so", async () => {
+    const server = await createServer(testDb(), actor, serverForm());
+    const sender = await addSender(
+      testDb(),
+      boss,
+      actor,
+      { serverId: server.id, displayName: "Proef", address: "proef@bestaat-niet.example" },
+      undefined,
+      true,
+    );
+    expect(sender.domainUnresolved).toBe(true);
+    expect(await testDb().sender.findUniqueOrThrow({ where: { id: sender.id } })).toMatchObject({ address: "proef@bestaat-niet.example", state: "PENDING" });
+    // Both codes are on their way, to the Postvak in trial mode.
+    expect(await testDb().outboundMessage.count({ where: { senderId: sender.id } })).toBe(2);
+  });
+
+  it("in trial mode accepts a domain the resolver cannot answer for; outside trial mode refuses it and stores nothing", async () => {
+    const server = await createServer(testDb(), actor, serverForm());
+    const resolverDown = async () => ({ ok: false as const, reason: "DNS_FAILURE" });
+    const input = { serverId: server.id, displayName: "Gefilterd", address: "info@gefilterd.example" };
+    await expect(addSender(testDb(), boss, actor, input, resolverDown, false)).rejects.toMatchObject({
+      messageKey: "senders.errors.dnsUnavailable",
+      field: "address",
+    });
+    expect(await testDb().sender.count()).toBe(0);
+    expect(await testDb().outboundMessage.count()).toBe(0);
+    const sender = await addSender(testDb(), boss, actor, input, resolverDown, true);
+    expect(sender.domainUnresolved).toBe(true);
+    expect(await testDb().sender.count()).toBe(1);
+  });
+
+  it("outside trial mode a domain that resolves is not marked as let through", async () => {
+    const server = await createServer(testDb(), actor, serverForm());
+    const sender = await addSender(testDb(), boss, actor, { serverId: server.id, displayName: "Klant", address: "info@klant.example" }, undefined, false);
+    expect(sender.domainUnresolved).toBe(false);
+  });
 });
 
 describe("entering the codes", () => {

@@ -5,6 +5,7 @@ import { useEffect, useState, type ChangeEvent } from "react";
 import { useLocale, useT } from "@/lib/i18n/client.tsx";
 import { formatDate } from "@/lib/i18n/format.ts";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
+import { withNotice } from "@/lib/ui/notice-codes.ts";
 import { FieldError, FormError, FormState, SubmitButton, TextField, useFieldErrors, useFormAction, WarningCheckbox } from "@/lib/ui/form.tsx";
 import {
   authMethodsFor,
@@ -67,8 +68,9 @@ export function ServerForm({
   const secretStored = oauthStored?.type === values.type;
 
   useEffect(() => {
-    if (state?.ok && state.data?.id) router.push(`/beheer/applicatieinstellingen/mailservers/${state.data.id}?saved=1`);
-  }, [state, router]);
+    if (state?.ok && state.data?.id)
+      router.push(withNotice(`/beheer/applicatieinstellingen/mailservers/${state.data.id}`, initial.id ? "server-opgeslagen" : "server-aangemaakt"));
+  }, [state, router, initial.id]);
 
   const set = <K extends keyof ServerFormValues>(key: K, value: ServerFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   // A text box bound to one of the form's text values.

@@ -2,17 +2,15 @@
 
 import { useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
-import { ActionForm, FormError, RedirectOnSuccess, SubmitButton, TextField } from "@/lib/ui/form.tsx";
+import { ActionForm, FormError, SubmitButton, TextField } from "@/lib/ui/form.tsx";
 
-type Added = { senderId: string; serverId: string };
-type Action = (previous: ActionResult<Added> | null, form: FormData) => Promise<ActionResult<Added>>;
+type Action = (previous: ActionResult | null, form: FormData) => Promise<ActionResult>;
 
-/** "+ Afzender toevoegen": on success straight on to the page where the codes are entered. */
+/** "+ Afzender toevoegen": on success the action goes straight on to the page where the codes are entered. */
 export function AddSenderForm({ serverId, action }: { serverId: string; action: Action }) {
   const t = useT();
   return (
     <ActionForm action={action} className="space-y-3" testId="add-sender-form">
-      <RedirectOnSuccess<Added> to={(added) => `/beheer/applicatieinstellingen/mailservers/${added.serverId}/afzenders/${added.senderId}?added=1`} />
       <input type="hidden" name="serverId" value={serverId} />
       <p className="text-sm text-slate-600">{t("senders.addHint")}</p>
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">

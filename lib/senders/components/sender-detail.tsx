@@ -10,6 +10,12 @@ import { errorText } from "@/lib/delivery/components/note-text.ts";
 import type { loadSender } from "../data.ts";
 import { PreflightPanel } from "./preflight-panel.tsx";
 import { SenderStateBadge } from "./sender-state-badge.tsx";
+import { LiveRefresh } from "@/lib/live/components/live-refresh.tsx";
+import type { LiveState } from "@/lib/live/data.ts";
+import { PageNotice } from "@/lib/ui/notice.tsx";
+import type { NoticeCode } from "@/lib/ui/notice-codes.ts";
+
+const POSTVAK = "/beheer/postvak";
 
 type Sender = NonNullable<Awaited<ReturnType<typeof loadSender>>>;
 
@@ -18,8 +24,27 @@ type Sender = NonNullable<Awaited<ReturnType<typeof loadSender>>>;
  * accepts, codeEntryRefusal), "Codes opnieuw versturen", the DMARC preflight, and how the two
  * verification mails were delivered.
  */
-export function SenderDetail({ sender, added, canEdit, t, locale }: { sender: Sender; added: boolean; canEdit: boolean; t: Translate; locale: Locale }) {
+export function SenderDetail({
+  sender,
+  notice,
+  live,
+  trialMode,
+  canEdit,
+  canLinkTemplates,
+  t,
+  locale,
+}: {
+  sender: Sender;
+  notice: NoticeCode | null;
+  live: LiveState;
+  trialMode: boolean;
+  canEdit: boolean;
+  canLinkTemplates: boolean;
+  t: Translate;
+  locale: Locale;
+}) {
   const serverPage = `/beheer/applicatieinstellingen/mailservers/${sender.server.id}`;
+  const senderPage = `${serverPage}/afzenders/${sender.id}`;
   return (
     <div className="space-y-5">
       <Link href={serverPage} className="text-sm">
@@ -42,11 +67,7 @@ export function SenderDetail({ sender, added, canEdit, t, locale }: { sender: Se
           />
         ) : null}
       </div>
-      {added ? (
-        <p role="status" className="rounded bg-brand-50 p-2 text-sm text-brand-900">
-          {t("senders.added", { address: sender.address })}
-        </p>
-      ) : null}
+      <SenderNotice notice={notice} sender={sender} closeHref={senderPage} canLinkTemplates={canLinkTemplates} t={t} />
 
       <section className="card grid grid-cols-1 gap-3 text-sm md:grid-cols-2">
         <div>
@@ -63,7 +84,9 @@ export function SenderDetail({ sender, added, canEdit, t, locale }: { sender: Se
         </div>
       </section>
 
-      {canEdit && sender.codeEntryRefusal === null && sender.round ? <CodeForm sender={sender} round={sender.round} t={t} locale={locale} /> : null}
+      {canEdit && sender.codeEntryRefusal === null && sender.round ? (
+        <CodeForm sender={sender} round={sender.round} trialMode={trialMode} t={t} locale={locale} />
+      ) : null}
 
       {canEdit && sender.displayState !== "verified" ? (
         <ActionButton action={resendCodesAction} fields={{ senderId: sender.id }} className="btn-secondary" testId="resend-form">
@@ -82,12 +105,76 @@ export function SenderDetail({ sender, added, canEdit, t, locale }: { sender: Se
       />
 
       <VerificationMails messages={sender.messages} t={t} locale={locale} />
+      <LiveRefresh source={{ sender: sender.id }} version={live.version} pending={live.pending} />
     </div>
   );
 }
 
+/**
+ * What the last action left behind (`?melding=`), while it is still true: "codes onderweg" only
+ * while codes can be entered, "geverifieerd" only for a verified sender, "geblokkeerd" only while
+ * blocked. A stale or unknown code shows nothing.
+ */
+function SenderNotice({
+  notice,
+  sender,
+  closeHref,
+  canLinkTemplates,
+  t,
+}: {
+  notice: NoticeCode | null;
+  sender: Sender;
+  closeHref: string;
+  canLinkTemplates: boolean;
+  t: Translate;
+}) {
+  const values = { address: sender.address, domain: sender.address.slice(sender.address.lastIndexOf("@") + 1) };
+  switch (notice) {
+    case "afzender-toegevoegd":
+    case "afzender-proefmodus":
+      if (sender.codeEntryRefusal !== null) return null;
+      return (
+        <PageNotice
+          code={notice}
+          values={values}
+          next={notice === "afzender-proefmodus" ? [{ label: t("notices.openPostvak"), href: POSTVAK }] : []}
+          closeHref={closeHref}
+          t={t}
+        />
+      );
+    case "afzender-geverifieerd":
+      if (sender.displayState !== "verified") return null;
+      return (
+        <PageNotice
+          code={notice}
+          values={values}
+          next={canLinkTemplates ? [{ label: t("notices.linkToTemplate"), href: "/beheer/applicatieinstellingen/sjablonen" }] : []}
+          closeHref={closeHref}
+          t={t}
+        />
+      );
+    case "afzender-geblokkeerd":
+      if (sender.displayState !== "blocked") return null;
+      return <PageNotice code={notice} values={values} closeHref={closeHref} t={t} />;
+    default:
+      return null;
+  }
+}
+
 /** Both codes on a first verification; only the configuration code when the ownership is already proven. */
-function CodeForm({ sender, round, t, locale }: { sender: Sender; round: NonNullable<Sender["round"]>; t: Translate; locale: Locale }) {
+function CodeForm({
+  sender,
+  round,
+  trialMode,
+  t,
+  locale,
+}: {
+  sender: Sender;
+  round: NonNullable<Sender["round"]>;
+  trialMode: boolean;
+  t: Translate;
+  locale: Locale;
+}) {
   return (
     <section className="card space-y-3">
       <h2>{t("senders.verifyTitle")}</h2>
@@ -95,6 +182,14 @@ function CodeForm({ sender, round, t, locale }: { sender: Sender; round: NonNull
         {round.needsOwnershipCode ? t("senders.verifyIntro", { address: sender.address }) : t("senders.reverifyIntro", { address: sender.address })}{" "}
         {t("senders.validUntil", { at: formatDateTime(round.expiresAt, locale) })}
       </p>
+      {trialMode ? (
+        <p className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900" data-testid="trial-codes">
+          {t("notices.trialCodes")}{" "}
+          <Link href={POSTVAK} className="font-medium">
+            {t("notices.openPostvak")}
+          </Link>
+        </p>
+      ) : null}
       <ActionForm action={verifySenderAction} className="space-y-3" testId="verify-form">
         <input type="hidden" name="senderId" value={sender.id} />
         <div className="grid max-w-xl grid-cols-1 gap-4 md:grid-cols-2">

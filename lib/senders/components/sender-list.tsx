@@ -38,7 +38,7 @@ export function SenderList({ serverId, senders, canEdit, t }: { serverId: string
         )}
       </Table>
       {canEdit ? (
-        <details className="rounded border border-slate-200 p-3" open={senders.length === 0}>
+        <details id="afzender-toevoegen" className="rounded border border-slate-200 p-3" open={senders.length === 0}>
           <summary className="cursor-pointer font-medium text-brand-700">{t("senders.add")}</summary>
           <div className="mt-3">
             <AddSenderForm serverId={serverId} action={addSenderAction} />

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useState } from "react";
 import { useT } from "@/lib/i18n/client.tsx";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
@@ -73,7 +74,14 @@ export function RouteForm({
               <option value="">—</option>
             )}
           </select>
-          {server && server.senders.length === 0 ? <p className="mt-1 text-xs text-amber-800">{t("templates.noVerifiedSenders")}</p> : null}
+          {server && server.senders.length === 0 ? (
+            <p className="mt-1 text-xs text-amber-800" data-testid="no-verified-senders">
+              {t("templates.noVerifiedSenders")}{" "}
+              <Link href={`/beheer/applicatieinstellingen/mailservers/${server.id}#afzender-toevoegen`} className="font-medium">
+                {t("notices.addSender")}
+              </Link>
+            </p>
+          ) : null}
           <FieldError name="senderId" />
         </div>
       </div>

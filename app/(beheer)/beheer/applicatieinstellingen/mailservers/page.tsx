@@ -5,6 +5,10 @@ import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import { loadServers } from "@/lib/mailservers/data.ts";
 import { SERVER_TYPES } from "@/lib/mailservers/presets.ts";
+import { FirstRunGuide } from "@/lib/onboarding/components/first-run-guide.tsx";
+import { loadFirstRunProgress } from "@/lib/onboarding/data.ts";
+import { ServerSparkline } from "@/lib/stats/components/server-sparkline.tsx";
+import { loadServerSparklines } from "@/lib/stats/data.ts";
 import { PageHeader } from "@/lib/ui/page-header.tsx";
 import { Table } from "@/lib/ui/table.tsx";
 
@@ -12,7 +16,8 @@ export default async function MailserversPage() {
   const user = await requirePagePermission(Permission.MAILSERVERS_VIEW);
   const t = await getT();
   const locale = await getLocale();
-  const servers = await loadServers();
+  const [servers, firstRun] = await Promise.all([loadServers(), loadFirstRunProgress()]);
+  const sparklines = await loadServerSparklines(servers.map((server) => server.id));
   return (
     <div className="space-y-4">
       <PageHeader title={t("mailservers.title")} intro={t("mailservers.intro")}>
@@ -22,6 +27,12 @@ export default async function MailserversPage() {
           </Link>
         ) : null}
       </PageHeader>
+      <FirstRunGuide
+        progress={firstRun}
+        canEditServers={user.permissions.has(Permission.MAILSERVERS_EDIT)}
+        canEditTemplates={user.permissions.has(Permission.TEMPLATES_EDIT)}
+        t={t}
+      />
       <Table
         card
         testId="server-list"
@@ -33,6 +44,7 @@ export default async function MailserversPage() {
           <tr key={server.id}>
             <td>
               <Link href={`/beheer/applicatieinstellingen/mailservers/${server.id}`}>{server.name}</Link>
+              <ServerSparkline values={sparklines[server.id] ?? []} t={t} />
             </td>
             <td>{SERVER_TYPES[server.type].label[locale]}</td>
             <td className="font-mono text-xs">

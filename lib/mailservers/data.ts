@@ -22,6 +22,7 @@ const PUBLIC_FIELDS = {
   managedBy: true,
   maxRecipientsPerMessage: true,
   maxConnections: true,
+  insecureAcknowledgedAt: true,
   lastTestAt: true,
   lastTestOk: true,
   createdAt: true,

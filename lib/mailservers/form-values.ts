@@ -1,4 +1,4 @@
-import { presetFor, type AuthMethod, type LimitUnit, type LimitWindow, type ServerTypeId, type TlsMode } from "./presets.ts";
+import { authMethodsFor, presetFor, type AuthMethod, type LimitUnit, type LimitWindow, type ServerTypeId, type TlsMode } from "./presets.ts";
 import type { ServerView } from "./data.ts";
 import type { ManagedBy } from "./schema.ts";
 
@@ -24,6 +24,8 @@ export type ServerFormValues = {
   maxRecipientsPerMessage: string;
   maxConnections: string;
   limits: { key: number; count: string; size: string; window: LimitWindow; unit: LimitUnit }[];
+  /** "Ik begrijp…" for a server without encryption, as stored: given once, shown ticked. */
+  acceptInsecure: boolean;
 };
 
 let nextKey = 1;
@@ -44,7 +46,7 @@ export function valuesFromPreset(type: ServerTypeId, base: Partial<ServerFormVal
     tlsMode: preset.tlsMode,
     verifyCertificate: true,
     authMethod: preset.authMethod,
-    username: preset.username || base.username || "",
+    username: preset.username,
     oauthTenantId: base.oauthTenantId ?? "",
     oauthClientId: base.oauthClientId ?? "",
     oauthSecretExpiresAt: base.oauthSecretExpiresAt ?? "",
@@ -52,6 +54,7 @@ export function valuesFromPreset(type: ServerTypeId, base: Partial<ServerFormVal
     managedBy: base.managedBy ?? "WERKGEVER",
     maxRecipientsPerMessage: preset.maxRecipientsPerMessage ? String(preset.maxRecipientsPerMessage) : "",
     maxConnections: base.maxConnections ?? "1",
+    acceptInsecure: false,
     limits: preset.limits.map((limit) => ({
       key: newLimitKey(),
       count: String(limit.count),
@@ -59,6 +62,51 @@ export function valuesFromPreset(type: ServerTypeId, base: Partial<ServerFormVal
       window: limit.window,
       unit: limit.unit,
     })),
+  };
+}
+
+/**
+ * Choosing another type in the form. The rule: a field that still holds what the previous type's
+ * preset filled in follows the new preset (SendGrid's user name "apikey", a provider's host, port,
+ * TLS mode, authentication, recipient cap, each of its limits); a value the administrator typed or
+ * changed stays, so nothing typed is lost by looking at another type. A typed value the new type
+ * cannot take (OAuth2 for a type without it, a region outside Amazon SES) gives way to the preset.
+ */
+export function switchType(values: ServerFormValues, type: ServerTypeId): ServerFormValues {
+  if (type === values.type) return values;
+  const before = presetFor(values.type, { region: values.region || undefined });
+  const region = type === "AMAZON_SES" ? values.region || undefined : undefined;
+  const after = presetFor(type, { region });
+  const untouched = (value: string, presetValue: string) => value.trim() === "" || value.trim().toLowerCase() === presetValue.toLowerCase();
+  const follow = (value: string, was: string, now: string) => (untouched(value, was) ? now : value);
+  const cap = (n: number | null) => (n ? String(n) : "");
+  const sameLimit = (row: ServerFormValues["limits"][number], limit: (typeof before.limits)[number]) =>
+    row.count.trim() === String(limit.count) &&
+    (row.size.trim() || "1") === String(limit.windowSize ?? 1) &&
+    row.window === limit.window &&
+    row.unit === limit.unit;
+  const typedLimits = values.limits.filter((row) => !before.limits.some((limit) => sameLimit(row, limit)));
+  const authMethod = values.authMethod === before.authMethod || !authMethodsFor(type).includes(values.authMethod) ? after.authMethod : values.authMethod;
+  return {
+    ...values,
+    type,
+    region: after.region ?? "",
+    host: follow(values.host, before.host, after.host),
+    port: follow(values.port, String(before.port), String(after.port)),
+    tlsMode: values.tlsMode === before.tlsMode ? after.tlsMode : values.tlsMode,
+    authMethod,
+    username: follow(values.username, before.username, after.username),
+    maxRecipientsPerMessage: follow(values.maxRecipientsPerMessage, cap(before.maxRecipientsPerMessage), cap(after.maxRecipientsPerMessage)),
+    // A typed limit for the same window and unit wins over the new preset's (two would be refused as a duplicate).
+    limits: [
+      ...after.limits
+        .filter(
+          (limit) =>
+            !typedLimits.some((row) => row.window === limit.window && (row.size.trim() || "1") === String(limit.windowSize ?? 1) && row.unit === limit.unit),
+        )
+        .map((limit) => ({ key: newLimitKey(), count: String(limit.count), size: String(limit.windowSize ?? 1), window: limit.window, unit: limit.unit })),
+      ...typedLimits,
+    ],
   };
 }
 
@@ -83,6 +131,7 @@ export function serverFormValues(server: ServerView): ServerFormValues {
     managedBy: server.managedBy,
     maxRecipientsPerMessage: server.maxRecipientsPerMessage ? String(server.maxRecipientsPerMessage) : "",
     maxConnections: String(server.maxConnections),
+    acceptInsecure: server.tlsMode === "NONE" && server.insecureAcknowledgedAt !== null,
     // Keys far above newLimitKey()'s, so rows added in the browser never share one with these.
     limits: server.limits.map((limit, index) => ({
       key: index + 1_000_000,

@@ -39,6 +39,7 @@ function auditView(server: {
   managedBy: string;
   maxRecipientsPerMessage: number | null;
   limits: { count: number; window: string; windowSize: number; unit: string }[];
+  insecureAcknowledgedAt: Date | null;
 }) {
   return {
     name: server.name,
@@ -62,6 +63,7 @@ function auditView(server: {
     heloName: server.heloName,
     managedBy: server.managedBy,
     maxRecipientsPerMessage: server.maxRecipientsPerMessage,
+    insecureAcknowledgedAt: server.insecureAcknowledgedAt?.toISOString() ?? null,
     limits: server.limits.map((l) => `${l.count}/${l.windowSize > 1 ? `${l.windowSize}x` : ""}${l.window}/${l.unit}`).sort(),
   };
 }
@@ -109,7 +111,13 @@ export async function createServer(prisma: Db, actor: Actor, input: ServerInput)
   assertUsableOAuthSecret(input);
   return prisma.$transaction(async (tx) => {
     const server = await tx.mailServer.create({
-      data: { ...columns(input), oauthClientId: input.oauthClientId ?? null, limits: { create: input.limits } },
+      data: {
+        ...columns(input),
+        oauthClientId: input.oauthClientId ?? null,
+        // The form refuses "no encryption" unless "Ik begrijp…" is ticked: saving it is the acknowledgement.
+        insecureAcknowledgedAt: input.tlsMode === "NONE" ? new Date() : null,
+        limits: { create: input.limits },
+      },
       include: { limits: true },
     });
     // The boxes' associated data names the row, so they are sealed once the id exists.
@@ -130,7 +138,7 @@ export async function createServer(prisma: Db, actor: Actor, input: ServerInput)
       entityType: "MailServer",
       entityId: server.id,
       params: { name: server.name },
-      after: auditView(withPassword),
+      after: { ...auditView(withPassword), ...(withPassword.insecureAcknowledgedAt ? { insecureAcknowledged: true } : {}) },
     });
     return withPassword;
   });
@@ -174,10 +182,13 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
       (oauth &&
         (before.type !== input.type || before.oauthTenantId !== input.oauthTenantId || before.oauthClientId !== oauthClientId || Boolean(input.oauthSecret)));
     await tx.sendingLimit.deleteMany({ where: { serverId: id } });
+    // Given once, the acknowledgement stays with the server (the form shows it ticked) until the server is encrypted.
+    const insecureAcknowledgedAt = input.tlsMode !== "NONE" ? null : (before.insecureAcknowledgedAt ?? new Date());
     const after = await tx.mailServer.update({
       where: { id },
       data: {
         ...columns(input),
+        insecureAcknowledgedAt,
         passwordBox,
         oauthClientId,
         oauthSecretBox,
@@ -209,6 +220,7 @@ export async function updateServer(prisma: Db, actor: Actor, id: string, input: 
         ...auditView(after),
         ...(input.password ? { passwordReplaced: true } : {}),
         ...(oauth && input.oauthSecret ? { oauthSecretReplaced: true } : {}),
+        ...(insecureAcknowledgedAt && !before.insecureAcknowledgedAt ? { insecureAcknowledged: true } : {}),
         ...(reverify ? { sendersToReverify: reverify } : {}),
       },
     });

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { presetFor, SERVER_TYPE_IDS, SERVER_TYPES, SES_REGIONS, WINDOW_SECONDS } from "@/lib/mailservers/presets.ts";
 
 describe("server type presets", () => {
-  it("pre-fills Microsoft 365 with smtp.office365.com:587 STARTTLS and both of its limits", () => {
+  it("pre-fills Microsoft 365 with smtp.office365.com:587 STARTTLS, OAuth2 (basic SMTP AUTH is being switched off) and both of its limits", () => {
     expect(presetFor("MICROSOFT_365")).toEqual({
       type: "MICROSOFT_365",
       host: "smtp.office365.com",
       port: 587,
       tlsMode: "STARTTLS",
-      authMethod: "PASSWORD",
+      authMethod: "OAUTH2",
       username: "",
       limits: [
         { count: 30, window: "MINUTE", unit: "MESSAGES" },

@@ -134,12 +134,16 @@ export const SERVER_TYPES: Readonly<Record<ServerTypeId, ServerType>> = {
     host: "smtp.office365.com",
     port: 587,
     tlsMode: "STARTTLS",
-    authMethod: "PASSWORD",
+    // Microsoft switches basic SMTP AUTH off; a password still works where a tenant keeps it on.
+    authMethod: "OAUTH2",
     usernameHint: {
       nl: "Het volledige e-mailadres van de mailbox waarmee wordt verzonden.",
       en: "The full e-mail address of the mailbox used for sending.",
     },
-    passwordHint: { nl: "Het wachtwoord van die mailbox.", en: "That mailbox's password." },
+    passwordHint: {
+      nl: "Het wachtwoord van die mailbox. Let op: dit werkt alleen zolang SMTP AUTH met wachtwoord (basic auth) in je organisatie aan staat; Microsoft zet dat eind december 2026 uit, daarna lukt verzenden zo niet meer.",
+      en: "That mailbox's password. Note: this only works while SMTP AUTH with a password (basic auth) is on in your organisation; Microsoft turns it off at the end of December 2026, after which sending this way stops working.",
+    },
     oauthHint: {
       nl: "Aanbevolen: OAuth2. Microsoft schakelt aanmelden met wachtwoord (basic auth) voor SMTP eind december 2026 uit. Registreer een app in Entra ID met de toepassingsmachtiging SMTP.SendAsApp en geef die toegang tot de mailbox.",
       en: "Recommended: OAuth2. Microsoft turns off password sign-in (basic auth) for SMTP at the end of December 2026. Register an app in Entra ID with the application permission SMTP.SendAsApp and give it access to the mailbox.",
@@ -220,7 +224,7 @@ export const SERVER_TYPES: Readonly<Record<ServerTypeId, ServerType>> = {
     ],
     maxRecipientsPerMessage: 50,
     notes: {
-      nl: "Vooringevuld is het sandbox-quotum. Verhoog de limieten tot het quotum van uw SES-account; boven het quotum laat SES berichten vallen.",
+      nl: "Vooringevuld is het sandbox-quotum. Verhoog de limieten tot het quotum van je SES-account; boven het quotum laat SES berichten vallen.",
       en: "Pre-filled is the sandbox quota. Raise the limits to your SES account's quota; above it SES drops messages.",
     },
     source: "Amazon SES Developer Guide, service quotas and SMTP endpoints",
@@ -239,7 +243,7 @@ export const SERVER_TYPES: Readonly<Record<ServerTypeId, ServerType>> = {
     limits: [],
     maxRecipientsPerMessage: null,
     notes: {
-      nl: "De limieten hangen af van uw abonnement; vul ze zelf in.",
+      nl: "De limieten hangen af van je abonnement; vul ze zelf in.",
       en: "The limits depend on your plan; fill them in yourself.",
     },
     source: "Twilio SendGrid Docs, Integrating with the SMTP API",
@@ -258,7 +262,7 @@ export const SERVER_TYPES: Readonly<Record<ServerTypeId, ServerType>> = {
     limits: [{ count: 300, window: "DAY", unit: "RECIPIENTS" }],
     maxRecipientsPerMessage: null,
     notes: {
-      nl: "Vooringevuld is het gratis abonnement (300 per dag); pas dit aan uw abonnement aan.",
+      nl: "Vooringevuld is het gratis abonnement (300 per dag); pas dit aan je abonnement aan.",
       en: "Pre-filled is the free plan (300 per day); adjust it to your plan.",
     },
     source: "Brevo Help Center, SMTP relay settings and plan sending limits",

@@ -4,6 +4,8 @@ import { decryptSecret } from "@/lib/crypto/secret-box.ts";
 import { passwordAad } from "@/lib/mailservers/credentials.ts";
 import { createServer, deleteServer, testServerConnection, updateServer } from "@/lib/mailservers/mutations.ts";
 import { serverFormSchema } from "@/lib/mailservers/schema.ts";
+import { getServer } from "@/lib/mailservers/data.ts";
+import { serverFormValues } from "@/lib/mailservers/form-values.ts";
 import { translator } from "@/lib/i18n/translate.ts";
 import { summarizeProbe } from "@/lib/mailservers/probe-summary.ts";
 import { fieldErrorsOf } from "@/lib/ui/action.ts";
@@ -131,6 +133,39 @@ describe("storing mail servers", () => {
     const audit = await testDb().auditEntry.findFirstOrThrow({ where: { action: "mailserver.update" } });
     expect(audit.before).toMatchObject({ limits: ["10000/DAY/RECIPIENTS", "30/MINUTE/MESSAGES"] });
     expect(audit.after).toMatchObject({ limits: ["20/MINUTE/MESSAGES"] });
+  });
+
+  it("remembers the acknowledgement for a server without encryption: given once, shown ticked, kept, cleared once encrypted, audited", async () => {
+    const insecure = (overrides: Record<string, unknown> = {}) =>
+      serverFormSchema.parse(form({ type: "GENERIC", host: "relay.klant.example", port: "25", tlsMode: "NONE", acceptInsecure: "on", ...overrides }));
+    const server = await createServer(testDb(), actor, insecure());
+    const given = (await testDb().mailServer.findUniqueOrThrow({ where: { id: server.id } })).insecureAcknowledgedAt;
+    expect(given).toBeInstanceOf(Date);
+    const created = await testDb().auditEntry.findFirstOrThrow({ where: { action: "mailserver.create", entityId: server.id } });
+    expect(created.after).toMatchObject({ insecureAcknowledged: true, insecureAcknowledgedAt: given!.toISOString() });
+    // The edit form starts with it ticked, so saving again does not ask for it again.
+    expect(serverFormValues((await getServer(testDb(), server.id))!).acceptInsecure).toBe(true);
+
+    await updateServer(testDb(), actor, server.id, insecure({ password: "", name: "Relay (hernoemd)" }));
+    expect((await testDb().mailServer.findUniqueOrThrow({ where: { id: server.id } })).insecureAcknowledgedAt).toEqual(given);
+    const renamed = await testDb().auditEntry.findFirstOrThrow({ where: { action: "mailserver.update", entityId: server.id } });
+    expect(renamed.after).not.toHaveProperty("insecureAcknowledged");
+
+    await updateServer(testDb(), actor, server.id, insecure({ password: "", tlsMode: "STARTTLS", acceptInsecure: "" }));
+    expect((await testDb().mailServer.findUniqueOrThrow({ where: { id: server.id } })).insecureAcknowledgedAt).toBeNull();
+    expect(serverFormValues((await getServer(testDb(), server.id))!).acceptInsecure).toBe(false);
+
+    await updateServer(testDb(), actor, server.id, insecure({ password: "" }));
+    const again = (await testDb().mailServer.findUniqueOrThrow({ where: { id: server.id } })).insecureAcknowledgedAt;
+    expect(again!.getTime()).toBeGreaterThanOrEqual(given!.getTime());
+    const updates = await testDb().auditEntry.findMany({ where: { action: "mailserver.update", entityId: server.id }, orderBy: { at: "asc" } });
+    expect(updates.at(-1)!.after).toMatchObject({ insecureAcknowledged: true });
+    expect(updates.at(-1)!.before).toMatchObject({ insecureAcknowledgedAt: null });
+  });
+
+  it("never stores an acknowledgement for an encrypted server", async () => {
+    const server = await createServer(testDb(), actor, serverFormSchema.parse(form({ acceptInsecure: "on" })));
+    expect((await testDb().mailServer.findUniqueOrThrow({ where: { id: server.id } })).insecureAcknowledgedAt).toBeNull();
   });
 
   it("deletes a server with its limits and audits it", async () => {

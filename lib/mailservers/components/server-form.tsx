@@ -1,12 +1,13 @@
 "use client";
 
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type ChangeEvent } from "react";
 import { useLocale, useT } from "@/lib/i18n/client.tsx";
 import { formatDate } from "@/lib/i18n/format.ts";
 import type { ActionResult } from "@/lib/ui/action-result.ts";
 import { withNotice } from "@/lib/ui/notice-codes.ts";
-import { FieldError, FormError, FormState, SubmitButton, TextField, useFieldErrors, useFormAction, WarningCheckbox } from "@/lib/ui/form.tsx";
+import { FieldError, FormError, FormState, SubmitButton, TextField, useFieldErrors, useFormAction } from "@/lib/ui/form.tsx";
 import {
   authMethodsFor,
   LIMIT_UNITS,
@@ -23,7 +24,8 @@ import {
   type TlsMode,
 } from "../presets.ts";
 import { MANAGED_BY, type ManagedBy } from "../schema.ts";
-import { newLimitKey, valuesFromPreset, type ServerFormValues } from "../form-values.ts";
+import { newLimitKey, switchType, type ServerFormValues } from "../form-values.ts";
+import { limitSentence } from "./limit-text.ts";
 
 type Action = (previous: ActionResult<{ id: string }> | null, form: FormData) => Promise<ActionResult<{ id: string }>>;
 type LimitRow = ServerFormValues["limits"][number];
@@ -49,10 +51,13 @@ export function ServerForm({
   initial,
   passwordStored,
   oauthStored,
+  cancelHref,
 }: {
   action: Action;
   initial: ServerFormValues;
   passwordStored: boolean;
+  /** "Annuleren" goes back here: the page the form was opened from. */
+  cancelHref: string;
   /** An OAuth2 secret is stored for this type (Google: for this service account). */
   oauthStored?: { type: ServerTypeId; account: string };
 }) {
@@ -75,7 +80,7 @@ export function ServerForm({
   const set = <K extends keyof ServerFormValues>(key: K, value: ServerFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
   // A text box bound to one of the form's text values.
   const bind = (key: TextKey) => ({ value: values[key], onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.target.value) });
-  const chooseType = (type: ServerTypeId) => setValues((v) => ({ ...valuesFromPreset(type, v), id: v.id, name: v.name, managedBy: v.managedBy }));
+  const chooseType = (type: ServerTypeId) => setValues((v) => switchType(v, type));
   const chooseRegion = (region: string) =>
     setValues((v) => {
       const oldHost = presetFor(v.type, { region: v.region || undefined }).host;
@@ -104,6 +109,11 @@ export function ServerForm({
       "limits",
       values.limits.map((r) => (r.key === key ? { ...r, ...change } : r)),
     );
+  // "30 berichten per minuut" beside a row, once it holds a number: how Postkamer reads it.
+  const readable = (row: LimitRow) =>
+    /^\d+$/.test(row.count.trim()) && Number(row.count) > 0
+      ? limitSentence({ count: Number(row.count), window: row.window, windowSize: periods(row.size), unit: row.unit }, t, locale)
+      : "";
   const presetHasLimit = (row: LimitRow) =>
     preset.limits.some(
       (l) => String(l.count) === row.count.trim() && String(l.windowSize ?? 1) === row.size.trim() && l.window === row.window && l.unit === row.unit,
@@ -207,7 +217,22 @@ export function ServerForm({
           </div>
           {!values.verifyCertificate ? <p className="text-xs text-amber-800">{t("mailservers.fields.verifyCertificateHint")}</p> : null}
           {values.tlsMode === "NONE" ? (
-            <WarningCheckbox name="acceptInsecure" warning={t("mailservers.tlsNoneWarning")} label={t("mailservers.fields.acceptInsecure")} />
+            // Remembered with the server once given: shown ticked on edit, cleared when the server is encrypted again.
+            <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="note" data-testid="insecure-warning">
+              <p>{t("mailservers.tlsNoneWarning")}</p>
+              <label className="mt-2 flex items-start gap-2 font-normal">
+                <input
+                  type="checkbox"
+                  name="acceptInsecure"
+                  checked={values.acceptInsecure}
+                  onChange={(e) => set("acceptInsecure", e.target.checked)}
+                  className="mt-0.5 accent-amber-600"
+                />
+                {t("mailservers.fields.acceptInsecure")}
+              </label>
+              {initial.acceptInsecure ? <p className="mt-1 text-xs">{t("mailservers.fields.acceptInsecureStored")}</p> : null}
+              <FieldError name="acceptInsecure" />
+            </div>
           ) : null}
           <TextField name="heloName" label={t("mailservers.fields.heloName")} hint={t("mailservers.fields.heloNameHint")} input={bind("heloName")} />
         </section>
@@ -370,12 +395,20 @@ export function ServerForm({
                   name="limitWindow"
                   label={t("mailservers.limits.per")}
                   value={row.window}
-                  options={LIMIT_WINDOWS.map((window) => ({ value: window, label: t(`mailservers.limits.window.${window}`) }))}
+                  options={LIMIT_WINDOWS.map((window) => ({
+                    value: window,
+                    label: t(`mailservers.limits.windowOption.${window}`, { count: periods(row.size) }),
+                  }))}
                   error={`limits.${index}.window`}
                   width="w-36"
                   onChange={(window) => setLimit(row.key, { window: window as LimitWindow })}
                 />
                 <span className="mt-2">{badge(presetHasLimit(row))}</span>
+                {readable(row) ? (
+                  <span className="mt-2 basis-full text-xs text-slate-600 sm:basis-auto" data-testid="limit-sentence">
+                    = {readable(row)}
+                  </span>
+                ) : null}
                 <button
                   type="button"
                   className="btn-danger mt-0.5"
@@ -415,10 +448,21 @@ export function ServerForm({
           />
         </section>
 
-        <SubmitButton>{t("common.save")}</SubmitButton>
+        <div className="flex items-center gap-3">
+          <SubmitButton>{t("common.save")}</SubmitButton>
+          <Link href={cancelHref} className="btn-secondary no-underline hover:no-underline">
+            {t("common.cancel")}
+          </Link>
+        </div>
       </form>
     </FormState>
   );
+}
+
+/** The number of periods a limit row's window spans: an empty or unreadable box counts as 1 (as the form's schema does). */
+function periods(size: string): number {
+  const n = Number(size.trim());
+  return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
 /** One field of a limit row (count, unit, size or window): a number box, or a select when it has options. */

@@ -19,7 +19,7 @@ export default async function NewServerPage({ searchParams }: { searchParams: Pr
         ← {t("mailservers.back")}
       </Link>
       <h1>{t("mailservers.newTitle")}</h1>
-      <ServerForm action={createServerAction} initial={initial} passwordStored={false} />
+      <ServerForm action={createServerAction} initial={initial} passwordStored={false} cancelHref="/beheer/applicatieinstellingen/mailservers" />
     </div>
   );
 }

@@ -25,6 +25,7 @@ export default async function EditServerPage({ params }: { params: Promise<{ id:
         initial={serverFormValues(server)}
         passwordStored={server.passwordStored}
         oauthStored={storedOAuthSecret(server)}
+        cancelHref={`/beheer/applicatieinstellingen/mailservers/${server.id}`}
       />
     </div>
   );

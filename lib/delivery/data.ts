@@ -1,9 +1,8 @@
 import { db, type Db, type Tx } from "@/lib/db/client.ts";
 import type { LimitUnit, LimitWindow } from "@/lib/mailservers/presets.ts";
+import { isRateReply, explainReply } from "@/lib/smtp/replies.ts";
+import { weekOfEpisodes } from "@/lib/stats/data.ts";
 import { windowMs, type Limit } from "./limiter.ts";
-
-/** Limit hits in a week from which the server page calls the volume structural (the source's warning). */
-export const STRUCTURAL_HITS_PER_WEEK = 3;
 
 /**
  * What the server page shows about throughput: per limit how much of the window is used now,
@@ -29,11 +28,8 @@ export async function serverUsage(prisma: Db, serverId: string, now = new Date()
   const [queue] = await prisma.$queryRaw<{ waiting: number; next: Date | null }[]>`
     SELECT count(*)::int AS waiting, min(coalesce("nextAttemptAt", "createdAt")) AS next
     FROM "OutboundMessage" WHERE "serverId" = ${serverId}::uuid AND status IN ('QUEUED', 'DEFERRED', 'RETRYING', 'SENDING')`;
-  const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
-  const [week] = await prisma.$queryRaw<{ hits: number; avgWaitSeconds: number | null }[]>`
-    SELECT (SELECT count(*)::int FROM "LimitHit" WHERE "serverId" = ${serverId}::uuid AND at > ${weekAgo}) AS hits,
-      (SELECT avg(extract(epoch FROM "sentAt" - "createdAt"))::float FROM "OutboundMessage"
-        WHERE "serverId" = ${serverId}::uuid AND "deferredSince" IS NOT NULL AND status = 'SENT' AND "createdAt" > ${weekAgo}) AS "avgWaitSeconds"`;
+  // Counted per deferral episode, not per held-back message: one burst is one hit (lib/stats/data.ts).
+  const week = await weekOfEpisodes(prisma, serverId, now);
   const deferredUntil = server.deferredUntil && server.deferredUntil > now ? server.deferredUntil : null;
   return {
     serverId,
@@ -44,9 +40,11 @@ export async function serverUsage(prisma: Db, serverId: string, now = new Date()
     deferredReason: deferredUntil ? server.deferredReason : null,
     pausedAt: server.pausedAt,
     pausedReason: server.pausedReason,
-    hitsThisWeek: week!.hits,
-    averageWaitMinutes: week!.avgWaitSeconds === null ? null : Math.round(week!.avgWaitSeconds / 6) / 10,
-    structural: week!.hits >= STRUCTURAL_HITS_PER_WEEK,
+    hitsThisWeek: week.episodes,
+    averageWaitMinutes: week.averageWaitMs === null ? null : Math.round(week.averageWaitMs / 6_000) / 10,
+    /** Days of the last week with a deferral episode; "structureel" from STRUCTURAL_DAYS on. */
+    daysWithHits: week.days,
+    structural: week.structural,
     suggestions: await limitSuggestions(prisma, serverId, now),
   };
 }
@@ -98,6 +96,11 @@ function lowerMedian(values: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
+/** Whether a stored throttle reply speaks about a rate (lib/smtp/replies.ts), and so about a ceiling. */
+export function isRateObservation(reply: string): boolean {
+  return isRateReply(explainReply({ response: reply })?.id);
+}
+
 export const keyOf = (w: Window) => `${w.window}:${w.windowSize}:${w.unit}`;
 
 /** Open suggestions for a server, one per window, for the server page. */
@@ -109,7 +112,9 @@ export async function limitSuggestions(prisma: Db | Tx, serverId: string, now = 
   });
   const limits = await prisma.sendingLimit.findMany({ where: { serverId } });
   const groups = new Map<string, typeof rows>();
-  for (const row of rows) if (!row.perMessage) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
+  // Only rate replies are observations (isRateReply): the engine records nothing else, and rows
+  // kept from before that rule (a bare `451 4.7.0 try later` is greylisting) are left out here too.
+  for (const row of rows) if (!row.perMessage && isRateObservation(row.reply)) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
   const suggestions: LimitSuggestion[] = [];
   for (const group of groups.values()) {
     const latest = group[0]!;

@@ -236,10 +236,13 @@ async function recordHandover(prisma: Db, server: ServerRow, item: { handover: H
     } else status = "QUEUED"; // the server's per-message cap: the rest goes in the next claim, now
 
     if (effect === "pause") {
+      const wasRunning = await tx.mailServer.count({ where: { id: server.id, pausedAt: null } });
       await tx.mailServer.update({
         where: { id: server.id },
         data: { pausedAt: finishedAt, pausedReason: effectOutcome?.explanation?.id ?? effectOutcome?.response ?? (effectError ?? "").slice(0, 500) },
       });
+      // The pause on the server page's time axis (lib/stats/data.ts PAUSED): once per pause.
+      if (wasRunning) await tx.limitHit.create({ data: { serverId: server.id, reason: "PAUSED", at: finishedAt } });
     } else if (effect === "throttle" || effect === "connection") {
       const until = await serverWait(
         tx,

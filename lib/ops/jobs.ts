@@ -9,6 +9,7 @@ import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
 import { pruneDeliveryLog } from "@/lib/logging/retention.ts";
 import { logger } from "@/lib/log/logger.ts";
 import { checkAllSenderPreflights } from "@/lib/senders/mutations.ts";
+import { rollUpAllServers } from "@/lib/stats/data.ts";
 import { createBoss } from "@/lib/jobs/boss.ts";
 import { ensureQueues, QUEUES } from "@/lib/jobs/queues.ts";
 
@@ -28,7 +29,9 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
     for (const job of jobs) {
       const pruned = await pruneLoginThrottles(db());
       const prunedRevokedSessions = await pruneRevokedSessions(db());
-      logger.info("maintenance done", { job: job.id, prunedLoginThrottles: pruned, prunedRevokedSessions });
+      // The statistics' hourly rollup, so the server page rarely has to roll up hours itself.
+      const rolledUpServers = await rollUpAllServers(db());
+      logger.info("maintenance done", { job: job.id, prunedLoginThrottles: pruned, prunedRevokedSessions, rolledUpServers });
     }
   });
   // Two lanes per process: one slow server (deferred, or timing out) never holds up the others.

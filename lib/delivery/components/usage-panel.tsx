@@ -7,6 +7,7 @@ import { Table } from "@/lib/ui/table.tsx";
 import { applyLimitSuggestionAction, dismissLimitSuggestionAction } from "../actions.ts";
 import { parseLimitLabel } from "../limiter.ts";
 import type { LimitSuggestion, ServerUsage } from "../data.ts";
+import { STRUCTURAL_DAYS, STRUCTURAL_PERIOD_DAYS } from "@/lib/stats/rules.ts";
 
 /** "≈ 27 per minuut" (messages) or "≈ 400 ontvangers per uur". */
 function ceilingText(s: LimitSuggestion, t: Translate, locale: Locale): string {
@@ -117,7 +118,16 @@ export function UsagePanel({ usage, t, locale, canEdit = false }: { usage: Serve
           })}
         </p>
       ) : null}
-      {usage.structural ? <p className="rounded border border-amber-300 bg-amber-50 p-2 text-amber-900">{t("mailservers.usage.structural")}</p> : null}
+      {usage.structural ? (
+        <p className="rounded border border-amber-300 bg-amber-50 p-2 text-amber-900" data-testid="structural">
+          {t("mailservers.usage.structural")}
+        </p>
+      ) : null}
+      {usage.hitsThisWeek > 0 ? (
+        <p className="text-xs text-slate-600" data-testid="structural-rule">
+          {t("mailservers.usage.structuralRule", { days: STRUCTURAL_DAYS, period: STRUCTURAL_PERIOD_DAYS, count: usage.daysWithHits })}
+        </p>
+      ) : null}
       <LimitSuggestions serverId={usage.serverId} suggestions={usage.suggestions} canEdit={canEdit} t={t} locale={locale} />
     </div>
   );

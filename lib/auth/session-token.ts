@@ -9,7 +9,7 @@ import type { Db } from "@/lib/db/client.ts";
  * - `sid`, random per sign-in and kept across re-issues: signing out lists it in RevokedSession;
  * - `authTime`, the sign-in time: SESSION_MAX_AGE_SECONDS after it the session is over, however
  *   often it was renewed (an absolute lifetime, not an idle one);
- * - `sub`, the user, who must still be active.
+ * - `sub`, the user, who must still be active and must not have had the password reset since.
  * `checkSession` runs on every read of the session (each page, action, `/api/auth/session`).
  */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -56,7 +56,9 @@ export async function checkSession(prisma: Db, token: JWT | null | undefined, no
   if (!claims || !UUID.test(claims.sub)) throw new SessionEnded("malformed");
   if (now >= sessionEndsAt(claims) * 1000) throw new SessionEnded("expired");
   const [row] = await prisma.$queryRaw<{ active: boolean; revoked: boolean }[]>`
-    SELECT u.active, EXISTS (SELECT 1 FROM "RevokedSession" r WHERE r.sid = ${claims.sid}) AS revoked
+    SELECT u.active,
+           EXISTS (SELECT 1 FROM "RevokedSession" r WHERE r.sid = ${claims.sid})
+             OR u."passwordChangedAt" > to_timestamp(${claims.authTime}) AS revoked
       FROM "User" u WHERE u.id = ${claims.sub}::uuid`;
   if (!row || !row.active) throw new SessionEnded("inactive");
   if (row.revoked) throw new SessionEnded("signedOut");

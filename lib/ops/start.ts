@@ -2,7 +2,7 @@
  * `npm start`: everything Postkamer needs on one machine, in one command.
  *  1. configuration and locally kept secrets (lib/ops/environment.ts);
  *  2. without DATABASE_URL an embedded PostgreSQL under .data/postgres;
- *  3. migrations and seed (the first administrator's credentials are printed once);
+ *  3. migrations and seed (the first administrator's credentials are printed once, at the end);
  *  4. `next build` when the sources changed since the last build;
  *  5. the web app and the worker as supervised child processes (lib/ops/supervisor.ts): one that
  *     dies is started again, the other keeps running. PORT is checked before anything starts (a
@@ -23,7 +23,7 @@ import { startMailCatcher, type MailCatcher } from "@/lib/mailcatcher/catcher.ts
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-db.ts";
 import { DATA_DIR, loadEnvironment } from "./environment.ts";
 import { ensurePortFree } from "./port.ts";
-import { ensureBuild, type Env, spawnWeb, spawnWorker } from "./processes.ts";
+import { ensureBuild, type Env, spawnWeb, spawnWorker, waitForHttp } from "./processes.ts";
 import { loadOrCreateLocalSecrets } from "./secrets.ts";
 import { firstAdministratorNotice, seed, seedDemoServer } from "./seed.ts";
 import { SUPERVISOR_STATE_ENV } from "./supervisor-state.ts";
@@ -83,7 +83,6 @@ async function startTrialMailCatcher(prisma: ReturnType<typeof createDb>): Promi
     webPort: Number(process.env.MAILCATCHER_WEB_PORT ?? 1080),
   });
   await seedDemoServer(prisma, catcher.smtpPort);
-  console.log(`Mail catcher: alle uitgaande e-mail komt in het Postvak (SMTP 127.0.0.1:${catcher.smtpPort}).`);
   return {
     MAILCATCHER_API_URL: catcher.apiUrl,
     MAILCATCHER_API_AUTH: catcher.apiAuth,
@@ -110,8 +109,9 @@ async function main() {
   await ensurePortFree(config.PORT, { host: webHost });
   const databaseUrl = await startDatabase(config.DATABASE_URL);
 
-  const { applied } = await migrate(databaseUrl, { log: (line) => console.log(line) });
-  if (applied.length) console.log(`Migraties toegepast: ${applied.join(", ")}`);
+  // One line, not one per migration: the start-up output should stay short enough to read.
+  const { applied } = await migrate(databaseUrl);
+  if (applied.length) console.log(`Database bijgewerkt: ${applied.length} ${applied.length === 1 ? "migratie" : "migraties"} toegepast.`);
   const prisma = createDb(databaseUrl, 2);
   const { createdAdmin } = await seed(prisma, { adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD });
   const catcherEnv = embedded ? await startTrialMailCatcher(prisma) : {};
@@ -133,8 +133,28 @@ async function main() {
   if (stopped) return;
   startChildren({ port: config.PORT, env, distDir });
 
-  console.log(`\nPostkamer draait op ${url}`);
-  if (createdAdmin) for (const line of firstAdministratorNotice(createdAdmin)) console.log(line);
+  // Printed once the web app answers, so that nothing it prints while starting buries these lines.
+  await waitForHttp(`http://${webHost && webHost !== "0.0.0.0" && webHost !== "::" ? webHost : "127.0.0.1"}:${config.PORT}/api/health`, 120_000).catch(
+    () => {},
+  );
+  if (stopped) return;
+  console.log(readyNotice({ url, trial: Boolean(catcher), createdAdmin }).join("\n"));
+}
+
+/** The block that ends the start-up output: where Postkamer is, how to sign in, what to do when the password is lost. */
+function readyNotice({ url, trial, createdAdmin }: { url: string; trial: boolean; createdAdmin: Awaited<ReturnType<typeof seed>>["createdAdmin"] }): string[] {
+  const rule = "─".repeat(72);
+  return [
+    "",
+    rule,
+    `Postkamer draait op ${url}`,
+    ...(trial ? [`Proefmodus: alle uitgaande e-mail komt in Beheer › Postvak (${url}/beheer/postvak), niet bij de ontvangers.`] : []),
+    ...(createdAdmin ? ["", ...firstAdministratorNotice(createdAdmin)] : []),
+    "",
+    "Wachtwoord kwijt?  npm run cli -- reset-password <e-mailadres>",
+    "Stoppen: Ctrl-C",
+    rule,
+  ];
 }
 
 main().catch((error: unknown) => {

@@ -41,6 +41,27 @@ export async function createUser(
   });
 }
 
+/**
+ * A lost password (the operator, from the command line): a new one, generated unless given, and
+ * every session signed in before it ends (checkSession compares with passwordChangedAt).
+ */
+export async function resetPassword(
+  prisma: Db,
+  actor: Actor,
+  input: { email: string; password?: string },
+): Promise<{ email: string; generatedPassword?: string }> {
+  const generatedPassword = input.password ? undefined : generatePassword();
+  const passwordHash = await hashPassword(input.password ?? generatedPassword!);
+  return prisma.$transaction(async (tx) => {
+    const user = await tx.user.findFirst({ where: { email: { equals: input.email, mode: "insensitive" } } });
+    if (!user) throw new UserError("users.unknown", {}, "email", 404);
+    // Whole seconds, as sessions record their sign-in time: a sign-in right after the reset stays valid.
+    await tx.$executeRaw`UPDATE "User" SET "passwordHash" = ${passwordHash}, "passwordChangedAt" = date_trunc('second', now()), "updatedAt" = now() WHERE id = ${user.id}::uuid`;
+    await recordAudit(tx, { actor, action: "user.password.reset", entityType: "User", entityId: user.id, params: { email: user.email } });
+    return { email: user.email, generatedPassword };
+  });
+}
+
 export async function setUserRoles(prisma: Db, actor: Actor, input: { userId: string; roles: string[] }) {
   return prisma.$transaction(async (tx) => {
     const user = await tx.user.findUnique({

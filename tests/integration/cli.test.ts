@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { authenticateApiKey } from "@/lib/apikeys/mutations.ts";
 import { signInWithPassword } from "@/lib/auth/credentials.ts";
+import { checkSession, newSessionClaims } from "@/lib/auth/session-token.ts";
 import { seed } from "@/lib/ops/seed.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 
@@ -82,5 +83,38 @@ describe("the operator CLI (npm run cli)", () => {
       stderr: expect.stringContaining("Roles: Beheerder, Helpdesk"),
     });
     expect(await testDb().user.findUnique({ where: { email: "x@example.test" } })).toBeNull();
+  });
+
+  it("reset-password sets a new password, ends the sessions signed in before it, and is audited", async () => {
+    const { stdout } = await cli("create-user", "vergeten@example.test", "--role", "helpdesk");
+    const oldPassword = /Password: (\S+)/.exec(stdout)![1]!;
+    const user = await testDb().user.findUniqueOrThrow({ where: { email: "vergeten@example.test" } });
+    const before = newSessionClaims(user.id, Date.now() - 5_000);
+    await expect(checkSession(testDb(), before)).resolves.toMatchObject({ sub: user.id });
+
+    const newPassword = "Na-het-vergeten-1";
+    const reset = await cliWithInput(`${newPassword}\n`, ["reset-password", "Vergeten@Example.test", "--password-stdin"]);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout + reset.stderr).not.toContain(newPassword);
+    await expect(checkSession(testDb(), before)).rejects.toMatchObject({ reason: "signedOut" });
+    // Signing in again after the reset, even within the same second, gives a live session.
+    await expect(checkSession(testDb(), newSessionClaims(user.id, Date.now() + 1_000))).resolves.toMatchObject({ sub: user.id });
+    expect(await signInWithPassword(testDb(), { email: "vergeten@example.test", password: newPassword, clientAddress: null })).toMatchObject({ ok: true });
+    expect(await signInWithPassword(testDb(), { email: "vergeten@example.test", password: oldPassword, clientAddress: null })).toMatchObject({ ok: false });
+    const entry = await testDb().auditEntry.findFirstOrThrow({ where: { action: "user.password.reset" } });
+    expect(entry).toMatchObject({ entityId: user.id, actorLabel: "cli" });
+
+    const generated = await cli("reset-password", "vergeten@example.test");
+    expect(generated.stdout).toMatch(/Password: [a-zA-Z2-9]{20}/);
+  });
+
+  it("reset-password refuses an unknown address and a short password, and changes nothing", async () => {
+    await expect(cli("reset-password", "niemand@example.test")).rejects.toMatchObject({ code: 1 });
+    const short = await cliWithInput("kort\n", ["reset-password", "admin@example.test", "--password-stdin"]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain("12 to 256");
+    expect(await signInWithPassword(testDb(), { email: "admin@example.test", password: "admin-password-123", clientAddress: null })).toMatchObject({
+      ok: true,
+    });
   });
 });

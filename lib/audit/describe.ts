@@ -40,6 +40,8 @@ export type AuditParams = {
   "sender.verify.wrong": { address: string; tries: number; max: number };
   "sender.verify.locked": { address: string; tries: number; max: number };
   "sender.delete": { address: string; server: string };
+  "platform.dkim.rotate": { domain: string; selector: string };
+  "platform.dkim.activate": { domain: string; selector: string };
 };
 
 export type AuditAction = keyof AuditParams;
@@ -114,6 +116,8 @@ const DESCRIBE: { [A in AuditAction]: Describe<A> } = {
   "sender.verify.wrong": simple("audit.actions.senderVerifyWrong"),
   "sender.verify.locked": simple("audit.actions.senderVerifyLocked"),
   "sender.delete": simple("audit.actions.senderDelete"),
+  "platform.dkim.rotate": simple("audit.actions.platformDkimRotate"),
+  "platform.dkim.activate": simple("audit.actions.platformDkimActivate"),
 };
 
 function isAuditAction(action: string): action is AuditAction {

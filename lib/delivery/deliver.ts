@@ -5,6 +5,7 @@ import type { Prisma } from "@/lib/generated/prisma/client.ts";
 import { backoffMs, RETRY_MAX_SECONDS } from "./limiter.ts";
 import { deliveryNote } from "./notes.ts";
 import { platformDeliveryOptions, sendViaPlatform } from "./platform-transport.ts";
+import { mtaStsSettings, platformSigningKey, resolveMtaStsPolicy } from "@/lib/platform/mutations.ts";
 
 export type DeliveryResult = "sent" | "retry" | "failed" | "skipped";
 
@@ -27,7 +28,16 @@ export async function deliverMessage(prisma: Db, messageId: string, now = new Da
     return "failed";
   }
   const number = message.attemptCount + 1;
-  const platform = platformDeliveryOptions();
+  // The platform's own route as an MTA (issue 17): signed with the From domain's DKIM key, and
+  // direct delivery held to each recipient domain's MTA-STS policy (cached in the database).
+  const sts = mtaStsSettings();
+  const dkim = await platformSigningKey(prisma, message.fromAddress);
+  const platform = {
+    ...platformDeliveryOptions(),
+    ...(dkim ? { dkim } : {}),
+    ...(sts.extraCa ? { extraCa: sts.extraCa } : {}),
+    mtaSts: (domain: string) => resolveMtaStsPolicy(prisma, domain, sts),
+  };
   const attempt = await prisma.deliveryAttempt.create({ data: { messageId: message.id, number, route: platform.platformSmtpUrl ? "smarthost" : "mx" } });
   await prisma.outboundMessage.update({ where: { id: message.id }, data: { status: "SENDING", attemptCount: number } });
 

@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { createTransport } from "nodemailer";
+import type { TLSSocket } from "node:tls";
+import { createTransport, type Transport } from "nodemailer";
+import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { allowPrivateSmtpHosts, config, type AppConfig } from "@/lib/config.ts";
 import { isPrivateAddress } from "@/lib/mailservers/host-guard.ts";
 import { MailDomainError, resolveHostAddresses, resolveMailHosts, type MailDomainErrorReason } from "@/lib/smtp/mx.ts";
 import { assertSafeMessage, type SafeMessageInput } from "@/lib/smtp/message-safety.ts";
 import { asSmtpOutcome, clip, deliveryErrorOutcome, isHostLevelFailure, isTlsHandshakeFailure, replyCodeOf, type DeliveryStatus } from "@/lib/smtp/outcome.ts";
 import { parseReply, type ReplyClass, type ReplyExplanation } from "@/lib/smtp/replies.ts";
+import type { DkimSigningKey, MtaStsResolution } from "@/lib/platform/mutations.ts";
+import { mxMatchesPolicy, trustedCa, type MtaStsMode } from "@/lib/platform/mta-sts.ts";
 
 /**
  * The platform's own delivery: the ownership verification mail, and later the default route.
@@ -38,6 +42,26 @@ export interface PlatformDeliveryOptions {
    * record could make the platform open connections inside its own network (ASVS 1.3.6).
    */
   allowPrivate?: boolean;
+  /** DKIM key the message is signed with (nodemailer's `dkim` option); unset: not signed. */
+  dkim?: DkimSigningKey;
+  /** The recipient domain's MTA-STS policy (RFC 8461) for direct delivery; unset: no policy is looked up. */
+  mtaSts?: (domain: string) => Promise<MtaStsResolution>;
+  /** Tests only (TEST_TRUSTED_CA_FILE): a CA (PEM) trusted besides the system's for MX certificates. */
+  extraCa?: string;
+}
+
+/** The TLS of one connection, for the delivery log. */
+export interface TlsResult {
+  /** e.g. "TLSv1.3"; absent when the session stayed in plaintext. */
+  version?: string;
+  /** Whether the certificate chains to a trusted CA and names the MX host. */
+  verified: boolean;
+  /** Why it is not verified (Node's code or message), or why the handshake failed. */
+  verifyError?: string;
+  /** The recipient domain's MTA-STS mode at this attempt. */
+  policy: MtaStsMode;
+  /** `testing` mode: what would have stopped this delivery under `enforce`. */
+  wouldFail?: string;
 }
 
 /** One connection attempt, for the delivery log. */
@@ -50,6 +74,8 @@ export interface DeliveryTry {
   ok: boolean;
   /** Whether this try declined STARTTLS after the encrypted attempt failed. */
   plaintextRetry?: boolean;
+  /** Direct delivery: the connection's TLS and the MTA-STS policy it was held to. */
+  tls?: TlsResult;
   responseCode?: number;
   response?: string;
   error?: string;
@@ -109,24 +135,76 @@ interface SendResult {
   messageId?: string;
   error?: unknown;
   ms: number;
+  /** Direct delivery: the session's TLS, when it got that far. */
+  tls?: { version?: string; verified: boolean; verifyError?: string };
 }
 
 type TransportSettings = Parameters<typeof createTransport>[0];
 
-async function sendOnce(settings: TransportSettings, mail: Parameters<ReturnType<typeof createTransport>["sendMail"]>[0]): Promise<SendResult> {
+type SmtpConnectionOptions = ConstructorParameters<typeof SMTPConnection>[0];
+type ComposedMail = Parameters<Transport["send"]>[0];
+
+/**
+ * Direct delivery's own nodemailer transport: one SMTPConnection per message, as nodemailer's SMTP
+ * transport does, but it reads the session's TLS (version, certificate verified) once the session
+ * is set up, which nodemailer does not report. nodemailer still composes and DKIM-signs the message.
+ */
+function directTransport(options: SmtpConnectionOptions, onTls: (tls: NonNullable<SendResult["tls"]>) => void): Transport {
+  return {
+    name: "postkamer-mx",
+    version: "1",
+    send(mail: ComposedMail, callback: Parameters<Transport["send"]>[1]) {
+      const smtp = new SMTPConnection(options);
+      let returned = false;
+      const finish = (error: Error | null, info?: object) => {
+        if (returned) return;
+        returned = true;
+        if (error) smtp.close();
+        else smtp.quit();
+        callback(error, info as Parameters<typeof callback>[1]);
+      };
+      smtp.once("error", (error: Error) => finish(error));
+      smtp.once("end", () => finish(Object.assign(new Error("Connection closed"), { code: "ECONNECTION" })));
+      smtp.connect((error?: Error) => {
+        if (error) return finish(error);
+        const socket = smtp._socket as TLSSocket | null | false;
+        if (smtp.secure && socket && typeof socket.getProtocol === "function") {
+          onTls({
+            version: socket.getProtocol() ?? undefined,
+            verified: socket.authorized,
+            ...(socket.authorized ? {} : { verifyError: String(socket.authorizationError ?? "not verified") }),
+          });
+        }
+        const envelope = mail.message.getEnvelope();
+        smtp.send(envelope, mail.message.createReadStream(), (sendError, info) => {
+          if (sendError) return finish(sendError);
+          finish(null, { ...info, envelope, messageId: mail.message.messageId() });
+        });
+      });
+    },
+  };
+}
+
+type MailData = Parameters<ReturnType<typeof createTransport>["sendMail"]>[0];
+
+function sendResult(info: { response?: string; rejected?: unknown[]; messageId?: string }, ms: number): SendResult {
+  const response = typeof info.response === "string" ? info.response : undefined;
+  return {
+    ok: true,
+    response,
+    responseCode: response ? parseReply(response)?.code : undefined,
+    rejected: (info.rejected ?? []).map((entry) => (typeof entry === "string" ? entry : String((entry as { address?: string }).address ?? entry))),
+    messageId: info.messageId,
+    ms,
+  };
+}
+
+async function sendOnce(settings: TransportSettings, mail: MailData): Promise<SendResult> {
   const started = performance.now();
   const transport = createTransport(settings);
   try {
     const info = (await transport.sendMail(mail)) as { response?: string; rejected?: unknown[]; messageId?: string };
-    const response = typeof info.response === "string" ? info.response : undefined;
-    return {
-      ok: true,
-      response,
-      responseCode: response ? parseReply(response)?.code : undefined,
-      rejected: (info.rejected ?? []).map((entry) => (typeof entry === "string" ? entry : String((entry as { address?: string }).address ?? entry))),
-      messageId: info.messageId,
-      ms: Math.round(performance.now() - started),
-    };
+    return sendResult(info, Math.round(performance.now() - started));
   } catch (error) {
     return { ok: false, error, rejected: [], ms: Math.round(performance.now() - started) };
   } finally {
@@ -134,8 +212,24 @@ async function sendOnce(settings: TransportSettings, mail: Parameters<ReturnType
   }
 }
 
-function mailFor(message: PlatformMessage, messageId: string, envelopeTo: string[]) {
+async function sendDirect(settings: SmtpConnectionOptions, mail: MailData): Promise<SendResult> {
+  const started = performance.now();
+  let tls: SendResult["tls"];
+  const transport = createTransport(directTransport(settings, (found) => (tls = found)));
+  try {
+    const info = (await transport.sendMail(mail)) as { response?: string; rejected?: unknown[]; messageId?: string };
+    return { ...sendResult(info, Math.round(performance.now() - started)), ...(tls ? { tls } : {}) };
+  } catch (error) {
+    return { ok: false, error, rejected: [], ms: Math.round(performance.now() - started), ...(tls ? { tls } : {}) };
+  } finally {
+    transport.close();
+  }
+}
+
+function mailFor(message: PlatformMessage, messageId: string, envelopeTo: string[], dkim?: DkimSigningKey) {
   return {
+    // Signed by nodemailer as it streams the message out; only the platform's own From domain has a key.
+    ...(dkim ? { dkim: { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: dkim.privateKey } } : {}),
     // Objects, not strings: nodemailer then encodes the name itself and nothing in it can be
     // read as another address or header (ASVS 1.3.11).
     from: { name: message.from.name, address: message.from.address },
@@ -206,11 +300,35 @@ async function sendViaSmarthost(message: PlatformMessage, messageId: string, url
       disableFileAccess: true,
       disableUrlAccess: true,
     },
-    mailFor(message, messageId, message.to),
+    mailFor(message, messageId, message.to, options.dkim),
   );
   const base = { messageId, route: "smarthost" as const, tried: [tryFromResult(host, port, result)], recipients: message.to };
   if (result.ok) return sentOutcome(result, base);
   return { ...base, ...deliveryErrorOutcome(result.error, "relay") };
+}
+
+/** A failure of our own making (MTA-STS refused the host or its TLS), shaped like nodemailer's errors. */
+const mtaStsFailure = (code: "EMTASTS_MX" | "EMTASTS_TLS", message: string) => Object.assign(new Error(message), { code });
+
+/**
+ * Under enforce: the session never got a verified TLS layer. A certificate Node refused (the
+ * OpenSSL code in `originalCode`), a failed handshake, or a server that refused STARTTLS.
+ */
+function isTlsRequirementFailure(error: unknown): boolean {
+  const outcome = asSmtpOutcome(error);
+  return (
+    isTlsHandshakeFailure(error) ||
+    /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_(SSL|TLS)_/.test(outcome.originalCode ?? "") ||
+    outcome.command?.toUpperCase() === "STARTTLS"
+  );
+}
+
+/** What `testing` mode records: the first thing `enforce` would have refused, if any. */
+function wouldFailUnderEnforce(matches: boolean, patterns: string[], tls: SendResult["tls"]): string | undefined {
+  if (!matches) return `MX not in the policy (mx: ${patterns.join(", ")})`;
+  if (!tls) return "no TLS (STARTTLS not offered or failed)";
+  if (!tls.verified) return `certificate not valid for the host (${tls.verifyError ?? "not verified"})`;
+  return undefined;
 }
 
 async function deliverToDomain(
@@ -224,6 +342,7 @@ async function deliverToDomain(
   const dnsServers = options.dnsServers ?? config().DNS_SERVERS;
   const allowPrivate = options.allowPrivate ?? allowPrivateSmtpHosts();
   const timeout = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+  const ca = trustedCa(options.extraCa);
   const tried: DeliveryTry[] = [];
   const lookups: string[] = [];
   const base = () => ({ messageId, route: "mx" as const, tried, recipients, dns: lookups.join("; ") });
@@ -247,10 +366,26 @@ async function deliverToDomain(
     };
   }
 
-  const mail = mailFor(message, messageId, recipients);
+  // RFC 8461: with an `enforce` policy only the MX hosts it names, only over TLS with a
+  // certificate valid for that name, never plaintext; `testing` delivers as before and records
+  // what enforce would have refused; no policy (or `none`): opportunistic TLS as below.
+  const sts = options.mtaSts ? await options.mtaSts(domain) : undefined;
+  if (sts) lookups.push(sts.trace);
+  const policy = sts?.policy && sts.policy.mode !== "none" ? sts.policy : undefined;
+  const mode: MtaStsMode = policy?.mode ?? "none";
+  const enforce = mode === "enforce";
+
+  const mail = mailFor(message, messageId, recipients, options.dkim);
   let lastFailure: unknown;
   let onlyRefusedAddresses = true;
   for (const { exchange } of hosts) {
+    const matchesPolicy = !policy || mxMatchesPolicy(exchange, policy.mx);
+    if (enforce && !matchesPolicy) {
+      tried.push({ host: exchange, port, ok: false, error: `MTA-STS: not an MX host of the policy (mx: ${policy!.mx.join(", ")})`, ms: 0 });
+      lastFailure ??= mtaStsFailure("EMTASTS_MX", `MTA-STS policy of ${domain} names none of its MX hosts`);
+      onlyRefusedAddresses = false;
+      continue;
+    }
     let addresses;
     const started = performance.now();
     try {
@@ -272,32 +407,49 @@ async function deliverToDomain(
         continue;
       }
       onlyRefusedAddresses = false;
-      const settings = {
-        // Connect to the address looked up through DNS_SERVERS; the name only for SNI.
+      const common = {
+        // Connect to the address looked up through DNS_SERVERS; the name for SNI and the certificate check.
         host: address,
         port,
         secure: false,
-        // STARTTLS whenever offered, plaintext when not (or when the server rejects the command):
-        // RFC 3207 opportunistic TLS, as MTAs deliver between domains. Certificates are not
-        // verified, because MX certificates are often self-signed or name another host and
-        // unauthenticated MX delivery could not be protected by checking them anyway (that
-        // needs MTA-STS or DANE); encryption still protects against passive listening.
-        opportunisticTLS: true,
-        tls: { rejectUnauthorized: false, servername: exchange },
         ...(options.heloName ? { name: options.heloName } : {}),
         connectionTimeout: timeout,
         greetingTimeout: timeout,
         socketTimeout: SOCKET_TIMEOUT_MS,
-        disableFileAccess: true,
-        disableUrlAccess: true,
       };
-      let result = await sendOnce(settings, mail);
-      tried.push(tryFromResult(exchange, port, result, { address }));
+      const settings: SmtpConnectionOptions = enforce
+        ? { ...common, requireTLS: true, tls: { rejectUnauthorized: true, servername: exchange, minVersion: "TLSv1.2", ...(ca ? { ca } : {}) } }
+        : {
+            ...common,
+            // STARTTLS whenever offered, plaintext when not (or when the server rejects the
+            // command): RFC 3207 opportunistic TLS, as MTAs deliver between domains. Without an
+            // enforce policy an unverified certificate does not stop delivery (MX certificates are
+            // often self-signed or name another host); whether it verified is still recorded.
+            opportunisticTLS: true,
+            tls: { rejectUnauthorized: false, servername: exchange, ...(ca ? { ca } : {}) },
+          };
+      const tlsOf = (result: SendResult, plaintext = false): TlsResult => {
+        const found = plaintext ? undefined : result.tls;
+        const tls: TlsResult = found ? { ...found, policy: mode } : { verified: false, policy: mode };
+        if (!found && !result.ok && enforce && isTlsRequirementFailure(result.error)) tls.verifyError = errorText(result.error);
+        if (mode === "testing") {
+          const wouldFail = wouldFailUnderEnforce(matchesPolicy, policy!.mx, found);
+          if (wouldFail) tls.wouldFail = wouldFail;
+        }
+        return tls;
+      };
+      let result = await sendDirect(settings, mail);
+      tried.push(tryFromResult(exchange, port, result, { address, tls: tlsOf(result) }));
+      if (enforce && !result.ok && !result.tls && isTlsRequirementFailure(result.error)) {
+        // No plaintext retry: the policy forbids it. Another host of the policy may do better.
+        lastFailure = mtaStsFailure("EMTASTS_TLS", `MTA-STS: no valid TLS with ${exchange}: ${errorText(result.error)}`);
+        continue;
+      }
       // A failed TLS handshake after STARTTLS: retry this host once without TLS, as Postfix does
       // for opportunistic TLS, rather than never delivering to a server with a broken TLS stack.
-      if (!result.ok && isTlsHandshakeFailure(result.error)) {
-        result = await sendOnce({ ...settings, ignoreTLS: true }, mail);
-        tried.push(tryFromResult(exchange, port, result, { address, plaintextRetry: true }));
+      if (!enforce && !result.ok && isTlsHandshakeFailure(result.error)) {
+        result = await sendDirect({ ...settings, ignoreTLS: true, opportunisticTLS: false }, mail);
+        tried.push(tryFromResult(exchange, port, result, { address, plaintextRetry: true, tls: tlsOf(result, true) }));
       }
       if (result.ok) return sentOutcome(result, base());
       if (isHostLevelFailure(result.error)) {

@@ -117,7 +117,7 @@ const isNoRecord = (error: unknown) => ["ENOTFOUND", "ENODATA"].includes(errorCo
  * SPF evaluation, our own record lookups and a generic server's second SPF pass ask the same
  * names, and mailauth's own cache lasts only one call.
  */
-function dnsFor(dnsServers: readonly string[], timeoutMs: number) {
+export function dnsFor(dnsServers: readonly string[], timeoutMs: number) {
   const resolver = createResolver(dnsServers, timeoutMs);
   const endsAt = Date.now() + timeoutMs;
   const answers = new Map<string, Promise<unknown[]>>();
@@ -142,10 +142,10 @@ function dnsFor(dnsServers: readonly string[], timeoutMs: number) {
   };
   return { resolve, remainingMs: () => Math.max(0, endsAt - Date.now()), close: () => resolver.cancel() };
 }
-type Dns = ReturnType<typeof dnsFor>;
+export type Dns = ReturnType<typeof dnsFor>;
 
 /** mailauth's resolver signature over our resolver; `seen` collects the TXT names asked. */
-function mailauthResolver(dns: Dns, seen?: Set<string>): DNSResolver {
+export function mailauthResolver(dns: Dns, seen?: Set<string>): DNSResolver {
   return (async (name: string, type: string) => {
     if (type === "TXT") seen?.add(name.toLowerCase().replace(/\.$/, ""));
     return dns.resolve(name, type);
@@ -155,7 +155,7 @@ function mailauthResolver(dns: Dns, seen?: Set<string>): DNSResolver {
 const txtRecords = (rows: unknown[]) => rows.map((row) => (Array.isArray(row) ? row.join("") : String(row)));
 
 /** TXT records at a name; [] when there are none; rethrows a temporary failure (with its code). */
-async function lookupTxt(dns: Dns, name: string): Promise<string[]> {
+export async function lookupTxt(dns: Dns, name: string): Promise<string[]> {
   try {
     return txtRecords(await dns.resolve(name, "TXT"));
   } catch (error) {
@@ -177,7 +177,7 @@ interface SpfEvaluation {
   code?: string;
 }
 
-async function evaluateSpf(dns: Dns, domain: string, ip = SPF_PROBE_IP): Promise<SpfEvaluation> {
+export async function evaluateSpf(dns: Dns, domain: string, ip = SPF_PROBE_IP): Promise<SpfEvaluation> {
   const records = (await lookupTxt(dns, domain)).filter((record) => /^v=spf1(\s|$)/i.test(record.trim()));
   const visited = new Set<string>();
   let code: string | undefined;

@@ -136,6 +136,30 @@ const systemCode = (reply: Normalized, ...codes: string[]) =>
 const isTlsStep = (reply: Normalized) => reply.command === "STARTTLS" || reply.command === "TLS" || reply.errorCode === "ETLS";
 
 const CATALOGUE = [
+  // MTA-STS (RFC 8461) in enforce mode stopped the platform's direct delivery (lib/delivery/platform-transport.ts):
+  // first, because the TLS entries below would also match the underlying handshake error.
+  {
+    id: "mta-sts-no-matching-mx",
+    matches: (r) => r.errorCode === "EMTASTS_MX",
+    classification: "transient",
+    nl: "Niet verstuurd: het MTA-STS-beleid (enforce) van het domein noemt geen van zijn MX-servers, dus er is geen server waaraan de mail veilig kan worden afgeleverd.",
+    en: "Not sent: the domain's MTA-STS policy (enforce) names none of its MX hosts, so there is no server the mail can safely be delivered to.",
+    action: {
+      nl: "De beheerder van het ontvangende domein moet zijn MX-records en MTA-STS-beleid in overeenstemming brengen; Postkamer probeert het later opnieuw.",
+      en: "The receiving domain's administrator must make its MX records and MTA-STS policy agree; Postkamer tries again later.",
+    },
+  },
+  {
+    id: "mta-sts-tls-failed",
+    matches: (r) => r.errorCode === "EMTASTS_TLS",
+    classification: "transient",
+    nl: "Niet verstuurd: het domein eist met MTA-STS (enforce) een versleutelde verbinding met een geldig certificaat, en geen MX-server bood die (geen STARTTLS, of een certificaat dat niet vertrouwd is of niet bij de servernaam hoort). Er is niets onversleuteld verstuurd.",
+    en: "Not sent: the domain requires, with MTA-STS (enforce), an encrypted connection with a valid certificate, and no MX host offered one (no STARTTLS, or a certificate that is not trusted or does not name the host). Nothing was sent unencrypted.",
+    action: {
+      nl: "De beheerder van het ontvangende domein moet STARTTLS met een geldig certificaat op zijn MX-servers aanbieden; Postkamer probeert het later opnieuw.",
+      en: "The receiving domain's administrator must offer STARTTLS with a valid certificate on its MX hosts; Postkamer tries again later.",
+    },
+  },
   // --- OAuth2 token endpoint (lib/mailservers/oauth.ts) ------------------------------------------
   // Not SMTP replies: failures to get a token before AUTH XOAUTH2, named by the originalCode
   // oauth.ts sets. First, so a provider's wording ("timed out", "ENOTFOUND") never matches a

@@ -41,6 +41,8 @@ const EXAMPLES: { [A in AuditAction]: AuditParams[A] } = {
   "sender.verify.wrong": { address: "noreply@example.test", tries: 2, max: 5 },
   "sender.verify.locked": { address: "noreply@example.test", tries: 5, max: 5 },
   "sender.delete": { address: "noreply@example.test", server: "Exchange" },
+  "platform.dkim.rotate": { domain: "postkamer.example", selector: "pk20261201-a1b2" },
+  "platform.dkim.activate": { domain: "postkamer.example", selector: "pk20261201-a1b2" },
 };
 
 describe("audit entries are stored as codes and values and shown in the reader's language", () => {

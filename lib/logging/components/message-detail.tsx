@@ -11,7 +11,20 @@ import { progressText, statusText } from "./message-table.tsx";
 import { RecipientOutcomeTable } from "./recipient-outcomes.tsx";
 
 type Message = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
-type Tried = { host: string; port: number; ok: boolean; responseCode?: number; response?: string; error?: string; ms: number };
+type Tried = { host: string; port: number; ok: boolean; responseCode?: number; response?: string; error?: string; ms: number; tls?: TriedTls };
+/** The TLS of a direct delivery try and the MTA-STS mode it was held to (lib/delivery/platform-transport.ts). */
+type TriedTls = { version?: string; verified: boolean; verifyError?: string; policy: string; wouldFail?: string };
+
+function tlsText(tls: TriedTls, t: Translate): string {
+  const parts = [
+    tls.version ? t("logging.tls.version", { version: tls.version }) : t("logging.tls.none"),
+    ...(tls.version ? [tls.verified ? t("logging.tls.verified") : t("logging.tls.notVerified", { reason: tls.verifyError ?? "?" })] : []),
+    ...(!tls.version && tls.verifyError ? [t("logging.tls.notVerified", { reason: tls.verifyError })] : []),
+    t("logging.tls.policy", { mode: tls.policy }),
+    ...(tls.wouldFail ? [t("logging.tls.wouldFail", { reason: tls.wouldFail })] : []),
+  ];
+  return parts.join(" · ");
+}
 
 /** One message in the Logging: where it stands, "Opnieuw proberen" / "Annuleren", each recipient and each attempt with the reply explained. */
 export function MessageDetail({ message, canEdit, t, locale }: { message: Message; canEdit: boolean; t: Translate; locale: Locale }) {
@@ -88,6 +101,11 @@ export function MessageDetail({ message, canEdit, t, locale }: { message: Messag
                   {(attempt.tried as Tried[]).map((tried, index) => (
                     <li key={index}>
                       {tried.ok ? "✓" : "✗"} {tried.host}:{tried.port} — {tried.response ?? tried.error ?? ""} ({tried.ms} ms)
+                      {tried.tls ? (
+                        <span className="block pl-4 text-slate-600" data-testid="attempt-tls">
+                          {tlsText(tried.tls, t)}
+                        </span>
+                      ) : null}
                     </li>
                   ))}
                 </ul>

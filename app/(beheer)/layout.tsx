@@ -45,6 +45,11 @@ export default async function BeheerLayout({ children }: { children: ReactNode }
                 <Link href="/beheer/applicatieinstellingen/logging">{t("nav.platformLogging")}</Link>
               </li>
             ) : null}
+            {can(Permission.MAILSERVERS_VIEW) ? (
+              <li>
+                <Link href="/beheer/applicatieinstellingen/platform">{t("nav.platform")}</Link>
+              </li>
+            ) : null}
             {can(Permission.MAILSERVERS_EDIT) && mailCatcherEnabled() ? (
               <li>
                 <Link href="/beheer/postvak">{t("nav.catcher")}</Link>

@@ -1,5 +1,5 @@
-import { formatNumber } from "@/lib/i18n/format.ts";
-import { isMessageKey, plural, type Locale, type MessageKey, type Translate } from "@/lib/i18n/translate.ts";
+import { formatDate, formatNumber } from "@/lib/i18n/format.ts";
+import { isMessageKey, type Locale, type MessageKey, type Translate } from "@/lib/i18n/translate.ts";
 
 type Window = { window: "SECOND" | "MINUTE" | "HOUR" | "DAY"; windowSize: number; unit: "MESSAGES" | "RECIPIENTS" };
 
@@ -13,10 +13,16 @@ export type AuditParams = {
   "user.roles.update": { email: string };
   "user.activate": { email: string };
   "user.deactivate": { email: string };
+  "user.password.reset": { email: string };
   "role.create": { name: string };
   "role.permissions.update": { name: string };
   "apikey.create": { name: string };
   "apikey.revoke": { name: string };
+  "apikey.webhook.create": { name: string; url: string };
+  "apikey.webhook.rotate": { name: string; url: string };
+  "apikey.webhook.enable": { name: string; url: string };
+  "apikey.webhook.disable": { name: string; url: string };
+  "apikey.webhook.delete": { name: string; url: string };
   "mailserver.create": { name: string };
   "mailserver.update": { name: string; connectionChanged: boolean };
   "mailserver.delete": { name: string };
@@ -42,6 +48,8 @@ export type AuditParams = {
   "sender.delete": { address: string; server: string };
   "platform.dkim.rotate": { domain: string; selector: string };
   "platform.dkim.activate": { domain: string; selector: string };
+  /** The filter of the export, as the reader saw it: a user's e-mail ("system" for the system), an action or group code, names, days. */
+  "audit.export": { actor?: string; action?: string; server?: string; template?: string; fromDate?: string; toDate?: string };
 };
 
 export type AuditAction = keyof AuditParams;
@@ -69,10 +77,16 @@ const DESCRIBE: { [A in AuditAction]: Describe<A> } = {
   "user.roles.update": simple("audit.actions.userRolesUpdate"),
   "user.activate": simple("audit.actions.userActivate"),
   "user.deactivate": simple("audit.actions.userDeactivate"),
+  "user.password.reset": simple("audit.actions.userPasswordReset"),
   "role.create": simple("audit.actions.roleCreate"),
   "role.permissions.update": simple("audit.actions.rolePermissionsUpdate"),
   "apikey.create": simple("audit.actions.apikeyCreate"),
   "apikey.revoke": simple("audit.actions.apikeyRevoke"),
+  "apikey.webhook.create": simple("audit.actions.apikeyWebhookCreate"),
+  "apikey.webhook.rotate": simple("audit.actions.apikeyWebhookRotate"),
+  "apikey.webhook.enable": simple("audit.actions.apikeyWebhookEnable"),
+  "apikey.webhook.disable": simple("audit.actions.apikeyWebhookDisable"),
+  "apikey.webhook.delete": simple("audit.actions.apikeyWebhookDelete"),
   "mailserver.create": simple("audit.actions.mailserverCreate"),
   "mailserver.update": (p, t) => t(p.connectionChanged ? "audit.actions.mailserverUpdateConnection" : "audit.actions.mailserverUpdate", { name: p.name }),
   "mailserver.delete": simple("audit.actions.mailserverDelete"),
@@ -92,8 +106,7 @@ const DESCRIBE: { [A in AuditAction]: Describe<A> } = {
     }),
   "mailserver.limit.dismissed": (p, t) =>
     t("audit.actions.mailserverLimitDismissed", { name: p.name, unit: label(t, `mailservers.limits.unitOption.${p.unit}`, p.unit), window: windowText(p, t) }),
-  "mailserver.recipientCap.learned": (p, t, locale) =>
-    plural(t, "audit.actions.mailserverRecipientCapLearned", p.count, { name: p.name, count: formatNumber(p.count, locale) }),
+  "mailserver.recipientCap.learned": (p, t) => t("audit.actions.mailserverRecipientCapLearned", { name: p.name, count: p.count }),
   "mailserver.recipientCap.dismissed": simple("audit.actions.mailserverRecipientCapDismissed"),
   "message.retry": (p, t) => t("audit.actions.messageRetry", { status: label(t, `logging.status.${p.status}`, p.status) }),
   "message.cancel": (p, t) => t("audit.actions.messageCancel", { status: label(t, `logging.status.${p.status}`, p.status) }),
@@ -118,9 +131,102 @@ const DESCRIBE: { [A in AuditAction]: Describe<A> } = {
   "sender.delete": simple("audit.actions.senderDelete"),
   "platform.dkim.rotate": simple("audit.actions.platformDkimRotate"),
   "platform.dkim.activate": simple("audit.actions.platformDkimActivate"),
+  "audit.export": (p, t, locale) => t("audit.actions.auditExport", { filter: describeExportFilter(p, t, locale) }),
 };
 
-function isAuditAction(action: string): action is AuditAction {
+/** "wie: anna@example.nl; wat: Routes en FG-toestemming; van 1-12-2026", or "zonder filter". */
+function describeExportFilter(p: AuditParams["audit.export"], t: Translate, locale: Locale): string {
+  const parts: string[] = [];
+  if (p.actor) parts.push(t("audit.export.actor", { value: p.actor === "system" ? t("audit.system") : p.actor }));
+  if (p.action) parts.push(t("audit.export.action", { value: actionFilterLabel(p.action, t) }));
+  if (p.server) parts.push(t("audit.export.server", { value: p.server }));
+  if (p.template) parts.push(t("audit.export.template", { value: p.template }));
+  if (p.fromDate) parts.push(t("audit.export.from", { value: formatDate(p.fromDate, locale) }));
+  if (p.toDate) parts.push(t("audit.export.to", { value: formatDate(p.toDate, locale) }));
+  return parts.length > 0 ? parts.join("; ") : t("audit.export.none");
+}
+
+/** The catalog name of each action (audit.labels.*, audit.actions.*). */
+const ACTION_NAMES: { [A in AuditAction]: string } = {
+  "user.create": "userCreate",
+  "user.roles.update": "userRolesUpdate",
+  "user.activate": "userActivate",
+  "user.deactivate": "userDeactivate",
+  "user.password.reset": "userPasswordReset",
+  "role.create": "roleCreate",
+  "role.permissions.update": "rolePermissionsUpdate",
+  "apikey.create": "apikeyCreate",
+  "apikey.revoke": "apikeyRevoke",
+  "apikey.webhook.create": "apikeyWebhookCreate",
+  "apikey.webhook.rotate": "apikeyWebhookRotate",
+  "apikey.webhook.enable": "apikeyWebhookEnable",
+  "apikey.webhook.disable": "apikeyWebhookDisable",
+  "apikey.webhook.delete": "apikeyWebhookDelete",
+  "mailserver.create": "mailserverCreate",
+  "mailserver.update": "mailserverUpdate",
+  "mailserver.delete": "mailserverDelete",
+  "mailserver.test": "mailserverTest",
+  "mailserver.resume": "mailserverResume",
+  "mailserver.limit.learned": "mailserverLimitLearned",
+  "mailserver.limit.dismissed": "mailserverLimitDismissed",
+  "mailserver.recipientCap.learned": "mailserverRecipientCapLearned",
+  "mailserver.recipientCap.dismissed": "mailserverRecipientCapDismissed",
+  "message.retry": "messageRetry",
+  "message.cancel": "messageCancel",
+  "template.create": "templateCreate",
+  "template.update": "templateUpdate",
+  "template.test": "templateTest",
+  "template.route": "templateRoute",
+  "template.privacy.consent": "templatePrivacyConsent",
+  "sender.create": "senderCreate",
+  "sender.codes.resend": "senderCodesResend",
+  "sender.verify": "senderVerify",
+  "sender.verify.wrong": "senderVerifyWrong",
+  "sender.verify.locked": "senderVerifyLocked",
+  "sender.delete": "senderDelete",
+  "platform.dkim.rotate": "platformDkimRotate",
+  "platform.dkim.activate": "platformDkimActivate",
+  "audit.export": "auditExport",
+};
+
+export const AUDIT_ACTIONS = Object.keys(ACTION_NAMES) as AuditAction[];
+
+/**
+ * Groups of actions for the filter. "routes" is what the privacy officer asks for: which template
+ * was routed through which server, and who confirmed the FG's consent; "rights" every change to who
+ * may do what.
+ */
+export const ACTION_GROUPS = {
+  rights: AUDIT_ACTIONS.filter((a) => /^(user|role|apikey)\./.test(a)),
+  mailservers: AUDIT_ACTIONS.filter((a) => a.startsWith("mailserver.")),
+  senders: AUDIT_ACTIONS.filter((a) => a.startsWith("sender.")),
+  templates: AUDIT_ACTIONS.filter((a) => a.startsWith("template.")),
+  routes: ["template.route", "template.privacy.consent"],
+  messages: ["message.retry", "message.cancel"],
+  platform: AUDIT_ACTIONS.filter((a) => a.startsWith("platform.")),
+  audit: ["audit.export"],
+} satisfies Record<string, AuditAction[]>;
+
+export type ActionGroup = keyof typeof ACTION_GROUPS;
+
+export function isActionGroup(value: string): value is ActionGroup {
+  return Object.hasOwn(ACTION_GROUPS, value);
+}
+
+/** The short name of an action ("Verbinding getest"), never its code; an action this version does not know is "Andere actie". */
+export function actionLabel(action: string, t: Translate): string {
+  const key = isAuditAction(action) ? `audit.labels.${ACTION_NAMES[action]}` : "";
+  return isMessageKey(key) ? t(key) : t("audit.unknownAction");
+}
+
+/** An action filter's name: a group ("group:routes") or one action. */
+export function actionFilterLabel(value: string, t: Translate): string {
+  const group = value.startsWith("group:") ? value.slice("group:".length) : null;
+  if (group !== null) return isActionGroup(group) ? t(`audit.groups.${group}`) : t("audit.unknownAction");
+  return actionLabel(value, t);
+}
+
+export function isAuditAction(action: string): action is AuditAction {
   return Object.hasOwn(DESCRIBE, action);
 }
 

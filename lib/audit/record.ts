@@ -1,9 +1,10 @@
 import type { Prisma } from "@/lib/generated/prisma/client.ts";
 import type { Tx } from "@/lib/db/client.ts";
-import { catalog, translator } from "@/lib/i18n/translate.ts";
+import { translator } from "@/lib/i18n/translate.ts";
 import { describeAction, type AuditAction, type AuditParams } from "./describe.ts";
 
-export type Actor = { id: string | null; label: string };
+/** Who made a change; `clientAddress` is where the request came from (null for the system and jobs). */
+export type Actor = { id: string | null; label: string; clientAddress?: string | null };
 
 export const SYSTEM_ACTOR: Actor = { id: null, label: "systeem" };
 
@@ -32,18 +33,24 @@ export async function recordAudit<A extends AuditAction>(
     params: AuditParams[A];
     entityType: string;
     entityId?: string | null;
+    /** The mail server the entry also concerns (a sender's server, a template's new route). */
+    serverId?: string | null;
     before?: unknown;
     after?: unknown;
   },
 ): Promise<void> {
   const params = maskSecrets(entry.params) as AuditParams[A];
+  const entityId = entry.entityId ?? null;
   await tx.auditEntry.create({
     data: {
       actorId: entry.actor.id,
       actorLabel: entry.actor.label,
+      clientAddress: entry.actor.clientAddress ?? null,
       action: entry.action,
       entityType: entry.entityType,
-      entityId: entry.entityId ?? null,
+      entityId,
+      serverId: entry.serverId ?? (entry.entityType === "MailServer" ? uuidOrNull(entityId) : null),
+      templateId: entry.entityType === "MasterTemplate" ? uuidOrNull(entityId) : null,
       summary: describeAction(entry.action, params, dutch, "nl"),
       params: toJson(params),
       before: toJson(entry.before),
@@ -52,7 +59,14 @@ export async function recordAudit<A extends AuditAction>(
   });
 }
 
-const dutch = translator(catalog("nl"));
+const dutch = translator("nl");
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The filter columns are uuids; an entity id that is not one (a test's, an old one's) only loses the filter, never the change. */
+function uuidOrNull(id: string | null): string | null {
+  return id !== null && UUID.test(id) ? id : null;
+}
 
 function toJson(value: unknown): Prisma.InputJsonValue | undefined {
   if (value == null) return undefined;

@@ -1,9 +1,11 @@
 import "server-only";
 import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { db } from "@/lib/db/client.ts";
 import type { Actor } from "@/lib/audit/record.ts";
+import { CLIENT_ADDRESS_HEADER } from "./client-address.ts";
 import { authOptions } from "./options.ts";
 import { loadCurrentUser, type CurrentUser } from "./users.ts";
 import type { Permission } from "./permissions.ts";
@@ -27,6 +29,8 @@ export async function requirePagePermission(permission?: Permission): Promise<Cu
   return user;
 }
 
-export function actorOf(user: CurrentUser): Actor {
-  return { id: user.id, label: user.email };
+/** The user as the audit trail names them, with the address of this request (set from the socket by client-address-header.ts). */
+export async function actorOf(user: CurrentUser): Promise<Actor> {
+  const clientAddress = (await headers()).get(CLIENT_ADDRESS_HEADER);
+  return { id: user.id, label: user.email, clientAddress };
 }

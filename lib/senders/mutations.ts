@@ -125,6 +125,7 @@ export async function addSender(
       action: "sender.create",
       entityType: "Sender",
       entityId: sender.id,
+      serverId: server.id,
       params: { address: sender.address, server: server.name },
       after: { serverId: server.id, displayName: sender.displayName, address: sender.address },
     });
@@ -246,6 +247,7 @@ export async function resendCodes(prisma: Db, boss: PgBoss, actor: Actor, sender
       action: "sender.codes.resend",
       entityType: "Sender",
       entityId: senderId,
+      serverId: sender.serverId,
       params: { address: sender.address },
     });
     return sender;
@@ -283,6 +285,7 @@ export async function verifySender(prisma: Db, actor: Actor, input: { senderId: 
         action: locked ? "sender.verify.locked" : "sender.verify.wrong",
         entityType: "Sender",
         entityId: sender.id,
+        serverId: sender.serverId,
         params: { address: sender.address, tries: failedTries, max: MAX_WRONG_TRIES },
       });
       return locked ? { ok: false, reason: "locked" } : { ok: false, reason: "wrong", triesLeft: MAX_WRONG_TRIES - failedTries };
@@ -298,6 +301,7 @@ export async function verifySender(prisma: Db, actor: Actor, input: { senderId: 
       action: "sender.verify",
       entityType: "Sender",
       entityId: sender.id,
+      serverId: sender.serverId,
       params: { address: sender.address, server: sender.server.name },
       before: { state: sender.state },
       after: { state: "VERIFIED" },
@@ -317,6 +321,7 @@ export async function removeSender(prisma: Db, actor: Actor, senderId: string) {
       action: "sender.delete",
       entityType: "Sender",
       entityId: senderId,
+      serverId: sender.serverId,
       params: { address: sender.address, server: sender.server.name },
       before: { displayName: sender.displayName, address: sender.address, state: sender.state },
     });

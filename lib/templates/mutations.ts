@@ -120,6 +120,7 @@ export async function setTemplateRoute(
       action: "template.route",
       entityType: "MasterTemplate",
       entityId: before.id,
+      serverId: server.id,
       params: { name: before.name, server: server.name, sender: sender.address },
       before: route,
       after: { server: server.name, sender: sender.address },
@@ -130,6 +131,7 @@ export async function setTemplateRoute(
         action: "template.privacy.consent",
         entityType: "MasterTemplate",
         entityId: before.id,
+        serverId: server.id,
         params: { name: before.name, server: server.name, managedBy: server.managedBy },
         after: { template: before.key, serverId: server.id, server: server.name, managedBy: server.managedBy, confirmedBy: actor.label, at: now.toISOString() },
       });

@@ -34,6 +34,7 @@ export async function sendTestMessage(prisma: Db, boss: PgBoss, actor: Actor, in
       action: "template.test",
       entityType: "MasterTemplate",
       entityId: template.id,
+      serverId: route.serverId,
       params: { name: template.name, to: input.to },
       after: { messageId: message.id, route: route.serverId ?? "platform" },
     });

@@ -5,7 +5,7 @@ import type { CurrentUser } from "@/lib/auth/users.ts";
 import type { Actor } from "@/lib/audit/record.ts";
 import type { Permission } from "@/lib/auth/permissions.ts";
 import { getLocale } from "@/lib/i18n/server.ts";
-import { catalog, isMessageKey, translator, type Translate } from "@/lib/i18n/translate.ts";
+import { isMessageKey, translator, type Translate } from "@/lib/i18n/translate.ts";
 import { logger } from "@/lib/log/logger.ts";
 import { UserError } from "./errors.ts";
 import type { ActionResult } from "./action-result.ts";
@@ -31,7 +31,7 @@ export const ACTION_REGISTRY = new Map<string, Permission>();
 export function defineAction<S extends z.ZodType, T = undefined>(spec: ActionSpec<S, T>) {
   ACTION_REGISTRY.set(spec.name, spec.permission);
   async function action(_previous: unknown, input: FormData | z.input<S>): Promise<ActionResult<T>> {
-    const t = translator(catalog(await getLocale()));
+    const t = translator(await getLocale());
     const user = await getCurrentUser();
     if (!user) return { ok: false, status: 401, error: t("login.expired") };
     if (!user.permissions.has(spec.permission)) {
@@ -44,7 +44,7 @@ export function defineAction<S extends z.ZodType, T = undefined>(spec: ActionSpe
       return { ok: false, status: 400, error: t("validation.invalidForm"), fieldErrors: fieldErrorsOf(parsed.error, t) };
     }
     try {
-      return await spec.run(parsed.data, { user, actor: actorOf(user), t });
+      return await spec.run(parsed.data, { user, actor: await actorOf(user), t });
     } catch (error) {
       if (error instanceof UserError) {
         const message = t(error.messageKey, error.vars);

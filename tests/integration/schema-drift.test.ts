@@ -41,11 +41,11 @@ describe("findSchemaDrift, when the schema changes without a migration", () => {
   });
 
   it("reports an index whose sort order changed", async () => {
-    const edited = schemaWith(/@@index\(\[at\(sort: Desc\)\]\)/, "@@index([at])");
+    const edited = schemaWith(/@@index\(\[at\(sort: Desc\), id\(sort: Desc\)\]\)/, "@@index([at, id(sort: Desc)])");
 
     expect(await findSchemaDrift(databaseUrl(), edited)).toEqual([
-      'index on "AuditEntry" (at) is missing from the database',
-      'index "AuditEntry_at_idx" on "AuditEntry" (at DESC) exists in the database but not in the schema',
+      'index on "AuditEntry" (at, id DESC) is missing from the database',
+      'index "AuditEntry_at_id_idx" on "AuditEntry" (at DESC, id DESC) exists in the database but not in the schema',
     ]);
   });
 

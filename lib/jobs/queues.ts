@@ -13,6 +13,8 @@ export const QUEUES = {
   retention: "retention",
   /** Daily: the DMARC preflight of every sender again (lib/senders/preflight.ts). */
   senderPreflight: "sender-preflight",
+  /** "Send the webhook deliveries that are due": from the worker's due-check, after a failure's backoff, and the test button. */
+  webhooks: "webhooks",
 } as const;
 
 /** Mail of the application is retried for up to 48 hours (SPEC §3). */
@@ -32,4 +34,6 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.retention, { retryLimit: 3, retryDelay: 600, expireInSeconds: 60 * 60 });
   // DNS lookups only; tomorrow's run is soon enough after a failed one.
   await boss.createQueue(QUEUES.senderPreflight, { retryLimit: 0, expireInSeconds: 60 * 60 });
+  // A job only says "look"; the delivery rows carry the state, so a lost job loses nothing.
+  await boss.createQueue(QUEUES.webhooks, { retryLimit: 0, expireInSeconds: 5 * 60 });
 }

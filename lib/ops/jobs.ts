@@ -12,6 +12,7 @@ import { checkAllSenderPreflights } from "@/lib/senders/mutations.ts";
 import { rollUpAllServers } from "@/lib/stats/data.ts";
 import { createBoss } from "@/lib/jobs/boss.ts";
 import { ensureQueues, QUEUES } from "@/lib/jobs/queues.ts";
+import { dispatchAndReschedule, startWebhookWake } from "@/lib/webhooks/mutations.ts";
 
 /**
  * The background worker: creates the queues, registers handlers and schedules. Runs in its
@@ -62,6 +63,9 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
       logger.info("sender preflight done", { job: job.id, ...summary });
     }
   });
+  // Webhooks (lib/webhooks): a due-check every 2 s queues a dispatch; a failure's backoff queues the next.
+  await boss.work(QUEUES.webhooks, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async () => dispatchAndReschedule(db(), boss));
+  webhookWakes.set(boss, startWebhookWake(db(), boss));
   // Liveness: other workers take over this worker's drains within seconds if it dies, and this
   // one takes over theirs (lib/delivery/liveness.ts).
   const stopHeartbeat = startHeartbeat(db(), WORKER_ID, async (serverIds) => {
@@ -73,9 +77,11 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
 }
 
 const heartbeats = new WeakMap<PgBoss, () => Promise<void>>();
+const webhookWakes = new WeakMap<PgBoss, () => void>();
 
 export async function stopWorker(boss: PgBoss): Promise<void> {
   // Graceful: let running jobs finish (bounded), then close the pools.
+  webhookWakes.get(boss)?.();
   await boss.stop({ graceful: true, timeout: 20_000, close: true });
   closeAllTransports();
   // Last: until its drains are finished, this worker is alive and holds them.

@@ -6,6 +6,8 @@ import { formatDateTime } from "@/lib/i18n/format.ts";
 import { getLocale, getT } from "@/lib/i18n/server.ts";
 import { ActionButton, ActionForm, SubmitButton, TextField } from "@/lib/ui/form.tsx";
 import { PageHeader } from "@/lib/ui/page-header.tsx";
+import { loadWebhookEndpoints } from "@/lib/webhooks/data.ts";
+import { WebhookEndpoints } from "@/lib/webhooks/components/webhook-endpoints.tsx";
 import { Table } from "@/lib/ui/table.tsx";
 import { CreatedKey } from "./created-key.tsx";
 
@@ -13,7 +15,7 @@ export default async function ApiKeysPage() {
   await requirePagePermission(Permission.RIGHTS_MANAGE);
   const t = await getT();
   const locale = await getLocale();
-  const keys = await loadApiKeys();
+  const [keys, endpoints] = await Promise.all([loadApiKeys(), loadWebhookEndpoints()]);
   const format = (date: Date | null) => (date ? formatDateTime(date, locale) : t("apiKeys.never"));
   return (
     <div className="space-y-6">
@@ -50,6 +52,11 @@ export default async function ApiKeysPage() {
           </tr>
         )}
       </Table>
+      {keys
+        .filter((key) => !key.revokedAt)
+        .map((key) => (
+          <WebhookEndpoints key={key.id} apiKey={key} endpoints={endpoints.filter((endpoint) => endpoint.apiKeyId === key.id)} />
+        ))}
     </div>
   );
 }

@@ -1,0 +1,287 @@
+import { randomUUID } from "node:crypto";
+import { recordAudit, type Actor } from "@/lib/audit/record.ts";
+import { allowPrivateWebhookUrls } from "@/lib/config.ts";
+import { decryptSecret, encryptSecret } from "@/lib/crypto/secret-box.ts";
+import type { Db } from "@/lib/db/client.ts";
+import { Prisma } from "@/lib/generated/prisma/client.ts";
+import type { PgBoss } from "pg-boss";
+import { QUEUES } from "@/lib/jobs/queues.ts";
+import { logger } from "@/lib/log/logger.ts";
+import type { HostResolver } from "@/lib/mailservers/host-guard.ts";
+import { UserError } from "@/lib/ui/errors.ts";
+import { WEBHOOK_RETRY_WINDOW_MS, WEBHOOK_TIMEOUT_MS, webhookBackoffMs, type WebhookEventType } from "./events.ts";
+import { checkWebhookUrl, postWebhook, WebhookUrlError } from "./send.ts";
+import { generateWebhookSecret, SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
+
+/** The secret box is bound to its endpoint: a box copied to another endpoint does not open. */
+const secretAad = (endpointId: string) => `WebhookEndpoint.secret:${endpointId}`;
+
+/** Tests (and only they) pass their own resolver and private-address rule; otherwise the configuration decides. */
+type GuardOptions = { resolver?: HostResolver; allowPrivate?: boolean };
+
+async function checkedUrlOrUserError(url: string, options: GuardOptions) {
+  try {
+    return await checkWebhookUrl(url, { allowPrivate: options.allowPrivate ?? allowPrivateWebhookUrls(), resolver: options.resolver });
+  } catch (error) {
+    if (error instanceof WebhookUrlError) throw new UserError(`webhooks.urlProblem.${error.problem}`, {}, "url");
+    throw error;
+  }
+}
+
+async function endpointOf(prisma: Db | Prisma.TransactionClient, id: string) {
+  const endpoint = await prisma.webhookEndpoint.findUnique({ where: { id }, include: { apiKey: { select: { name: true } } } });
+  if (!endpoint) throw new UserError("webhooks.unknown", {}, undefined, 404);
+  return endpoint;
+}
+
+/** Returns the signing secret exactly once; only its encrypted box is stored. */
+export async function createWebhookEndpoint(prisma: Db, actor: Actor, input: { apiKeyId: string; url: string; events: string[] }, options: GuardOptions = {}) {
+  const { url } = await checkedUrlOrUserError(input.url, options);
+  const secret = generateWebhookSecret();
+  const id = randomUUID();
+  const endpoint = await prisma.$transaction(async (tx) => {
+    const key = await tx.apiKey.findUnique({ where: { id: input.apiKeyId } });
+    if (!key || key.revokedAt) throw new UserError("apiKeys.unknown", {}, undefined, 404);
+    const created = await tx.webhookEndpoint.create({
+      data: { id, apiKeyId: key.id, url: url.href, events: [...new Set(input.events)], secretBox: encryptSecret(secret, secretAad(id)) },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: "apikey.webhook.create",
+      entityType: "WebhookEndpoint",
+      entityId: created.id,
+      params: { name: key.name, url: created.url },
+      after: { apiKeyId: key.id, url: created.url, events: created.events },
+    });
+    return created;
+  });
+  return { id: endpoint.id, url: endpoint.url, secret };
+}
+
+/** A new secret replaces the old one at once; returned exactly once. */
+export async function rotateWebhookSecret(prisma: Db, actor: Actor, input: { id: string }) {
+  const secret = generateWebhookSecret();
+  await prisma.$transaction(async (tx) => {
+    const endpoint = await endpointOf(tx, input.id);
+    await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { secretBox: encryptSecret(secret, secretAad(endpoint.id)) } });
+    await recordAudit(tx, {
+      actor,
+      action: "apikey.webhook.rotate",
+      entityType: "WebhookEndpoint",
+      entityId: endpoint.id,
+      params: { name: endpoint.apiKey.name, url: endpoint.url },
+    });
+  });
+  return { secret };
+}
+
+/** Disabled: no new events, and waiting deliveries wait (they go out when it is enabled again within their 24 h). */
+export async function setWebhookEndpointActive(prisma: Db, actor: Actor, input: { id: string; active: boolean }) {
+  return prisma.$transaction(async (tx) => {
+    const endpoint = await endpointOf(tx, input.id);
+    if (endpoint.active === input.active) return endpoint;
+    const updated = await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { active: input.active } });
+    await recordAudit(tx, {
+      actor,
+      action: input.active ? "apikey.webhook.enable" : "apikey.webhook.disable",
+      entityType: "WebhookEndpoint",
+      entityId: endpoint.id,
+      params: { name: endpoint.apiKey.name, url: endpoint.url },
+      before: { active: endpoint.active },
+      after: { active: input.active },
+    });
+    return updated;
+  });
+}
+
+export async function deleteWebhookEndpoint(prisma: Db, actor: Actor, input: { id: string }) {
+  return prisma.$transaction(async (tx) => {
+    const endpoint = await endpointOf(tx, input.id);
+    await tx.webhookEndpoint.delete({ where: { id: endpoint.id } });
+    await recordAudit(tx, {
+      actor,
+      action: "apikey.webhook.delete",
+      entityType: "WebhookEndpoint",
+      entityId: endpoint.id,
+      params: { name: endpoint.apiKey.name, url: endpoint.url },
+      before: { url: endpoint.url, events: endpoint.events },
+    });
+    return endpoint;
+  });
+}
+
+/** Queues a `webhook.test` event for the endpoint, whatever it subscribed to (also when disabled: it is a test). */
+export async function queueTestEvent(prisma: Db, input: { id: string }) {
+  const endpoint = await endpointOf(prisma, input.id);
+  const eventId = randomUUID();
+  const type: WebhookEventType = "webhook.test";
+  return prisma.webhookDelivery.create({
+    data: {
+      endpointId: endpoint.id,
+      eventId,
+      type,
+      payload: { id: eventId, type, createdAt: new Date().toISOString(), data: { apiKey: endpoint.apiKey.name } },
+    },
+    select: { id: true, eventId: true },
+  });
+}
+
+export type DispatchOptions = GuardOptions & {
+  now?: () => Date;
+  timeoutMs?: number;
+  /** At most this many deliveries per run (each run claims and sends them concurrently). */
+  limit?: number;
+};
+
+export type DispatchSummary = { claimed: number; delivered: number; failed: number; dead: number; nextAttemptAt: Date | null };
+
+type Claimed = {
+  id: bigint;
+  endpointId: string;
+  eventId: string;
+  type: string;
+  payload: unknown;
+  attempts: number;
+  createdAt: Date;
+  url: string;
+  secretBox: string;
+};
+
+/** A claimed delivery is someone else's for this long: longer than a call may take, short enough to resume after a crash. */
+const CLAIM_LEASE_SECONDS = 60;
+
+/**
+ * Sends every delivery that is due, once. Claimed with SKIP LOCKED and leased (nextAttemptAt
+ * pushed ahead), so several workers never send the same one at once, and a worker that dies
+ * mid-call leaves it to be sent again after the lease: at least once, same event id (receivers
+ * deduplicate on it). A 2xx delivers; anything else (status, timeout, refused address) is
+ * recorded and retried with backoff until 24 h after the event, then the delivery is DEAD.
+ * Deliveries of a disabled endpoint are not claimed.
+ */
+export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions = {}): Promise<DispatchSummary> {
+  const now = options.now ?? (() => new Date());
+  const claimed = await prisma.$queryRaw<Claimed[]>`
+    WITH due AS (
+      SELECT d.id FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId"
+      WHERE d.status IN ('PENDING', 'FAILED') AND d."nextAttemptAt" <= ${now()} AND e.active
+      ORDER BY d."nextAttemptAt" LIMIT ${options.limit ?? 50}
+      FOR UPDATE OF d SKIP LOCKED
+    )
+    UPDATE "WebhookDelivery" d SET "nextAttemptAt" = ${now()}::timestamptz + make_interval(secs => ${CLAIM_LEASE_SECONDS})
+    FROM due, "WebhookEndpoint" e
+    WHERE d.id = due.id AND e.id = d."endpointId"
+    RETURNING d.id, d."endpointId", d."eventId", d.type, d.payload, d.attempts, d."createdAt", e.url, e."secretBox"`;
+
+  const summary: DispatchSummary = { claimed: claimed.length, delivered: 0, failed: 0, dead: 0, nextAttemptAt: null };
+  await Promise.all(
+    claimed.map(async (delivery) => {
+      const result = await attempt(delivery, options);
+      const attempts = delivery.attempts + 1;
+      const at = now();
+      if (result.ok) {
+        summary.delivered++;
+        await prisma.webhookDelivery.update({
+          where: { id: delivery.id },
+          data: { status: "DELIVERED", attempts, lastStatusCode: result.statusCode, lastError: null, lastAttemptAt: at },
+        });
+        return;
+      }
+      const next = new Date(at.getTime() + webhookBackoffMs(attempts));
+      const dead = next.getTime() > delivery.createdAt.getTime() + WEBHOOK_RETRY_WINDOW_MS;
+      if (dead) summary.dead++;
+      else {
+        summary.failed++;
+        if (!summary.nextAttemptAt || next < summary.nextAttemptAt) summary.nextAttemptAt = next;
+      }
+      await prisma.webhookDelivery.update({
+        where: { id: delivery.id },
+        data: {
+          status: dead ? "DEAD" : "FAILED",
+          attempts,
+          lastStatusCode: result.statusCode,
+          lastError: result.error,
+          lastAttemptAt: at,
+          nextAttemptAt: next,
+        },
+      });
+      logger[dead ? "warn" : "info"](dead ? "webhook delivery dead" : "webhook delivery failed", {
+        endpointId: delivery.endpointId,
+        eventId: delivery.eventId,
+        type: delivery.type,
+        attempt: attempts,
+        outcome: dead ? "dead" : "retry",
+        statusCode: result.statusCode,
+        error: result.error,
+      });
+    }),
+  );
+  return summary;
+}
+
+async function attempt(
+  delivery: Claimed,
+  options: DispatchOptions,
+): Promise<{ ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string | null }> {
+  const body = JSON.stringify(delivery.payload);
+  try {
+    // Checked again before every call: the name may point elsewhere since it was saved.
+    const target = await checkWebhookUrl(delivery.url, { allowPrivate: options.allowPrivate ?? allowPrivateWebhookUrls(), resolver: options.resolver });
+    const secret = decryptSecret(delivery.secretBox, secretAad(delivery.endpointId));
+    const { statusCode } = await postWebhook(
+      target,
+      body,
+      { [SIGNATURE_HEADER]: signatureHeader(secret, body), "Postkamer-Event-Id": delivery.eventId, "Postkamer-Event-Type": delivery.type },
+      options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
+    );
+    if (statusCode >= 200 && statusCode < 300) return { ok: true, statusCode };
+    return { ok: false, statusCode, error: null };
+  } catch (error) {
+    const message = error instanceof WebhookUrlError ? `refused URL: ${error.problem}` : error instanceof Error ? error.message : String(error);
+    return { ok: false, statusCode: null, error: message.slice(0, 500) };
+  }
+}
+
+/** Whether any delivery is due now (the worker's cheap check before it queues a dispatch job). */
+export async function hasDueWebhooks(prisma: Db, now = new Date()): Promise<boolean> {
+  const rows = await prisma.$queryRaw<unknown[]>`
+    SELECT 1 FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId"
+    WHERE d.status IN ('PENDING', 'FAILED') AND d."nextAttemptAt" <= ${now} AND e.active LIMIT 1`;
+  return rows.length > 0;
+}
+
+/** The webhooks job: sends what is due (in rounds while rounds come back full), then queues a job for the next retry. */
+export async function dispatchAndReschedule(prisma: Db, boss: PgBoss, options: DispatchOptions = {}): Promise<void> {
+  const limit = options.limit ?? 50;
+  let next: Date | null = null;
+  for (let round = 0; round < 20; round++) {
+    const summary = await dispatchDueWebhooks(prisma, { ...options, limit });
+    if (summary.nextAttemptAt && (!next || summary.nextAttemptAt < next)) next = summary.nextAttemptAt;
+    if (summary.claimed < limit) break;
+  }
+  if (next) await boss.send(QUEUES.webhooks, {}, { startAfter: next });
+}
+
+/** Asks for a dispatch now (the test button; the worker's due-check). */
+export async function wakeWebhooks(boss: PgBoss): Promise<void> {
+  // One job per 2-second slot is enough: each run sends everything due.
+  await boss.send(QUEUES.webhooks, {}, { singletonKey: "webhooks-due", singletonSeconds: 2 });
+}
+
+/**
+ * The worker's due-check: an index probe every 2 s, a job only when something is due. Events
+ * are written by triggers in the delivery engine's own transactions, where queueing a job would
+ * cost the hot path; this keeps that path untouched and a receiver hears within seconds.
+ */
+export function startWebhookWake(prisma: Db, boss: PgBoss, intervalMs = 2_000): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    hasDueWebhooks(prisma)
+      .then((due) => (due ? wakeWebhooks(boss) : undefined))
+      .catch((error: unknown) => logger.warn("webhook due-check failed", { error }))
+      .finally(() => (busy = false));
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

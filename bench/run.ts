@@ -4,7 +4,7 @@
  * bench/results/latest.json and prints a table; see docs/benchmarks.md.
  *
  *   npm run bench                        everything (about 8–12 minutes on 2 cores)
- *   npm run bench -- delivery throttle   a subset: delivery, throttle, api, memory, logQuery
+ *   npm run bench -- delivery throttle   a subset: delivery, throttle, api, memory, logQuery, chartQuery
  *
  * Uses a throwaway database on DATABASE_URL's server, or an embedded PostgreSQL without it;
  * removed again at the end, also after a failure or Ctrl-C.
@@ -22,13 +22,14 @@ import { newEncryptionKey } from "@/lib/ops/secrets.ts";
 import { provisionTestDatabase, type TestDatabase } from "@/tests/support/test-database.ts";
 import { apiBench } from "./api.ts";
 import { deliveryBench } from "./delivery.ts";
+import { chartQueryBench } from "./charts.ts";
 import { logQueryBench } from "./log-query.ts";
 import { memoryBench } from "./memory.ts";
 import { startSink, type Sink } from "./sink.ts";
 import { killAllChildrenNow, round, stopAllChildren, type BenchContext } from "./support.ts";
 import { throttleBench } from "./throttle.ts";
 
-const ORDER = ["delivery", "throttle", "api", "memory", "logQuery"] as const;
+const ORDER = ["delivery", "throttle", "api", "memory", "logQuery", "chartQuery"] as const;
 type Name = (typeof ORDER)[number];
 
 type Check = { figure: string; value: number | null; baseline?: number | null; target: string; ok: boolean | null };
@@ -79,6 +80,12 @@ const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
   memory: (r) => [{ figure: "workerPeakRssMb", value: num(r.workerPeakRssMb), target: "≤ 300", ok: atMost(r.workerPeakRssMb, 300) }],
   logQuery: (r) => [
     { figure: "rows", value: num(r.rows), target: "", ok: null },
+    { figure: "p50Ms", value: num(r.p50Ms), target: "", ok: null },
+    { figure: "p95Ms", value: num(r.p95Ms), target: "≤ 100", ok: atMost(r.p95Ms, 100) },
+  ],
+  chartQuery: (r) => [
+    { figure: "rows", value: num(r.rows), target: "", ok: null },
+    { figure: "firstRollupMs", value: num(r.firstRollupMs), target: "", ok: null },
     { figure: "p50Ms", value: num(r.p50Ms), target: "", ok: null },
     { figure: "p95Ms", value: num(r.p95Ms), target: "≤ 100", ok: atMost(r.p95Ms, 100) },
   ],
@@ -226,6 +233,7 @@ async function main() {
         api: () => apiBench(ctx),
         memory: () => memoryBench(ctx, boss!, sink!),
         logQuery: () => logQueryBench(ctx),
+        chartQuery: () => chartQueryBench(ctx),
       }[name];
       results[name] = { ...(await run()), seconds: round((Date.now() - started) / 1000) };
       log(`✔ ${name} (${round((Date.now() - started) / 1000)} s): ${JSON.stringify(results[name])}`);

@@ -72,7 +72,7 @@ export async function deferralEpisodes(prisma: Db, serverId: string, from: Date,
       -- sentAt is written in the message's last change, so updatedAt bounds it from above (index).
       -- The mail that waited: the first held-back message and everything queued behind it (FIFO).
       WHERE m."serverId" = ${serverId}::uuid AND m."updatedAt" >= ep.start - interval '10 minutes'
-        AND m.seq >= ep."firstSeq" AND m."sentAt" >= ep.start AND m."sentAt" <= ep."end"
+        AND m."updatedAt" <= ep."end" + interval '10 minutes' AND m.seq >= ep."firstSeq" AND m."sentAt" >= ep.start AND m."sentAt" <= ep."end"
     ) w
     WHERE ep.start >= ${from}
     ORDER BY ep.start`;

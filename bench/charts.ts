@@ -1,0 +1,58 @@
+import { seedLog, LOG_ROWS } from "./log-query.ts";
+import { percentile, round, type BenchContext } from "./support.ts";
+
+const CALLS = 100;
+
+export type ChartQueryResult = {
+  rows: number;
+  calls: number;
+  /** The first read after the seed rolls up 28 days of hours from the log (once; the worker does it hourly after that). */
+  firstRollupMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  seedSeconds: number;
+};
+
+/**
+ * The server page's chart query (lib/stats/data.ts serverCharts: rollup catch-up, 28 days of
+ * hours, the current hour from the log, the queue, deferral episodes, pauses) at 1,000,000 log
+ * rows of one server over 28 days, with a limit and a deferral episode every day.
+ */
+export async function chartQueryBench(ctx: BenchContext): Promise<ChartQueryResult> {
+  const { serverCharts } = await import("@/lib/stats/data.ts");
+  const seedStarted = performance.now();
+  ctx.log(`  seeding ${LOG_ROWS.toLocaleString("en")} log rows…`);
+  const { serverId } = await seedLog(ctx);
+  await ctx.prisma.sendingLimit.create({ data: { serverId, count: 30, window: "MINUTE", unit: "MESSAGES" } });
+  // A held-back stretch of mail every day (every 500th message of a daily hour), as the limiter leaves it.
+  await ctx.prisma.$executeRaw`
+    UPDATE "OutboundMessage" SET "deferredSince" = "createdAt", "deferredReason" = '30/1/MINUTE/MESSAGES'
+    WHERE "serverId" = ${serverId}::uuid AND status = 'SENT' AND extract(hour FROM "createdAt") = 9 AND seq % 50 = 0`;
+  await ctx.prisma.$executeRawUnsafe(`VACUUM (ANALYZE) "OutboundMessage"`);
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  ctx.log(`  seeded in ${round(seedSeconds)} s; querying…`);
+
+  const now = new Date();
+  const first = performance.now();
+  await serverCharts(ctx.prisma, serverId, { now, retentionDays: 28 });
+  const firstRollupMs = performance.now() - first;
+  for (let i = 0; i < 5; i++) await serverCharts(ctx.prisma, serverId, { now, retentionDays: 28 });
+
+  const ms: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    const t = performance.now();
+    await serverCharts(ctx.prisma, serverId, { now: new Date(), retentionDays: 28 });
+    ms.push(performance.now() - t);
+  }
+  const [row] = await ctx.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "OutboundMessage" WHERE "serverId" = ${serverId}::uuid`;
+  return {
+    rows: Number(row!.n),
+    calls: ms.length,
+    firstRollupMs: round(firstRollupMs),
+    p50Ms: round(percentile(ms, 50)),
+    p95Ms: round(percentile(ms, 95)),
+    maxMs: round(Math.max(...ms)),
+    seedSeconds: round(seedSeconds),
+  };
+}

@@ -1,17 +1,14 @@
-import Link from "next/link";
-import { getT } from "@/lib/i18n/server.ts";
+import { ForbiddenCard, StandalonePage } from "@/lib/ui/error-pages.tsx";
 
-export default async function Forbidden() {
-  const t = await getT();
+/**
+ * forbidden() outside the admin layout. forbidden() takes no arguments: the card finds the
+ * missing right from the requested path, which proxy.ts passes on, in the table that
+ * requirePagePermission's callers are checked against (lib/auth/page-permissions.ts).
+ */
+export default function Forbidden() {
   return (
-    <main className="mx-auto max-w-xl p-10">
-      <div className="card">
-        <h1>{t("common.forbiddenTitle")}</h1>
-        <p className="mt-2 text-slate-600">{t("common.forbiddenBody")}</p>
-        <p className="mt-4">
-          <Link href="/">{t("common.backHome")}</Link>
-        </p>
-      </div>
-    </main>
+    <StandalonePage>
+      <ForbiddenCard />
+    </StandalonePage>
   );
 }

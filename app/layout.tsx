@@ -5,7 +5,17 @@ import { getLocale } from "@/lib/i18n/server.ts";
 import { catalog } from "@/lib/i18n/translate.ts";
 import "./globals.css";
 
-export const metadata: Metadata = { title: "Postkamer", description: "Uitgaande e-mail via je eigen mailserver" };
+// The icons live in public/; linked here so no browser has to guess (and get a 404).
+export const metadata: Metadata = {
+  title: "Postkamer",
+  description: "Uitgaande e-mail via je eigen mailserver",
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+  },
+};
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const locale = await getLocale();

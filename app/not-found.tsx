@@ -1,16 +1,10 @@
-import Link from "next/link";
-import { getT } from "@/lib/i18n/server.ts";
+import { NotFoundCard, StandalonePage } from "@/lib/ui/error-pages.tsx";
 
-export default async function NotFound() {
-  const t = await getT();
+/** An address that matches no page: outside the admin layout, so with a banner and <main> of its own. */
+export default function NotFound() {
   return (
-    <main className="mx-auto max-w-xl p-10">
-      <div className="card">
-        <h1>{t("common.notFoundTitle")}</h1>
-        <p className="mt-4">
-          <Link href="/">{t("common.backHome")}</Link>
-        </p>
-      </div>
-    </main>
+    <StandalonePage>
+      <NotFoundCard />
+    </StandalonePage>
   );
 }

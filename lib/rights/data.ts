@@ -22,3 +22,20 @@ export async function listRoles(prisma: Db): Promise<RoleRow[]> {
 export function loadRoles(): Promise<RoleRow[]> {
   return listRoles(db());
 }
+
+export type RightsGranters = { roles: string[]; users: string[] };
+
+/**
+ * Who can give someone a right, for the 403 page: the roles holding "Autorisaties beheren" that
+ * have an active user, and those users' names (the page decides whether the reader may see them).
+ */
+export async function loadRightsGranters(): Promise<RightsGranters> {
+  const roles = await db().role.findMany({
+    where: { permissions: { some: { permission: "RIGHTS_MANAGE" } } },
+    orderBy: { name: "asc" },
+    select: { name: true, users: { where: { user: { active: true } }, select: { user: { select: { name: true } } } } },
+  });
+  const staffed = roles.filter((role) => role.users.length > 0);
+  const users = [...new Set(staffed.flatMap((role) => role.users.map((link) => link.user.name)))].sort((a, b) => a.localeCompare(b, "nl"));
+  return { roles: staffed.map((role) => role.name), users };
+}

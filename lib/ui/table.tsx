@@ -6,8 +6,9 @@ export type Column = string | { label: string; className?: string };
 /**
  * The screens' table: header cells, one `<tr>` per row from `children`, and a sentence instead
  * of an empty table when `empty` is given (`null`: nothing at all). It scrolls sideways inside
- * its box on a narrow screen; `card` makes that box a card of its own, otherwise it sits in the
- * caller's card or section.
+ * its box on a narrow screen (the page itself never does); `card` makes that box a card of its
+ * own, otherwise it sits in the caller's card or section. The scrolling box takes keyboard focus
+ * (tabIndex 0), so it can be scrolled without a mouse (WCAG 2.1.1, axe "scrollable-region-focusable").
  */
 export function Table<T>({
   columns,
@@ -34,7 +35,7 @@ export function Table<T>({
     );
   }
   return (
-    <div className={box}>
+    <div className={`${box} focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:outline-none`} tabIndex={0}>
       <table className="table" data-testid={testId}>
         {columns ? (
           <thead>

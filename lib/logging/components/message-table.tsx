@@ -4,7 +4,7 @@ import { errorText } from "@/lib/delivery/components/note-text.ts";
 import { limitSentence } from "@/lib/mailservers/components/limit-text.ts";
 import type { RecipientSummary } from "@/lib/delivery/recipients.ts";
 import { formatDateTime, formatNumber, formatTime } from "@/lib/i18n/format.ts";
-import { plural, type Locale, type Translate } from "@/lib/i18n/translate.ts";
+import { type Locale, type Translate } from "@/lib/i18n/translate.ts";
 import { Table } from "@/lib/ui/table.tsx";
 import type { listMessages } from "../data.ts";
 
@@ -32,8 +32,8 @@ export function statusText(message: { status: string; nextAttemptAt: Date | null
 export function progressText(progress: RecipientSummary, t: Translate, locale: Locale): string {
   const number = (n: number) => formatNumber(n, locale);
   const parts = [t("logging.progress.delivered", { delivered: number(progress.delivered), total: number(progress.total) })];
-  if (progress.waiting > 0) parts.push(plural(t, "logging.progress.waiting", progress.waiting, { count: number(progress.waiting) }));
-  if (progress.failed > 0) parts.push(plural(t, "logging.progress.failed", progress.failed, { count: number(progress.failed) }));
+  if (progress.waiting > 0) parts.push(t("logging.progress.waiting", { count: progress.waiting }));
+  if (progress.failed > 0) parts.push(t("logging.progress.failed", { count: progress.failed }));
   return parts.join(", ");
 }
 
@@ -59,16 +59,17 @@ export function MessageTable({ messages, t, locale }: { messages: Messages; t: T
             {t(`logging.kind.${message.kind}`)}
             {message.templateName ? <div className="text-slate-500">{message.templateName}</div> : null}
           </td>
-          <td className="text-xs">{message.fromAddress}</td>
-          <td className="text-xs">{message.recipients.join(", ")}</td>
-          <td className="text-xs">{message.subject ?? <span className="text-slate-400">{t("logging.masked")}</span>}</td>
+          <td className="text-xs [overflow-wrap:anywhere]">{message.fromAddress}</td>
+          <td className="text-xs [overflow-wrap:anywhere]">{message.recipients.join(", ")}</td>
+          <td className="text-xs">{message.subject ?? <span className="text-slate-500">{t("logging.masked")}</span>}</td>
           <td className={`text-xs ${STATUS_STYLE[message.status] ?? ""}`}>
             {statusText(message, t, locale)}
             {message.progress ? <span data-testid="recipient-progress">: {progressText(message.progress, t, locale)}</span> : null}
             {message.possibleDuplicate ? <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900">{t("logging.possibleDuplicate")}</span> : null}
           </td>
           <td className="text-right">{message.attemptCount}</td>
-          <td className="max-w-xs font-mono text-xs break-all">{message.lastResponse ?? errorText(message.lastError, t, locale)}</td>
+          {/* Wraps anywhere rather than widening the table: the full reply stays readable here, never cut off. */}
+          <td className="max-w-xs min-w-40 font-mono text-xs [overflow-wrap:anywhere]">{message.lastResponse ?? errorText(message.lastError, t, locale)}</td>
         </tr>
       )}
     </Table>

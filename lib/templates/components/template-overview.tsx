@@ -6,6 +6,7 @@ import { sendTestMessageAction } from "../actions.ts";
 import type { loadTemplate, loadTemplates } from "../data.ts";
 import { hasConsentFor } from "../privacy.ts";
 import { renderIntoFrame } from "../render.ts";
+import { PreviewFrame } from "./preview-frame.tsx";
 import { TestMessageForm } from "./test-message-form.tsx";
 
 type Templates = Awaited<ReturnType<typeof loadTemplates>>;
@@ -34,8 +35,8 @@ export function TemplateOverview({
           </Link>
         ) : null}
       </PageHeader>
-      <div className="flex gap-5">
-        <nav className="card w-72 shrink-0 p-2" aria-label={t("templates.title")} data-testid="template-list">
+      <div className="flex flex-col gap-5 lg:flex-row">
+        <nav className="card shrink-0 p-2 lg:w-72" aria-label={t("templates.title")} data-testid="template-list">
           {templates.length === 0 ? <p className="p-3 text-sm text-slate-600">{t("templates.empty")}</p> : null}
           <ul>
             {templates.map((template) => (
@@ -46,7 +47,8 @@ export function TemplateOverview({
                   aria-current={template.id === selected?.id ? "page" : undefined}
                 >
                   {template.name}
-                  <span className="block text-xs text-slate-500">
+                  {/* slate-600, not 500: it must stay readable on the selected item's tint too (WCAG 1.4.3). */}
+                  <span className="block text-xs text-slate-600">
                     {t(`templates.carriesOptions.${template.carries}`)} · {template.server?.name ?? t("templates.platformDefault")}
                   </span>
                 </Link>
@@ -102,8 +104,7 @@ function TemplateDetail({ template, canEdit, t, locale }: { template: Template; 
       </section>
       <section className="card space-y-2">
         <h2>{t("templates.preview")}</h2>
-        {/* sandbox without allowances: the frame's HTML can show, never run. */}
-        <iframe title={t("templates.preview")} sandbox="" srcDoc={preview.html ?? ""} className="h-72 w-full rounded border border-slate-200 bg-white" />
+        <PreviewFrame title={t("templates.preview")} html={preview.html ?? ""} />
       </section>
       {canEdit ? (
         <section className="card space-y-2">

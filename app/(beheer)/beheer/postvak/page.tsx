@@ -26,7 +26,15 @@ export default async function InboxPage() {
           <p className="text-xs text-slate-500">
             {t("catcher.from")}: {mail.from} · {t("catcher.to")}: {mail.to} · {t("catcher.received")}: {formatDateTime(mail.time, locale)}
           </p>
-          <pre className="max-h-64 overflow-auto rounded bg-slate-50 p-3 text-xs whitespace-pre-wrap">{mail.text}</pre>
+          {/* It scrolls, so it takes keyboard focus and has a name (WCAG 2.1.1); a group, not a landmark: subjects repeat. */}
+          <pre
+            tabIndex={0}
+            role="group"
+            aria-label={t("catcher.bodyLabel", { subject: mail.subject })}
+            className="max-h-64 overflow-auto rounded bg-slate-50 p-3 text-xs break-words whitespace-pre-wrap focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:outline-none"
+          >
+            {mail.text}
+          </pre>
         </article>
       ))}
     </div>

@@ -38,7 +38,8 @@ export function StatsChart({
 }) {
   return (
     <div style={{ height }} className="w-full" data-testid={testId} aria-hidden="true">
-      <ComposedChart responsive style={{ width: "100%", height }} data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+      {/* No Recharts keyboard layer (tabindex on the SVG): the drawing is aria-hidden, the table beside it is the accessible version (axe aria-hidden-focus). */}
+      <ComposedChart responsive accessibilityLayer={false} style={{ width: "100%", height }} data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
         <CartesianGrid stroke="#e2e8f0" vertical={false} />
         <XAxis dataKey="label" tick={{ fontSize: 11, fill: CHART_COLOURS.slate }} interval="preserveStartEnd" minTickGap={16} />
         <YAxis tick={{ fontSize: 11, fill: CHART_COLOURS.slate }} allowDecimals={false} width={48} />
@@ -74,7 +75,7 @@ export function Sparkline({ values, label }: { values: number[]; label: string }
   const rows = values.map((value, index) => ({ index, value }));
   return (
     <div className="h-8 w-24" role="img" aria-label={label} data-testid="sparkline">
-      <ComposedChart width={96} height={32} data={rows} margin={{ top: 2, right: 0, bottom: 2, left: 0 }}>
+      <ComposedChart width={96} height={32} accessibilityLayer={false} data={rows} margin={{ top: 2, right: 0, bottom: 2, left: 0 }}>
         <YAxis hide domain={[0, "dataMax"]} />
         <Bar dataKey="value" fill={CHART_COLOURS.brand} isAnimationActive={false} />
       </ComposedChart>

@@ -1,4 +1,5 @@
 import { config } from "@/lib/config.ts";
+import { processMetrics } from "@/lib/metrics/registry.ts";
 import { outcomeWriter, type Db, type Tx } from "@/lib/db/client.ts";
 import type { MessageStatus } from "@/lib/generated/prisma/enums.ts";
 import { ceilingHintById, isRateReply } from "@/lib/smtp/replies.ts";
@@ -71,10 +72,13 @@ export function createRecorder(prisma: Db, server: ServerRow, offset: number): R
 
   return {
     record(handover, release) {
-      return new Promise<Recorded>((resolve, reject) => {
+      const recorded = new Promise<Recorded>((resolve, reject) => {
         queue.push({ handover, release, resolve, reject });
         if (!flushing) void flush();
       });
+      // This worker's hand-over latency histogram (lib/metrics/registry.ts): from the first command to the last answer.
+      const seconds = ((handover.transactions.at(-1)?.finishedAt ?? handover.startedAt) - handover.startedAt) / 1000;
+      return recorded.then((result) => (processMetrics().handoverDuration.observe({ outcome: result.sent ? "sent" : "not_sent" }, seconds), result));
     },
     release: async (attemptId) => {
       await outcomeWriter(prisma).query(`UPDATE "DeliveryAttempt" SET "handedOverAt" = clock_timestamp() WHERE id = $1`, [attemptId.toString()]);

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { timedRoute } from "@/lib/metrics/registry.ts";
 import { authenticateApiCall } from "@/lib/apikeys/mutations.ts";
 import { fieldErrors, MAX_REQUEST_BYTES, submitSchema, type ApiErrorCode, type FieldError } from "@/lib/messages/schema.ts";
 import { submitFromApi, UnknownTemplateError } from "@/lib/messages/mutations.ts";
@@ -52,7 +53,7 @@ function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } 
  * cheapest to dearest, and every refusal happens before anything is written; on success the
  * message and its delivery job are stored in one transaction. Bodies and keys never reach the log.
  */
-export async function POST(request: Request) {
+export const POST = timedRoute("/api/v1/messages", async function POST(request: Request) {
   try {
     const apiKey = await authenticateApiCall(request.headers.get("authorization"));
     if (!apiKey) return failure(401, "unauthorized", { headers: { "WWW-Authenticate": "Bearer" } });
@@ -78,4 +79,4 @@ export async function POST(request: Request) {
     logger.error("message submission failed", { error });
     return failure(500, "internal_error");
   }
-}
+});

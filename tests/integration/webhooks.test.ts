@@ -5,7 +5,9 @@ import { createApiKey } from "@/lib/apikeys/mutations.ts";
 import { outcomeWriter } from "@/lib/db/client.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { createWebhookEndpoint, deleteWebhookEndpoint, dispatchDueWebhooks, queueTestEvent, rotateWebhookSecret } from "@/lib/webhooks/mutations.ts";
+import { messageEventSchema, testEventSchema } from "@/lib/webhooks/schema.ts";
 import { signatureHeader, verifyWebhookSignature } from "@/lib/webhooks/signature.ts";
+import { GET as getOpenApi } from "@/app/api/v1/openapi.json/route.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 
 /**
@@ -115,6 +117,8 @@ describe("delivery events", () => {
       expect(r.body).not.toContain("Verzuimmelding");
       expect(r.body).not.toContain("Vertrouwelijke");
     }
+    // Exactly what the OpenAPI document's webhooks section describes.
+    for (const event of events) messageEventSchema.parse(event);
     const sent = events.find((e) => e.type === "message.sent")!;
     expect(sent.data).toMatchObject({ messageId: m.id, status: "SENT", recipients: ["jan@example.nl", "dossier@example.nl"], responseCode: 250 });
     expect(received.find((r) => r.body === JSON.stringify(sent))!.headers["postkamer-event-id"]).toBe(sent.id);
@@ -157,6 +161,7 @@ describe("delivery events", () => {
     await dispatchDueWebhooks(testDb(), loopback);
     expect(received).toHaveLength(1);
     expect(JSON.parse(received[0]!.body)).toMatchObject({ id: eventId, type: "webhook.test" });
+    testEventSchema.parse(JSON.parse(received[0]!.body));
     expect(verifyWebhookSignature(secret, received[0]!.body, received[0]!.headers["postkamer-signature"] as string).ok).toBe(true);
   });
 });
@@ -275,5 +280,19 @@ describe("SSRF guard and secrets", () => {
     const stored = JSON.stringify(audit, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
     expect(stored).not.toContain(secret);
     expect(stored).not.toContain(rotated);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("describes the webhook calls (OpenAPI 3.1 webhooks) with the signature header", async () => {
+    const document = (await getOpenApi().json()) as {
+      openapi: string;
+      webhooks: Record<string, { post: { description: string } }>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(document.openapi).toBe("3.1.0");
+    expect(Object.keys(document.webhooks)).toEqual(["messageEvent", "testEvent"]);
+    expect(document.webhooks.messageEvent!.post.description).toContain("Postkamer-Signature: t=<unix seconds>,v1=<hex>");
+    expect(document.components.schemas.MessageEvent).toBeDefined();
   });
 });

@@ -1,5 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
+import { REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER } from "@/lib/webhooks/signature.ts";
+import { messageEventSchema, testEventSchema } from "@/lib/webhooks/schema.ts";
 import { apiErrorSchema, MAX_RECIPIENTS, MAX_REQUEST_BYTES, messageAcceptedSchema, messageStatusSchema, submitSchema } from "@/lib/messages/schema.ts";
 
 export const dynamic = "force-dynamic";
@@ -69,6 +71,27 @@ function openApiDocument() {
         },
       },
     },
+    // OpenAPI 3.1: the calls Postkamer makes to the endpoints configured per API key.
+    webhooks: {
+      messageEvent: {
+        post: {
+          operationId: "messageEvent",
+          summary: "A message changed: accepted, sent, deferred, partially delivered, failed, possible duplicate",
+          description: `Configured per API key (Autorisaties › API-sleutels). Every call carries \`${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex>\`, where v1 is HMAC-SHA256 under the endpoint's secret over \`<t>.<raw body>\`; refuse a t more than ${REPLAY_WINDOW_SECONDS / 60} minutes from your clock (replay window) and compare in constant time (\`verifyWebhookSignature\` in lib/webhooks/signature.ts). Also sent: Postkamer-Event-Id and Postkamer-Event-Type. Answer 2xx within 10 s; anything else is retried with backoff (30 s, doubling, at most 1 h apart) for 24 hours with the same event id, then given up. Events can arrive more than once and out of order: deduplicate on id, order by createdAt. No subject or body is ever sent.`,
+          parameters: [{ name: SIGNATURE_HEADER, in: "header", required: true, schema: { type: "string", pattern: "^t=\\d+,v1=[0-9a-f]{64}$" } }],
+          requestBody: { required: true, content: json(ref("MessageEvent")) },
+          responses: { "2XX": { description: "Received; not sent again." } },
+        },
+      },
+      testEvent: {
+        post: {
+          operationId: "testEvent",
+          summary: 'The "Testgebeurtenis versturen" button: a signed test call',
+          requestBody: { required: true, content: json(ref("TestEvent")) },
+          responses: { "2XX": { description: "Received." } },
+        },
+      },
+    },
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key from Autorisaties › API-sleutels." } },
       schemas: {
@@ -76,6 +99,8 @@ function openApiDocument() {
         MessageAccepted: z.toJSONSchema(messageAcceptedSchema),
         MessageStatus: z.toJSONSchema(messageStatusSchema),
         Error: z.toJSONSchema(apiErrorSchema),
+        MessageEvent: z.toJSONSchema(messageEventSchema),
+        TestEvent: z.toJSONSchema(testEventSchema),
       },
     },
   };

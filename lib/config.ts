@@ -101,7 +101,10 @@ const envSchema = z
     /** Tests only (refused when NODE_ENV=production): a PEM file with a CA trusted besides the system's, for MTA-STS policy hosts and MX certificates. */
     TEST_TRUSTED_CA_FILE: z.string().optional(),
     ALLOW_PRIVATE_SMTP_HOSTS: booleanFlag.optional(),
-    /** Tests only (refused when NODE_ENV=production): webhook URLs on private/loopback addresses, over http and on any port. */
+    /**
+     * Webhook URLs on private/loopback addresses, over http and on any port: for the test suite (whose
+     * app runs with NODE_ENV=production) and trial mode, like ALLOW_PRIVATE_SMTP_HOSTS; off by default.
+     */
     ALLOW_PRIVATE_WEBHOOK_URLS: booleanFlag.optional(),
     /** Bearer token for GET /api/metrics (Prometheus); without it the route answers 404. */
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -134,7 +137,7 @@ const envSchema = z
   .superRefine((cfg, ctx) => {
     // Settings that weaken certificate checks or move the policy host exist for the test suite alone.
     if (cfg.NODE_ENV !== "production") return;
-    for (const key of ["MTA_STS_PORT", "TEST_TRUSTED_CA_FILE", "ALLOW_PRIVATE_WEBHOOK_URLS"] as const) {
+    for (const key of ["MTA_STS_PORT", "TEST_TRUSTED_CA_FILE"] as const) {
       if (cfg[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "is for tests only and may not be set in production" });
     }
   })
@@ -173,7 +176,7 @@ export function allowPrivateSmtpHosts(cfg: AppConfig = config()): boolean {
   return cfg.ALLOW_PRIVATE_SMTP_HOSTS ?? cfg.POSTKAMER_EMBEDDED;
 }
 
-/** Webhook URLs on private addresses (and over http): set for tests, or in trial mode outside production. */
+/** Webhook URLs on private addresses (and over http): allowed in embedded (trial) mode unless switched off, like SMTP hosts. */
 export function allowPrivateWebhookUrls(cfg: AppConfig = config()): boolean {
-  return cfg.ALLOW_PRIVATE_WEBHOOK_URLS ?? (cfg.POSTKAMER_EMBEDDED && cfg.NODE_ENV !== "production");
+  return cfg.ALLOW_PRIVATE_WEBHOOK_URLS ?? cfg.POSTKAMER_EMBEDDED;
 }

@@ -139,6 +139,7 @@ async function main() {
         NEXTAUTH_URL: baseUrl,
         PORT: String(port),
         ALLOW_PRIVATE_SMTP_HOSTS: "1",
+        ALLOW_PRIVATE_WEBHOOK_URLS: "1",
         DNS_SERVERS: `127.0.0.1:${dnsPort}`,
         MX_PORT: String(mxPort),
         RETRY_BASE_SECONDS: "1",
@@ -155,6 +156,8 @@ async function main() {
           ...appEnv,
           E2E_BASE_URL: baseUrl,
           E2E_APP_LOG: logFile,
+          // For a spec that needs a second app instance on the same build (accessibility.spec.ts: the Postvak).
+          E2E_DIST_DIR: distDir,
           E2E_DNS_PORT: String(dnsPort),
           E2E_MX_PORT: String(mxPort),
           E2E_CHROMIUM_PATH: chromium,

@@ -60,3 +60,27 @@ export function isMetricsTokenValid(authorization: string | null, token: string)
   const expected = createHash("sha256").update(token).digest();
   return Boolean(match) && timingSafeEqual(given, expected);
 }
+
+/**
+ * The worker's own metrics (its SMTP hand-over histogram) on WORKER_METRICS_PORT, behind the
+ * same bearer token: a worker process has no web server, and its histogram lives only in it.
+ * Listens on `host` (default all interfaces, for a scraper on another machine); returns a stop.
+ */
+export async function startWorkerMetricsListener(port: number, token: string, host?: string): Promise<() => Promise<void>> {
+  const { createServer } = await import("node:http");
+  const server = createServer((request, response) => {
+    if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") return void response.writeHead(404).end();
+    if (!isMetricsTokenValid(request.headers.authorization ?? null, token)) return void response.writeHead(401, { "WWW-Authenticate": "Bearer" }).end();
+    const { registry } = processMetrics();
+    registry.metrics().then(
+      (text) => response.writeHead(200, { "content-type": registry.contentType }).end(text),
+      () => response.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, resolve);
+  });
+  server.unref();
+  return () => new Promise((resolve) => server.close(() => resolve()));
+}

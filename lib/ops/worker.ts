@@ -3,7 +3,9 @@
  * dies). Stops gracefully on SIGTERM/SIGINT so jobs in flight are finished or handed back,
  * never half-done.
  */
+import { config } from "@/lib/config.ts";
 import { db } from "@/lib/db/client.ts";
+import { startWorkerMetricsListener } from "@/lib/metrics/registry.ts";
 import { startWorker, stopWorker } from "@/lib/ops/jobs.ts";
 import { loadEnvironment } from "./environment.ts";
 import { logger } from "@/lib/log/logger.ts";
@@ -11,6 +13,11 @@ import { logger } from "@/lib/log/logger.ts";
 async function main() {
   const env = await loadEnvironment({ requireDatabase: true });
   const boss = await startWorker(env.DATABASE_URL!);
+  const { METRICS_TOKEN, WORKER_METRICS_PORT } = config();
+  if (WORKER_METRICS_PORT && METRICS_TOKEN) {
+    await startWorkerMetricsListener(WORKER_METRICS_PORT, METRICS_TOKEN);
+    logger.info("worker metrics listening", { port: WORKER_METRICS_PORT });
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -25,6 +25,20 @@ export type DeliveryResult = {
   phases: Phases | null;
   /** A worker killed mid-drain (crashBench). */
   crash: CrashResult;
+  /** The same drain with a webhook endpoint subscribed to every event (webhooksBench). */
+  webhooks: WebhooksResult;
+};
+
+export type WebhooksResult = {
+  messages: number;
+  messagesPerSecond: number;
+  /** Against the same run's plain nodemailer baseline, like `ratio`. */
+  ratio: number;
+  /** ratio with webhooks ÷ ratio without: 0.9 or more is the target (issue 18). */
+  ratioVsOff: number;
+  /** Events written by the triggers during the drain, and delivered to the receiver by the end. */
+  events: number;
+  delivered: number;
 };
 
 export type CrashResult = {
@@ -184,7 +198,84 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
     duplicates,
     phases: await phases(ctx, server.id),
     crash: await crashBench(ctx, boss, sink),
+    webhooks: await webhooksBench(ctx, boss, sink, { baselineRate, ratioOff: rate / baselineRate }),
   };
+}
+
+/**
+ * The delivery drain again, with the messages' API key subscribed to every event at a loopback
+ * receiver: each hand-over's status change writes an event row in the engine's own statement
+ * (trigger), and the same worker process sends the webhooks while it drains.
+ */
+async function webhooksBench(ctx: BenchContext, boss: PgBoss, sink: Sink, reference: { baselineRate: number; ratioOff: number }): Promise<WebhooksResult> {
+  const { prisma } = ctx;
+  const { createServer } = await import("node:http");
+  const { createWebhookEndpoint } = await import("@/lib/webhooks/mutations.ts");
+  const { createApiKey } = await import("@/lib/apikeys/mutations.ts");
+  const { WEBHOOK_EVENTS } = await import("@/lib/webhooks/events.ts");
+  let received = 0;
+  const receiver = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      received++;
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
+  try {
+    const actor = { id: null, label: "bench" };
+    const key = await createApiKey(prisma, actor, { name: "Bench webhooks" });
+    await createWebhookEndpoint(prisma, actor, { apiKeyId: key.id, url, events: [...WEBHOOK_EVENTS] }, { allowPrivate: true });
+    const server = await benchServer(prisma, { name: "Bench webhooks", port: sink.port, maxConnections: CONNECTIONS });
+    ctx.log(`  webhooks on: queueing ${DELIVERY_MESSAGES} messages of an API key with an endpoint for every event…`);
+    await prequeue(prisma, boss, server.id, DELIVERY_MESSAGES, { first: DELIVERY_MESSAGES + CRASH_MESSAGES });
+    await prisma.$executeRaw`UPDATE "OutboundMessage" SET "apiKeyId" = ${key.id}::uuid WHERE "serverId" = ${server.id}::uuid`;
+    await prisma.$executeRawUnsafe(`ANALYZE "OutboundMessage"`);
+    await sink.reset();
+    const started = performance.now();
+    const worker = startWorker({ ...ctx.env, ALLOW_PRIVATE_WEBHOOK_URLS: "1" }, logPath(ctx, "delivery-webhooks-worker.log"));
+    let sentSeconds = 0;
+    try {
+      await waitFor(
+        "every message SENT (webhooks on)",
+        async () => {
+          const [row] = await prisma.$queryRaw<{ n: bigint }[]>`
+            SELECT count(*) AS n FROM "OutboundMessage" WHERE "serverId" = ${server.id}::uuid AND status = 'SENT'`;
+          if (Number(row!.n) < DELIVERY_MESSAGES) {
+            if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}); see ${worker.logFile}`);
+            return false;
+          }
+          sentSeconds = (performance.now() - started) / 1000;
+          return true;
+        },
+        300_000,
+        100,
+      );
+      // The webhooks themselves may finish a little later; they are not part of the delivery rate.
+      await waitFor(
+        "the webhooks delivered",
+        async () => (await prisma.webhookDelivery.count({ where: { status: "DELIVERED" } })) >= DELIVERY_MESSAGES,
+        120_000,
+        500,
+      ).catch(() => undefined);
+    } finally {
+      await stopChild(worker.child);
+    }
+    const rate = DELIVERY_MESSAGES / sentSeconds;
+    const ratio = rate / reference.baselineRate;
+    return {
+      messages: DELIVERY_MESSAGES,
+      messagesPerSecond: round(rate),
+      ratio: round(ratio, 3),
+      ratioVsOff: round(ratio / reference.ratioOff, 3),
+      events: await prisma.webhookDelivery.count(),
+      delivered: Math.min(received, await prisma.webhookDelivery.count({ where: { status: "DELIVERED" } })),
+    };
+  } finally {
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 }
 
 /**

@@ -63,6 +63,13 @@ const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
       ok: atLeast(r.messagesPerSecond, 1000),
     },
     { figure: "ratio", value: num(r.ratio), target: "≥ 0.5", ok: atLeast(r.ratio, 0.5) },
+    // Issue 18: webhooks on (an endpoint for every event) costs at most 10 % of the delivery ratio.
+    {
+      figure: "webhooks.ratioVsOff",
+      value: num((r.webhooks as Record<string, unknown> | undefined)?.ratioVsOff),
+      target: "≥ 0.9",
+      ok: atLeast((r.webhooks as Record<string, unknown> | undefined)?.ratioVsOff, 0.9),
+    },
     ...crashChecks(r.crash as Record<string, unknown> | undefined),
   ],
   throttle: (r) => [

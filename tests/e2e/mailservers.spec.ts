@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import { startTestSmtp, type TestSmtp } from "../support/smtp.ts";
+import { smtpError, startTestSmtp, type TestSmtp } from "../support/smtp.ts";
 import { ADMIN, captureServerAction, db, HELPDESK, replayServerAction, resetWithUsers, signIn } from "./support.ts";
 
 const LIST = "/beheer/applicatieinstellingen/mailservers";
@@ -9,7 +9,15 @@ const PLANTED_PASSWORD = "Geplant-Geheim-Wachtwoord-Q7x";
 let smtp: TestSmtp;
 
 test.beforeAll(async () => {
-  smtp = await startTestSmtp({ auth: { user: "verzuim@klant.example", pass: PLANTED_PASSWORD } });
+  smtp = await startTestSmtp({
+    auth: { user: "verzuim@klant.example", pass: PLANTED_PASSWORD },
+    // Like Exchange Online for an address the account may not send as.
+    onMailFrom(address, _session, callback) {
+      if (address.address === "ander@klant.example")
+        return callback(smtpError(554, "5.2.252 SendAsDenied; verzuim@klant.example not allowed to send as ander@klant.example"));
+      callback();
+    },
+  });
 });
 test.afterAll(async () => {
   await smtp.close();
@@ -65,10 +73,23 @@ test("an administrator creates a Microsoft 365 server from its preset, changes a
   await expect(rows.nth(1).getByLabel("Aantal", { exact: true })).toHaveValue("10000");
   await expect(rows.nth(1).getByLabel("Telt")).toHaveValue("RECIPIENTS");
   await expect(rows.nth(1).getByLabel("per", { exact: true })).toHaveValue("DAY");
+  await expect(rows.nth(0).getByTestId("limit-sentence")).toHaveText("= 30 berichten per minuut");
+  await expect(rows.nth(1).getByTestId("limit-sentence")).toHaveText("= 10.000 ontvangers per 24 uur");
   await expect(page.getByLabel("Maximum aantal ontvangers per bericht (optioneel)")).toHaveValue("500");
+  // OAuth2 first: Microsoft switches basic SMTP AUTH off; a password stays possible, with a note saying so.
+  await expect(page.getByLabel("Authenticatie")).toHaveValue("OAUTH2");
+  await expect(page.getByLabel("Wachtwoord")).toBeHidden();
+  await page.getByLabel("Authenticatie").selectOption("PASSWORD");
+  await expect(page.locator("label[for=authMethod]")).toContainText("aangepast");
+  await expect(page.getByText("Microsoft zet dat eind december 2026 uit")).toBeVisible();
 
   await rows.nth(0).getByLabel("Aantal", { exact: true }).fill("25");
   await expect(rows.nth(0)).toContainText("aangepast");
+  await rows.nth(0).getByLabel("Aantal", { exact: true }).fill("1");
+  await rows.nth(0).getByLabel("per", { exact: true }).selectOption("SECOND");
+  await expect(rows.nth(0).getByTestId("limit-sentence")).toHaveText("= 1 bericht per seconde");
+  await rows.nth(0).getByLabel("per", { exact: true }).selectOption("MINUTE");
+  await rows.nth(0).getByLabel("Aantal", { exact: true }).fill("25");
   await page.getByLabel("Gebruikersnaam").fill("verzuim@klant.example");
   await page.getByLabel("Wachtwoord").fill(PLANTED_PASSWORD);
   await page.getByRole("button", { name: "Opslaan" }).click();
@@ -119,7 +140,7 @@ test("the password is write-only: never in a page, an action response, the log o
   await page.getByRole("button", { name: "Opslaan" }).click();
   await expect(page.getByRole("heading", { name: "Eigen server (hernoemd)" })).toBeVisible();
   await page.getByRole("button", { name: "Verbinding testen" }).click();
-  await expect(page.getByTestId("probe-form").locator("..").getByTestId("probe-result")).toContainText("De verbinding werkt");
+  await expect(page.getByTestId("probe-result")).toContainText("De verbinding werkt");
   for (const path of [LIST, `${LIST}/${server.id}`, `${LIST}/${server.id}/aanpassen`, "/audit"]) await page.goto(path);
 
   expect(bodies.length).toBeGreaterThan(10);
@@ -137,22 +158,30 @@ test("Verbinding testen shows each step with the server's reply, and a wrong pas
   await signIn(page, ADMIN);
   await createLoopbackServer(page);
   await page.getByRole("button", { name: "Verbinding testen" }).click();
-  const result = page.getByTestId("probe-result").first();
+  const result = page.getByTestId("probe-result");
   await expect(result).toContainText("De verbinding werkt");
-  await expect(result.locator('tr[data-step="auth"]')).toContainText("235");
-  await expect(result.locator('tr[data-step="rcptTo"]')).toContainText("250");
+  // Shown once: the panel does not repeat what the 'Laatste verbindingstest' card shows.
+  await expect(result).toHaveCount(1);
+  await expect(result.locator('li[data-step="auth"]')).toContainText("✓ Inloggen");
+  // The protocol itself is folded under "Technische details".
+  await expect(result.locator('tr[data-detail-step="auth"]')).toBeHidden();
+  await result.getByText("Technische details").click();
+  await expect(result.locator('tr[data-detail-step="auth"]')).toContainText("235");
+  await expect(result.locator('tr[data-detail-step="rcptTo"]')).toContainText("250");
 
   await page.getByRole("link", { name: "Aanpassen" }).click();
   await page.getByLabel("Wachtwoord").fill("Fout-Wachtwoord-123");
   await page.getByRole("button", { name: "Opslaan" }).click();
   await expect(page.getByRole("heading", { name: "Eigen server" })).toBeVisible();
   await page.getByRole("button", { name: "Verbinding testen" }).click();
-  const failed = page.getByTestId("probe-form").locator("..").getByTestId("probe-result");
-  await expect(failed).toContainText("De test is mislukt bij stap “Inloggen”");
-  await expect(failed.locator('tr[data-step="auth"]')).toContainText("535");
-  await expect(failed.getByTestId("probe-explanation")).toBeVisible();
+  const failed = page.getByTestId("probe-result");
+  await expect(failed.getByTestId("probe-summary")).toContainText("De test is mislukt bij stap “Inloggen”");
+  await expect(failed.getByTestId("probe-summary")).toContainText("gebruikersnaam of het wachtwoord");
+  await expect(failed.getByTestId("probe-action")).toBeVisible();
+  await expect(failed.getByTestId("probe-summary")).not.toContainText("535");
+  await expect(failed).toHaveCount(1);
   await page.reload();
-  await expect(page.getByTestId("probe-result")).toContainText("535");
+  await expect(page.getByTestId("probe-result").locator('tr[data-detail-step="auth"]')).toContainText("535");
   const list = await page.goto(LIST);
   expect(list?.status()).toBe(200);
   await expect(page.getByTestId("server-list")).toContainText("Verbinding mislukt");
@@ -163,6 +192,8 @@ test("a Helpdesk user sees servers read-only; every change, the probe and crafte
   browser,
   baseURL,
 }) => {
+  // Three sign-ins, four captured actions and four replays: more than the default minute on a busy machine.
+  test.slow();
   await signIn(page, ADMIN);
   await createLoopbackServer(page);
   const server = await db().mailServer.findFirstOrThrow({ include: { limits: true } });
@@ -171,6 +202,7 @@ test("a Helpdesk user sees servers read-only; every change, the probe and crafte
   // Capture the administrator's genuine requests for each mail server action, without letting them through.
   await page.goto(`${LIST}/nieuw`);
   await page.getByLabel("Naam", { exact: true }).fill("Tweede server");
+  await page.getByLabel("Authenticatie").selectOption("PASSWORD");
   await page.getByLabel("Gebruikersnaam").fill("a@klant.example");
   await page.getByLabel("Wachtwoord").fill("nog-een-wachtwoord");
   const create = await captureServerAction(page, () => page.getByRole("button", { name: "Opslaan" }).click());
@@ -220,6 +252,7 @@ test("an administrator switches a Microsoft 365 server to OAuth2: the client sec
   await page.goto(`${LIST}/nieuw`);
   await page.getByLabel("Naam", { exact: true }).fill("Exchange Online");
   await expect(page.getByTestId("oauth-hint")).toContainText("Aanbevolen: OAuth2");
+  await page.getByLabel("Authenticatie").selectOption("PASSWORD");
   await page.getByLabel("Gebruikersnaam").fill("verzuim@klant.example");
   await page.getByLabel("Wachtwoord").fill(PLANTED_PASSWORD);
   await page.getByRole("button", { name: "Opslaan" }).click();
@@ -269,4 +302,104 @@ test("an administrator switches a Microsoft 365 server to OAuth2: the client sec
     SELECT concat_ws(' ', (SELECT string_agg(t::text, ' ') FROM "MailServer" t), (SELECT string_agg(t::text, ' ') FROM "AuditEntry" t)) AS dump`;
   expect(tables[0]!.dump).not.toContain(secret);
   expect(await readFile(process.env.E2E_APP_LOG!, "utf8")).not.toContain(secret);
+});
+
+test("testing with another From that the server refuses says so, and the server stays 'Verbinding werkt'", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await createLoopbackServer(page);
+  await page.getByRole("button", { name: "Verbinding testen" }).click();
+  await expect(page.getByTestId("probe-result")).toContainText("De verbinding werkt");
+  const server = await db().mailServer.findFirstOrThrow();
+  // The probe allows one test per few seconds.
+  await db().mailServer.update({ where: { id: server.id }, data: { lastTestAt: new Date(Date.now() - 60_000) } });
+  await page.getByLabel("Afzender (MAIL FROM)").fill("ander@klant.example");
+  await page.getByRole("button", { name: "Verbinding testen" }).click();
+  const summary = page.getByTestId("probe-summary");
+  await expect(summary).toContainText("De server werkt, maar weigert afzender ander@klant.example.");
+  await expect(summary).toContainText("Verbinden en inloggen zijn gelukt.");
+  await expect(summary).not.toContainText("SendAsDenied");
+  await expect(page.getByTestId("probe-result")).toHaveAttribute("data-tone", "warning");
+  await page.goto(LIST);
+  await expect(page.getByTestId("server-list")).toContainText("Verbinding werkt");
+  await expect(page.getByTestId("server-list")).not.toContainText("Verbinding mislukt");
+});
+
+test("switching the type replaces what the previous preset filled in and keeps what was typed", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto(`${LIST}/nieuw`);
+  await page.getByLabel("Type mailserver").selectOption("SENDGRID");
+  await expect(page.getByLabel("Gebruikersnaam")).toHaveValue("apikey");
+  await expect(page.getByLabel("Host")).toHaveValue("smtp.sendgrid.net");
+  await page.getByLabel("Type mailserver").selectOption("BREVO");
+  await expect(page.getByLabel("Gebruikersnaam")).toHaveValue("");
+  await expect(page.getByLabel("Host")).toHaveValue("smtp-relay.brevo.com");
+  await expect(page.getByTestId("limit-row")).toHaveCount(1);
+  await expect(page.getByTestId("limit-sentence")).toHaveText("= 300 ontvangers per 24 uur");
+
+  await page.getByLabel("Gebruikersnaam").fill("smtp-login@klant.example");
+  await page.getByLabel("Poort").fill("2525");
+  await page.getByLabel("Type mailserver").selectOption("MICROSOFT_365");
+  await expect(page.getByLabel("Gebruikersnaam")).toHaveValue("smtp-login@klant.example");
+  await expect(page.getByLabel("Poort")).toHaveValue("2525");
+  await expect(page.getByLabel("Host")).toHaveValue("smtp.office365.com");
+  await expect(page.getByLabel("Authenticatie")).toHaveValue("OAUTH2");
+  await expect(page.getByTestId("limit-sentence")).toHaveText(["= 30 berichten per minuut", "= 10.000 ontvangers per 24 uur"]);
+});
+
+test("Annuleren goes back to where the form was opened and stores nothing", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto(LIST);
+  await page.getByRole("link", { name: "+ Nieuwe mailserver" }).click();
+  await page.getByLabel("Naam", { exact: true }).fill("Niet bewaren");
+  await page.getByRole("link", { name: "Annuleren" }).click();
+  await expect(page).toHaveURL(new RegExp(`${LIST}$`));
+  expect(await db().mailServer.count()).toBe(0);
+
+  await createLoopbackServer(page);
+  const server = await db().mailServer.findFirstOrThrow();
+  await page.getByRole("link", { name: "Aanpassen" }).click();
+  await page.getByLabel("Naam", { exact: true }).fill("Andere naam");
+  await page.getByRole("link", { name: "Annuleren" }).click();
+  await expect(page).toHaveURL(new RegExp(`${LIST}/${server.id}$`));
+  await expect(page.getByRole("heading", { name: "Eigen server" })).toBeVisible();
+  expect((await db().mailServer.findFirstOrThrow()).name).toBe("Eigen server");
+});
+
+test("the acknowledgement for a server without encryption is asked once, shown ticked on edit, and asked again after encryption was on", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await createLoopbackServer(page);
+  const server = await db().mailServer.findFirstOrThrow();
+  await page.getByRole("link", { name: "Aanpassen" }).click();
+  await page.getByLabel("Versleuteling").selectOption("NONE");
+  const acknowledge = page.getByLabel("Ik begrijp dat e-mail en wachtwoord dan onversleuteld over het netwerk gaan.");
+  await expect(acknowledge).not.toBeChecked();
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(page.locator('[data-field-error="acceptInsecure"]')).toHaveText("Bevestig dat je de server zonder versleuteling wilt gebruiken.");
+  await acknowledge.check();
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(page.getByRole("heading", { name: "Eigen server" })).toBeVisible();
+  const given = (await db().mailServer.findFirstOrThrow()).insecureAcknowledgedAt;
+  expect(given).toBeInstanceOf(Date);
+
+  // Given once: ticked on the next edit, saved again without being asked.
+  await page.goto(`${LIST}/${server.id}/aanpassen`);
+  await expect(acknowledge).toBeChecked();
+  await expect(page.getByTestId("insecure-warning")).toContainText("Je hebt dit eerder bevestigd");
+  await page.getByLabel("Naam", { exact: true }).fill("Interne relay");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(page.getByRole("heading", { name: "Interne relay" })).toBeVisible();
+  expect((await db().mailServer.findFirstOrThrow()).insecureAcknowledgedAt).toEqual(given);
+  const audit = await db().auditEntry.findMany({ where: { action: "mailserver.update", entityId: server.id }, orderBy: { at: "asc" } });
+  expect(audit[0]!.after).toMatchObject({ insecureAcknowledged: true });
+  expect(audit[1]!.after).not.toHaveProperty("insecureAcknowledged");
+
+  // Encrypted again: the acknowledgement is gone, and asked again for the next unencrypted save.
+  await page.goto(`${LIST}/${server.id}/aanpassen`);
+  await page.getByLabel("Versleuteling").selectOption("STARTTLS");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(page.getByRole("heading", { name: "Interne relay" })).toBeVisible();
+  expect((await db().mailServer.findFirstOrThrow()).insecureAcknowledgedAt).toBeNull();
+  await page.goto(`${LIST}/${server.id}/aanpassen`);
+  await page.getByLabel("Versleuteling").selectOption("NONE");
+  await expect(acknowledge).not.toBeChecked();
 });

@@ -76,11 +76,14 @@ test("an administrator grants a right in the matrix; the Helpdesk user gets it a
   await page.goto("/audit");
   const row = page.getByRole("row", { name: /Rechten van rol “Helpdesk” gewijzigd/ });
   await expect(row).toContainText(ADMIN.email);
-  await expect(row).toContainText("AUDIT_VIEW");
+  // The change, with the rights by their names (folded under "Details").
+  await expect(row).toContainText(
+    "Rechten: Logging details bekijken, Mailservers bekijken, E-mail master sjablonen bekijken → Audittrail bekijken, Logging details bekijken",
+  );
   // The same entry in English: translated from its code and values, not the stored Dutch text.
   await page.context().addCookies([{ name: "postkamer-locale", value: "en", url: page.url() }]);
   await page.reload();
-  await expect(page.getByRole("row", { name: /Rights of role “Helpdesk” changed/ })).toContainText("role.permissions.update");
+  await expect(page.getByRole("row", { name: /Rights of role “Helpdesk” changed/ })).toContainText("Role's rights changed");
 
   const helpdesk = await browser.newContext();
   const helpdeskPage = await helpdesk.newPage();

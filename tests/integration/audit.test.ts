@@ -36,6 +36,11 @@ const EXAMPLES: { [A in AuditAction]: AuditParams[A] } = {
   "role.permissions.update": { name: "Helpdesk" },
   "apikey.create": { name: "Koppeling" },
   "apikey.revoke": { name: "Koppeling" },
+  "apikey.webhook.create": { name: "Koppeling", url: "https://app.example.test/hook" },
+  "apikey.webhook.rotate": { name: "Koppeling", url: "https://app.example.test/hook" },
+  "apikey.webhook.enable": { name: "Koppeling", url: "https://app.example.test/hook" },
+  "apikey.webhook.disable": { name: "Koppeling", url: "https://app.example.test/hook" },
+  "apikey.webhook.delete": { name: "Koppeling", url: "https://app.example.test/hook" },
   "mailserver.create": { name: "Exchange" },
   "mailserver.update": { name: "Exchange", connectionChanged: true },
   "mailserver.delete": { name: "Exchange" },
@@ -438,7 +443,7 @@ describe("the CSV export", () => {
     expect(names.size).toBe(20_000);
     expect(rows[1]![3]).toBe("Rol “Rol 20000” aangemaakt");
     expect(rows.at(-1)![3]).toBe("Rol “Rol 1” aangemaakt");
-  });
+  }, 180_000);
 });
 
 describe("the export route", () => {

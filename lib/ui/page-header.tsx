@@ -10,7 +10,7 @@ export function PageHeader({ title, intro, children }: { title: ReactNode; intro
   );
   if (!children) return heading;
   return (
-    <div className="flex items-start justify-between gap-4">
+    <div className="flex flex-wrap items-start justify-between gap-4">
       {heading}
       {children}
     </div>

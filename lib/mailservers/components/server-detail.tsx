@@ -41,12 +41,12 @@ export function ServerHeader({
       <Link href="/beheer/applicatieinstellingen/mailservers" className="text-sm">
         ← {t("mailservers.back")}
       </Link>
-      <div className="flex items-start justify-between gap-4">
+      <div className="flex flex-wrap items-start justify-between gap-4">
         <div>
           <h1>{server.name}</h1>
           <p className="text-sm text-slate-600">{SERVER_TYPES[server.type].label[locale]}</p>
         </div>
-        <div className="flex items-start gap-2">
+        <div className="flex flex-wrap items-start gap-2">
           <Link href={`/beheer/applicatieinstellingen/mailservers/${server.id}/logging`} className="btn-secondary no-underline hover:no-underline">
             {t("logging.title")}
           </Link>

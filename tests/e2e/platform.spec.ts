@@ -95,3 +95,48 @@ test("the helpdesk sees the records but cannot rotate the key", async ({ page })
   await expect(row(page, "dkim")).toBeVisible();
   await expect(page.getByTestId("rotate-key")).toHaveCount(0);
 });
+
+test("the Logging detail of a platform message shows each try's TLS and the MTA-STS mode", async ({ page }) => {
+  const message = await db().outboundMessage.create({
+    data: {
+      kind: "OWNERSHIP_CODE",
+      fromName: "Postkamer",
+      fromAddress: "postkamer@localhost",
+      to: ["beheer@klant.example"],
+      cc: [],
+      bcc: [],
+      recipientCount: 1,
+      subject: "Postkamer-verificatiecode (eigendom)",
+      text: "Verificatiecode: ABCDE-FGHJK",
+      messageIdHeader: "<tls-e2e@localhost>",
+      status: "RETRYING",
+      attemptCount: 1,
+      giveUpAt: new Date(Date.now() + 3_600_000),
+      attempts: {
+        create: {
+          number: 1,
+          route: "mx",
+          outcome: "RETRY",
+          dns: "MX klant.example → mx.klant.example (10); MTA-STS klant.example → enforce (id 1; mx: mx.klant.example; max_age 86400; fetched)",
+          tried: [
+            {
+              host: "mx.klant.example",
+              port: 25,
+              ok: false,
+              error: "self-signed certificate",
+              ms: 12,
+              tls: { verified: false, verifyError: "self-signed certificate", policy: "enforce" },
+            },
+          ],
+          error: "MTA-STS: no valid TLS with mx.klant.example: self-signed certificate",
+          explanationId: "mta-sts-tls-failed",
+        },
+      },
+    },
+  });
+  await signIn(page, ADMIN);
+  await page.goto(`/beheer/applicatieinstellingen/logging/${message.id}`);
+  const attempt = page.getByTestId("attempt");
+  await expect(attempt.getByTestId("attempt-tls")).toHaveText("geen TLS · certificaat niet geverifieerd (self-signed certificate) · MTA-STS: enforce");
+  await expect(attempt).toContainText("het domein eist met MTA-STS (enforce) een versleutelde verbinding met een geldig certificaat");
+});

@@ -18,14 +18,19 @@ export async function databaseMetrics(prisma: Db, now = new Date()): Promise<Reg
   const registry = new Registry();
   const gauge = <L extends string>(name: string, help: string, labelNames: L[]) => new Gauge<L>({ name, help, labelNames, registers: [registry] });
 
-  const [servers, messages, oldest, hits, workers, jobs, webhooks, webhookOldest] = await Promise.all([
+  const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
+  const [servers, messages, recent, oldest, hits, workers, jobs, webhooks, webhookOldest] = await Promise.all([
     prisma.$queryRaw<ServerRow[]>`SELECT id::text, name, "pausedAt" IS NOT NULL AS paused, "deferredUntil" FROM "MailServer"`,
-    prisma.$queryRaw<{ serverId: string | null; status: string; messages: bigint; recipients: bigint }[]>`
-      SELECT "serverId"::text AS "serverId", status::text, count(*) AS messages, coalesce(sum("recipientCount"), 0) AS recipients
-      FROM "OutboundMessage" GROUP BY 1, 2`,
+    // Counts only: an index-only scan of (serverId, status, seq); summing recipients here would read every row.
+    prisma.$queryRaw<{ serverId: string | null; status: string; messages: bigint }[]>`
+      SELECT "serverId"::text AS "serverId", status::text, count(*) AS messages FROM "OutboundMessage" GROUP BY 1, 2`,
+    // Recipients per outcome over the last 24 hours (the window providers count in): the rows changed since then.
+    prisma.$queryRaw<{ serverId: string | null; status: string; recipients: bigint }[]>`
+      SELECT "serverId"::text AS "serverId", status::text, coalesce(sum("recipientCount"), 0) AS recipients
+      FROM "OutboundMessage" WHERE "updatedAt" > ${since} GROUP BY 1, 2`,
     prisma.$queryRaw<{ serverId: string | null; oldest: Date }[]>`
       SELECT "serverId"::text AS "serverId", min("createdAt") AS oldest FROM "OutboundMessage"
-      WHERE status::text = ANY(${WAITING}) GROUP BY 1`,
+      WHERE status = ANY(${WAITING}::"MessageStatus"[]) GROUP BY 1`,
     prisma.$queryRaw<{ serverId: string; reason: string; hits: bigint }[]>`
       SELECT "serverId"::text AS "serverId", reason, count(*) AS hits FROM "LimitHit" GROUP BY 1, 2`,
     prisma.$queryRaw<{ id: string; heartbeatAt: Date }[]>`SELECT id, "heartbeatAt" FROM "WorkerProcess"`,
@@ -48,7 +53,7 @@ export async function databaseMetrics(prisma: Db, now = new Date()): Promise<Reg
     "server",
     "status",
   ]);
-  const recipients = gauge("postkamer_message_recipients", "Recipients of the messages in the delivery log per server and status", [
+  const recipients = gauge("postkamer_message_recipients_24h", "Recipients of the messages whose status changed in the last 24 hours, per server and status", [
     "server_id",
     "server",
     "status",
@@ -77,10 +82,10 @@ export async function databaseMetrics(prisma: Db, now = new Date()): Promise<Reg
   const queueTotals = new Map<string | null, number>();
   for (const row of messages) {
     byStatus.set({ ...server(row.serverId), status: row.status }, Number(row.messages));
-    recipients.set({ ...server(row.serverId), status: row.status }, Number(row.recipients));
     if (WAITING.includes(row.status)) queueTotals.set(row.serverId, (queueTotals.get(row.serverId) ?? 0) + Number(row.messages));
   }
   for (const [id, count] of queueTotals) queued.set(server(id), count);
+  for (const row of recent) recipients.set({ ...server(row.serverId), status: row.status }, Number(row.recipients));
   for (const row of oldest) oldestAge.set(server(row.serverId), Math.max(0, (now.getTime() - row.oldest.getTime()) / 1000));
   for (const row of hits) limitHits.set({ ...server(row.serverId), reason: row.reason }, Number(row.hits));
   for (const w of workers) heartbeat.set({ worker: w.id }, Math.max(0, (now.getTime() - w.heartbeatAt.getTime()) / 1000));

@@ -88,7 +88,7 @@ describe("GET /api/metrics", () => {
     const after = await scrape();
     expect(value(after, "postkamer_queue_messages", server)).toBe(0);
     expect(value(after, "postkamer_messages", { ...server, status: "SENT" })).toBe(1);
-    expect(value(after, "postkamer_message_recipients", { ...server, status: "SENT" })).toBe(2);
+    expect(value(after, "postkamer_message_recipients_24h", { ...server, status: "SENT" })).toBe(2);
     expect(value(after, "postkamer_limit_hits", { ...server, reason: "THROTTLE_REPLY" })).toBe(1);
     expect(value(after, "postkamer_server_paused", server)).toBe(1);
     expect(value(after, "postkamer_smtp_handover_duration_seconds_count", { outcome: "sent" })).toBeGreaterThanOrEqual(1);

@@ -45,7 +45,8 @@ export async function WebhookEndpoints({ apiKey, endpoints }: { apiKey: { id: st
               {t("webhooks.delete")}
             </ActionButton>
           </div>
-          <div className="overflow-x-auto">
+          {/* Scrolls sideways on a phone: focusable so a keyboard can scroll it (as lib/ui/table.tsx). */}
+          <div className="overflow-x-auto focus-visible:ring-2 focus-visible:ring-brand-600 focus-visible:outline-none" tabIndex={0}>
             <table className="w-full text-sm" data-testid="webhook-history">
               <caption className="text-left font-medium">{t("webhooks.history")}</caption>
               <thead>

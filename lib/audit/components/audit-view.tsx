@@ -9,6 +9,8 @@ import type { Locale, Translate } from "@/lib/i18n/translate.ts";
 import { Table } from "@/lib/ui/table.tsx";
 
 const BASE = "/audit";
+/** The global form styles leave date fields out; these match the selects beside them. */
+const DATE_INPUT = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm";
 
 function href(path: string, params: URLSearchParams): string {
   const query = params.toString();
@@ -83,11 +85,11 @@ function FilterForm({ filter, options, t }: { filter: AuditFilter; options: Audi
       </div>
       <div>
         <label htmlFor="audit-from">{t("audit.filters.from")}</label>
-        <input id="audit-from" name={P.from} type="date" defaultValue={filter.from ?? ""} />
+        <input id="audit-from" name={P.from} type="date" defaultValue={filter.from ?? ""} className={DATE_INPUT} />
       </div>
       <div>
         <label htmlFor="audit-to">{t("audit.filters.to")}</label>
-        <input id="audit-to" name={P.to} type="date" defaultValue={filter.to ?? ""} />
+        <input id="audit-to" name={P.to} type="date" defaultValue={filter.to ?? ""} className={DATE_INPUT} />
       </div>
       <div className="flex items-center gap-3 sm:col-span-2 lg:col-span-3">
         <button type="submit" className="btn">
@@ -173,7 +175,7 @@ export function AuditView({
         {(entry) => (
           <tr key={entry.id.toString()}>
             <td className="whitespace-nowrap">{formatDateTime(entry.at, locale)}</td>
-            <td className="break-all">{actorText(entry, t)}</td>
+            <td className="min-w-44 break-words">{actorText(entry, t)}</td>
             <td className="min-w-56">
               <div className="font-medium">{actionLabel(entry.action, t)}</div>
               <div className="text-slate-600">{describeAudit(entry, t, locale)}</div>

@@ -72,5 +72,16 @@ export default defineConfig([
       ],
     },
   },
-  globalIgnores([".next/**", ".next-test/**", ".next-test-*/**", "test-results-*/**", ".data/**", "lib/generated/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
+  globalIgnores([
+    ".next/**",
+    ".next-test/**",
+    ".next-test-*/**",
+    "test-results-*/**",
+    ".data/**",
+    "lib/generated/**",
+    "node_modules/**",
+    "test-results/**",
+    "playwright-report/**",
+    "next-env.d.ts",
+  ]),
 ]);

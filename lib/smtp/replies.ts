@@ -302,7 +302,7 @@ const CATALOGUE = [
     nl: "Deze poort is niet toegestaan. Alleen de SMTP-poorten 25, 465, 587 en 2525 kunnen worden gebruikt.",
     en: "This port is not allowed. Only the SMTP ports 25, 465, 587 and 2525 can be used.",
     action: {
-      nl: "Kies poort 587 (STARTTLS) of 465 (impliciete TLS), zoals uw provider aangeeft.",
+      nl: "Kies poort 587 (STARTTLS) of 465 (impliciete TLS), zoals je provider aangeeft.",
       en: "Choose port 587 (STARTTLS) or 465 (implicit TLS), as your provider specifies.",
     },
   },
@@ -378,7 +378,7 @@ const CATALOGUE = [
     nl: "De mailserver gebruikt een zelfondertekend certificaat; de identiteit van de server kan niet worden gecontroleerd.",
     en: "The mail server uses a self-signed certificate; the server's identity cannot be verified.",
     action: {
-      nl: "Laat de beheerder van de mailserver een certificaat van een erkende uitgever installeren. Zet 'certificaat controleren' alleen uit als u het risico kent.",
+      nl: "Laat de beheerder van de mailserver een certificaat van een erkende uitgever installeren. Zet 'certificaat controleren' alleen uit als je het risico kent.",
       en: "Ask the mail server's administrator to install a certificate from a trusted authority. Only turn off 'verify certificate' if you understand the risk.",
     },
   },
@@ -389,7 +389,7 @@ const CATALOGUE = [
     nl: "Het certificaat van de mailserver hoort niet bij deze hostnaam.",
     en: "The mail server's certificate does not belong to this host name.",
     action: {
-      nl: "Gebruik de hostnaam die in het certificaat staat (zoals uw provider die opgeeft), niet een IP-adres of alias.",
+      nl: "Gebruik de hostnaam die in het certificaat staat (zoals je provider die opgeeft), niet een IP-adres of alias.",
       en: "Use the host name in the certificate (as your provider documents it), not an IP address or alias.",
     },
   },
@@ -545,7 +545,7 @@ const CATALOGUE = [
     nl: "Google heeft de aanmelding geblokkeerd en vraagt eerst om aanmelden via de webbrowser.",
     en: "Google blocked the sign-in and asks to sign in through the web browser first.",
     action: {
-      nl: "Meld u aan bij het Google-account in een browser, bevestig de waarschuwing en gebruik een app-wachtwoord of OAuth2.",
+      nl: "Meld je aan bij het Google-account in een browser, bevestig de waarschuwing en gebruik een app-wachtwoord of OAuth2.",
       en: "Sign in to the Google account in a browser, confirm the warning and use an app password or OAuth2.",
     },
   },
@@ -633,7 +633,7 @@ const CATALOGUE = [
     nl: "Amazon SES heeft het dagquotum van het account bereikt (SES telt ontvangers per 24 uur).",
     en: "Amazon SES has reached the account's daily quota (SES counts recipients per 24 hours).",
     action: {
-      nl: "Stel de 24-uurslimiet van deze server in op het quotum van uw SES-account, of vraag in de SES-console een hoger quotum aan.",
+      nl: "Stel de 24-uurslimiet van deze server in op het quotum van je SES-account, of vraag in de SES-console een hoger quotum aan.",
       en: "Set this server's 24-hour limit to your SES account's quota, or request a higher quota in the SES console.",
     },
   },
@@ -645,7 +645,7 @@ const CATALOGUE = [
     nl: "Amazon SES remt het verzenden af: de maximale verzendsnelheid (berichten per seconde) van het account is bereikt.",
     en: "Amazon SES is throttling: the account's maximum sending rate (messages per second) has been reached.",
     action: {
-      nl: "Stel de limieten van deze server in op het quotum van uw SES-account, of vraag een hoger quotum aan.",
+      nl: "Stel de limieten van deze server in op het quotum van je SES-account, of vraag een hoger quotum aan.",
       en: "Set this server's limits to your SES account's quota, or request a higher quota.",
     },
   },

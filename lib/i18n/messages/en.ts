@@ -134,7 +134,8 @@ export const en: Messages = {
   },
   webhooks: {
     title: "Webhooks of “{name}”",
-    intro: "Postkamer tells the application behind this key what happens to its messages: a signed POST (Postkamer-Signature: HMAC-SHA256 over time and content) to each URL below. If that fails, Postkamer keeps trying for 24 hours.",
+    intro:
+      "Postkamer tells the application behind this key what happens to its messages: a signed POST (Postkamer-Signature: HMAC-SHA256 over time and content) to each URL below. If that fails, Postkamer keeps trying for 24 hours.",
     empty: "No webhooks for this key yet.",
     url: "URL (https)",
     eventsLegend: "Events",

@@ -137,7 +137,8 @@ export const nl = {
   },
   webhooks: {
     title: "Webhooks van “{name}”",
-    intro: "Postkamer meldt de applicatie achter deze sleutel wat er met haar berichten gebeurt: een ondertekende POST (Postkamer-Signature: HMAC-SHA256 over tijdstip en inhoud) naar elke URL hieronder. Lukt dat niet, dan probeert Postkamer het 24 uur opnieuw.",
+    intro:
+      "Postkamer meldt de applicatie achter deze sleutel wat er met haar berichten gebeurt: een ondertekende POST (Postkamer-Signature: HMAC-SHA256 over tijdstip en inhoud) naar elke URL hieronder. Lukt dat niet, dan probeert Postkamer het 24 uur opnieuw.",
     empty: "Nog geen webhooks voor deze sleutel.",
     url: "URL (https)",
     eventsLegend: "Gebeurtenissen",

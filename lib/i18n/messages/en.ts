@@ -439,6 +439,8 @@ export const en: Messages = {
   },
   stats: {
     title: "History",
+    quiet:
+      "This server has not delivered, waited or paused in the last {days, plural, one {# day} other {# days}}. The charts appear once mail goes through it.",
     intro: "What this server delivered, how long mail waited, and when limits or the server held delivery back.",
     table: "Show as table",
     empty: "No delivery in this period yet.",

@@ -442,6 +442,8 @@ export const nl = {
   },
   stats: {
     title: "Verloop",
+    quiet:
+      "Deze server heeft in de afgelopen {days, plural, one {# dag} other {# dagen}} nog niets afgeleverd, niet gewacht en niet stilgestaan. De grafieken verschijnen zodra er e-mail via deze server gaat.",
     intro: "Wat deze server afleverde, hoe lang e-mail wachtte, en wanneer limieten of de server de aflevering ophielden.",
     table: "Toon als tabel",
     empty: "Nog geen aflevering in deze periode.",

@@ -235,7 +235,7 @@ function VerificationMails({ messages, t, locale }: { messages: Sender["messages
             <tr key={message.id} data-kind={message.kind}>
               <td className="font-medium">{mailLabel[message.kind]}</td>
               <td>{t(`logging.status.${message.status}`)}</td>
-              <td className="font-mono text-xs break-all">
+              <td className="min-w-56 font-mono text-xs [overflow-wrap:anywhere]">
                 {last?.dns ? <div className="text-slate-500">{last.dns}</div> : null}
                 {last?.response ?? (last?.error ? errorText(last.error, t, locale) : null) ?? message.lastResponse ?? errorText(message.lastError, t, locale)}
                 {explanation ? (

@@ -133,6 +133,8 @@ export function ServerChartsPanel({ charts, t, locale }: { charts: ServerCharts;
   const failedDays = charts.days.reduce((sum, d) => sum + d.failed, 0);
   const episodes = charts.days.reduce((sum, d) => sum + d.episodes, 0);
   const pauses = charts.days.reduce((sum, d) => sum + d.pauses, 0);
+  // A server that has not sent, waited or paused in the whole period gets one sentence, not five empty charts.
+  const quiet = totalDays === 0 && failedDays === 0 && episodes === 0 && pauses === 0 && charts.hours.every((h) => h.queue === 0) && !charts.pausedNow;
 
   return (
     <section className="card space-y-5" data-testid="server-charts">
@@ -140,87 +142,98 @@ export function ServerChartsPanel({ charts, t, locale }: { charts: ServerCharts;
         <h2>{t("stats.title")}</h2>
         <p className="text-sm text-slate-600">{t("stats.intro")}</p>
       </div>
-      <div className="grid gap-6 lg:grid-cols-2">
-        <Figure
-          id="hourly"
-          title={t("stats.hourly.title")}
-          summary={t("stats.hourly.summary", { total: total48, peak: n(peakHour.handedOver), time: hourLabel(peakHour.at) })}
-          columns={[t("stats.hour"), t("stats.series.handedOver"), t("stats.series.recipients")]}
-          rows={charts.hours.map((h) => [`${formatDate(new Date(h.at - (h.at % DAY)), locale)} ${hourLabel(h.at)}`, n(h.handedOver), n(h.recipients)])}
-          t={t}
-        >
-          <StatsChart rows={hourRows} series={hourSeries} lines={hourLines} areas={areas} />
-        </Figure>
-        <Figure
-          id="daily"
-          title={t("stats.daily.title", { days })}
-          summary={t("stats.daily.summary", { total: totalDays, days, peak: n(peakDay.handedOver), day: peakDay.day ? formatDate(peakDay.day, locale) : "–" })}
-          columns={[t("stats.day"), t("stats.series.handedOver"), t("stats.series.recipients")]}
-          rows={charts.days.map((d) => [formatDate(d.day, locale), n(d.handedOver), n(d.recipients)])}
-          t={t}
-        >
-          <StatsChart
-            rows={dayRows}
-            series={[
-              { key: "handedOver", label: t("stats.series.handedOver"), kind: "bar", colour: CHART_COLOURS.brand },
-              ...(hasRecipientLimits ? [{ key: "recipients", label: t("stats.series.recipients"), kind: "line" as const, colour: CHART_COLOURS.slate }] : []),
-            ]}
-            lines={dayLines}
-          />
-        </Figure>
-        <Figure
-          id="queue"
-          title={t("stats.queue.title")}
-          summary={t("stats.queue.summary", { queue: charts.hours.at(-1)?.queue ?? 0, minutes: n(maxWait) })}
-          columns={[t("stats.hour"), t("stats.series.queue"), t("stats.series.averageWait"), t("stats.series.maxWait")]}
-          rows={charts.hours.map((h) => [hourLabel(h.at), n(h.queue), n(h.averageWaitMinutes), n(h.maxWaitMinutes)])}
-          t={t}
-        >
-          <StatsChart
-            rows={hourRows}
-            series={[
-              { key: "queue", label: t("stats.series.queue"), kind: "bar", colour: CHART_COLOURS.brandLight },
-              { key: "averageWait", label: t("stats.series.averageWait"), kind: "line", colour: CHART_COLOURS.amber },
-              { key: "maxWait", label: t("stats.series.maxWait"), kind: "line", colour: CHART_COLOURS.red },
-            ]}
-            areas={areas}
-          />
-        </Figure>
-        <Figure
-          id="deferrals"
-          title={t("stats.deferrals.title", { days })}
-          summary={t("stats.deferrals.summary", { episodes, pauses, days })}
-          columns={[t("stats.day"), t("stats.series.episodes"), t("stats.series.pauses")]}
-          rows={charts.days.map((d) => [formatDate(d.day, locale), n(d.episodes), n(d.pauses)])}
-          t={t}
-        >
-          <StatsChart
-            rows={dayRows}
-            series={[
-              { key: "episodes", label: t("stats.series.episodes"), kind: "bar", colour: CHART_COLOURS.amber },
-              { key: "pauses", label: t("stats.series.pauses"), kind: "bar", colour: CHART_COLOURS.red },
-            ]}
-            height={160}
-          />
-        </Figure>
-        <Figure
-          id="outcome"
-          title={t("stats.outcome.title", { days })}
-          summary={t("stats.outcome.summary", { sent: totalDays, failed: failedDays, days })}
-          columns={[t("stats.day"), t("stats.series.sent"), t("stats.series.failed")]}
-          rows={charts.days.map((d) => [formatDate(d.day, locale), n(d.handedOver), n(d.failed)])}
-          t={t}
-        >
-          <StatsChart
-            rows={dayRows}
-            series={[
-              { key: "sent", label: t("stats.series.sent"), kind: "bar", colour: CHART_COLOURS.brand, stack: "outcome" },
-              { key: "failed", label: t("stats.series.failed"), kind: "bar", colour: CHART_COLOURS.red, stack: "outcome" },
-            ]}
-            height={180}
-          />
-        </Figure>
-      </div>
+      {quiet ? (
+        <p className="text-sm text-slate-600" data-testid="charts-quiet">
+          {t("stats.quiet", { days })}
+        </p>
+      ) : (
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Figure
+            id="hourly"
+            title={t("stats.hourly.title")}
+            summary={t("stats.hourly.summary", { total: total48, peak: n(peakHour.handedOver), time: hourLabel(peakHour.at) })}
+            columns={[t("stats.hour"), t("stats.series.handedOver"), t("stats.series.recipients")]}
+            rows={charts.hours.map((h) => [`${formatDate(new Date(h.at - (h.at % DAY)), locale)} ${hourLabel(h.at)}`, n(h.handedOver), n(h.recipients)])}
+            t={t}
+          >
+            <StatsChart rows={hourRows} series={hourSeries} lines={hourLines} areas={areas} />
+          </Figure>
+          <Figure
+            id="daily"
+            title={t("stats.daily.title", { days })}
+            summary={t("stats.daily.summary", {
+              total: totalDays,
+              days,
+              peak: n(peakDay.handedOver),
+              day: peakDay.day ? formatDate(peakDay.day, locale) : "–",
+            })}
+            columns={[t("stats.day"), t("stats.series.handedOver"), t("stats.series.recipients")]}
+            rows={charts.days.map((d) => [formatDate(d.day, locale), n(d.handedOver), n(d.recipients)])}
+            t={t}
+          >
+            <StatsChart
+              rows={dayRows}
+              series={[
+                { key: "handedOver", label: t("stats.series.handedOver"), kind: "bar", colour: CHART_COLOURS.brand },
+                ...(hasRecipientLimits ? [{ key: "recipients", label: t("stats.series.recipients"), kind: "line" as const, colour: CHART_COLOURS.slate }] : []),
+              ]}
+              lines={dayLines}
+            />
+          </Figure>
+          <Figure
+            id="queue"
+            title={t("stats.queue.title")}
+            summary={t("stats.queue.summary", { queue: charts.hours.at(-1)?.queue ?? 0, minutes: n(maxWait) })}
+            columns={[t("stats.hour"), t("stats.series.queue"), t("stats.series.averageWait"), t("stats.series.maxWait")]}
+            rows={charts.hours.map((h) => [hourLabel(h.at), n(h.queue), n(h.averageWaitMinutes), n(h.maxWaitMinutes)])}
+            t={t}
+          >
+            <StatsChart
+              rows={hourRows}
+              series={[
+                { key: "queue", label: t("stats.series.queue"), kind: "bar", colour: CHART_COLOURS.brandLight },
+                { key: "averageWait", label: t("stats.series.averageWait"), kind: "line", colour: CHART_COLOURS.amber },
+                { key: "maxWait", label: t("stats.series.maxWait"), kind: "line", colour: CHART_COLOURS.red },
+              ]}
+              areas={areas}
+            />
+          </Figure>
+          <Figure
+            id="deferrals"
+            title={t("stats.deferrals.title", { days })}
+            summary={t("stats.deferrals.summary", { episodes, pauses, days })}
+            columns={[t("stats.day"), t("stats.series.episodes"), t("stats.series.pauses")]}
+            rows={charts.days.map((d) => [formatDate(d.day, locale), n(d.episodes), n(d.pauses)])}
+            t={t}
+          >
+            <StatsChart
+              rows={dayRows}
+              series={[
+                { key: "episodes", label: t("stats.series.episodes"), kind: "bar", colour: CHART_COLOURS.amber },
+                { key: "pauses", label: t("stats.series.pauses"), kind: "bar", colour: CHART_COLOURS.red },
+              ]}
+              height={160}
+            />
+          </Figure>
+          <Figure
+            id="outcome"
+            title={t("stats.outcome.title", { days })}
+            summary={t("stats.outcome.summary", { sent: totalDays, failed: failedDays, days })}
+            columns={[t("stats.day"), t("stats.series.sent"), t("stats.series.failed")]}
+            rows={charts.days.map((d) => [formatDate(d.day, locale), n(d.handedOver), n(d.failed)])}
+            t={t}
+          >
+            <StatsChart
+              rows={dayRows}
+              series={[
+                { key: "sent", label: t("stats.series.sent"), kind: "bar", colour: CHART_COLOURS.brand, stack: "outcome" },
+                { key: "failed", label: t("stats.series.failed"), kind: "bar", colour: CHART_COLOURS.red, stack: "outcome" },
+              ]}
+              height={180}
+            />
+          </Figure>
+        </div>
+      )}
     </section>
   );
 }

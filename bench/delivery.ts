@@ -4,7 +4,7 @@ import type { PgBoss } from "pg-boss";
 import { lossAndDuplicates, type Receive } from "./analysis.ts";
 import { FROM, prequeue, recipientOf } from "./prequeue.ts";
 import type { Sink, SinkReport } from "./sink.ts";
-import { benchServer, logPath, round, rssSampler, startWorker, statusCounts, stopChild, waitFor, type BenchContext } from "./support.ts";
+import { benchServer, logPath, round, rssSampler, startWorker, statusCounts, stopChild, waitFor, type BenchContext, type Worker } from "./support.ts";
 
 export const DELIVERY_MESSAGES = 20_000;
 const CONNECTIONS = 5;
@@ -98,6 +98,27 @@ export function toReceives(report: SinkReport): Receive[] {
  * no TLS) sending the same messages to the same sink: all handed to the pool at once, timed until
  * the last one is accepted.
  */
+/** Seconds from `started` until every bench message of the server is SENT; fails when the worker exits. */
+async function waitUntilAllSent(prisma: BenchContext["prisma"], serverId: string, worker: Worker, started: number, what: string): Promise<number> {
+  let seconds = 0;
+  await waitFor(
+    what,
+    async () => {
+      const [row] = await prisma.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM "OutboundMessage" WHERE "serverId" = ${serverId}::uuid AND status = 'SENT'`;
+      if (Number(row!.n) < DELIVERY_MESSAGES) {
+        if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}); see ${worker.logFile}`);
+        return false;
+      }
+      seconds = (performance.now() - started) / 1000;
+      return true;
+    },
+    300_000,
+    100,
+  );
+  return seconds;
+}
+
 async function baseline(sink: Sink, count: number): Promise<number> {
   await sink.reset();
   const started = performance.now();
@@ -160,21 +181,7 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
   let sentSeconds = 0;
   let peak = 0;
   try {
-    await waitFor(
-      "every message SENT",
-      async () => {
-        const [row] = await prisma.$queryRaw<{ n: bigint }[]>`
-          SELECT count(*) AS n FROM "OutboundMessage" WHERE "serverId" = ${server.id}::uuid AND status = 'SENT'`;
-        if (Number(row!.n) < DELIVERY_MESSAGES) {
-          if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}); see ${worker.logFile}`);
-          return false;
-        }
-        sentSeconds = (performance.now() - started) / 1000;
-        return true;
-      },
-      300_000,
-      100,
-    ).catch(async (error: unknown) => {
+    sentSeconds = await waitUntilAllSent(prisma, server.id, worker, started, "every message SENT").catch(async (error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : error}; statuses ${JSON.stringify(await statusCounts(prisma, server.id))}`);
     });
   } finally {
@@ -237,21 +244,7 @@ async function webhooksBench(ctx: BenchContext, boss: PgBoss, sink: Sink, refere
     const worker = startWorker({ ...ctx.env, ALLOW_PRIVATE_WEBHOOK_URLS: "1" }, logPath(ctx, "delivery-webhooks-worker.log"));
     let sentSeconds = 0;
     try {
-      await waitFor(
-        "every message SENT (webhooks on)",
-        async () => {
-          const [row] = await prisma.$queryRaw<{ n: bigint }[]>`
-            SELECT count(*) AS n FROM "OutboundMessage" WHERE "serverId" = ${server.id}::uuid AND status = 'SENT'`;
-          if (Number(row!.n) < DELIVERY_MESSAGES) {
-            if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}); see ${worker.logFile}`);
-            return false;
-          }
-          sentSeconds = (performance.now() - started) / 1000;
-          return true;
-        },
-        300_000,
-        100,
-      );
+      sentSeconds = await waitUntilAllSent(prisma, server.id, worker, started, "every message SENT (webhooks on)");
       // The webhooks themselves may finish a little later; they are not part of the delivery rate.
       await waitFor(
         "the webhooks delivered",

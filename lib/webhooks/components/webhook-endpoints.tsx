@@ -4,7 +4,7 @@ import { ActionButton, ActionForm, FieldError, SubmitButton, TextField } from "@
 import { createWebhookAction, deleteWebhookAction, rotateWebhookSecretAction, sendTestWebhookAction, setWebhookActiveAction } from "../actions.ts";
 import type { WebhookEndpointView } from "../data.ts";
 import { WEBHOOK_EVENTS } from "../events.ts";
-import { ShownSecret } from "./shown-secret.tsx";
+import { ShownOnce } from "@/lib/ui/shown-once.tsx";
 
 const eventKey = (type: string) => type.replace(/^(message|webhook)\./, "");
 
@@ -36,7 +36,7 @@ export async function WebhookEndpoints({ apiKey, endpoints }: { apiKey: { id: st
             <ActionForm action={rotateWebhookSecretAction} className="flex flex-col gap-2" testId="webhook-rotate">
               <input type="hidden" name="id" value={endpoint.id} />
               <SubmitButton className="btn-secondary">{t("webhooks.rotate")}</SubmitButton>
-              <ShownSecret />
+              <ShownOnce field="secret" testId="new-webhook-secret" />
             </ActionForm>
             <ActionButton action={setWebhookActiveAction} fields={{ id: endpoint.id, active: endpoint.active ? "false" : "true" }} className="btn-secondary">
               {endpoint.active ? t("webhooks.disable") : t("webhooks.enable")}
@@ -99,7 +99,7 @@ export async function WebhookEndpoints({ apiKey, endpoints }: { apiKey: { id: st
           <FieldError name="events" />
         </fieldset>
         <SubmitButton>{t("webhooks.add")}</SubmitButton>
-        <ShownSecret />
+        <ShownOnce field="secret" testId="new-webhook-secret" />
       </ActionForm>
     </section>
   );

@@ -9,7 +9,7 @@ import { PageHeader } from "@/lib/ui/page-header.tsx";
 import { loadWebhookEndpoints } from "@/lib/webhooks/data.ts";
 import { WebhookEndpoints } from "@/lib/webhooks/components/webhook-endpoints.tsx";
 import { Table } from "@/lib/ui/table.tsx";
-import { CreatedKey } from "./created-key.tsx";
+import { ShownOnce } from "@/lib/ui/shown-once.tsx";
 
 export default async function ApiKeysPage() {
   await requirePagePermission(Permission.RIGHTS_MANAGE);
@@ -25,7 +25,7 @@ export default async function ApiKeysPage() {
           <TextField name="name" id="api-key-name" label={t("apiKeys.name")} className="flex-1" input={{ maxLength: 100 }} />
           <SubmitButton>{t("apiKeys.create")}</SubmitButton>
         </div>
-        <CreatedKey />
+        <ShownOnce field="key" testId="new-api-key" />
       </ActionForm>
       <Table
         card

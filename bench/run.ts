@@ -221,6 +221,8 @@ async function main() {
     POSTKAMER_EMBEDDED: "0",
     NODE_ENV: "production",
   };
+  // The runner writes secrets itself too (the webhooks bench creates an endpoint): the same key as the workers.
+  process.env.ENCRYPTION_KEY = env.ENCRYPTION_KEY;
   const ctx: BenchContext = { root, prisma, databaseUrl: database.url, env, logDir, log };
   boss = createBoss(database.url, "web");
   await boss.start();

@@ -144,15 +144,20 @@ function refused(violation: { id: string; impact?: string | null }): boolean {
 
 async function audit(page: Page, label: string): Promise<string[]> {
   // The template preview is a sandboxed frame without scripts (an admin's mail HTML, not our UI):
-  // axe cannot run inside it, and waiting for it hangs; its element (title, size) is still checked.
+  // axe cannot run inside it, and waiting for it hangs. That the frame has a title is checked here instead.
   const result = await new AxeBuilder({ page }).exclude("iframe[sandbox]").analyze();
-  return result.violations.filter(refused).map(
-    (v) =>
-      `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
-        .slice(0, 3)
-        .map((node) => node.target.join(" "))
-        .join(" | ")}`,
-  );
+  const untitledFrames = await page.locator('iframe:not([title]), iframe[title=""]').count();
+  const frameProblems = untitledFrames > 0 ? [`${label}: ${untitledFrames} frame(s) without a title (frame-title)`] : [];
+  return [
+    ...frameProblems,
+    ...result.violations.filter(refused).map(
+      (v) =>
+        `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((node) => node.target.join(" "))
+          .join(" | ")}`,
+    ),
+  ];
 }
 
 /** How far the page scrolls sideways (0 when it fits). */

@@ -13,6 +13,7 @@ import { rollUpAllServers } from "@/lib/stats/data.ts";
 import { createBoss } from "@/lib/jobs/boss.ts";
 import { ensureQueues, QUEUES } from "@/lib/jobs/queues.ts";
 import { dispatchAndReschedule, startWebhookWake } from "@/lib/webhooks/mutations.ts";
+import { closeWebhookConnections } from "@/lib/webhooks/send.ts";
 
 /**
  * The background worker: creates the queues, registers handlers and schedules. Runs in its
@@ -84,6 +85,7 @@ export async function stopWorker(boss: PgBoss): Promise<void> {
   webhookWakes.get(boss)?.();
   await boss.stop({ graceful: true, timeout: 20_000, close: true });
   closeAllTransports();
+  closeWebhookConnections();
   // Last: until its drains are finished, this worker is alive and holds them.
   await heartbeats.get(boss)?.();
 }

@@ -10,7 +10,7 @@ import { logger } from "@/lib/log/logger.ts";
 import type { HostResolver } from "@/lib/mailservers/host-guard.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { WEBHOOK_RETRY_WINDOW_MS, WEBHOOK_TIMEOUT_MS, webhookBackoffMs, type WebhookEventType } from "./events.ts";
-import { checkWebhookUrl, postWebhook, WebhookUrlError } from "./send.ts";
+import { checkWebhookUrl, postWebhook, WebhookUrlError, type CheckedUrl } from "./send.ts";
 import { generateWebhookSecret, SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
 
 /** The secret box is bound to its endpoint: a box copied to another endpoint does not open. */
@@ -150,6 +150,11 @@ type Claimed = {
 /** A claimed delivery is someone else's for this long: longer than a call may take, short enough to resume after a crash. */
 const CLAIM_LEASE_SECONDS = 60;
 
+/** Deliveries claimed per round: sent concurrently, at most MAX_SOCKETS_PER_TARGET at once per endpoint. */
+const ROUND_SIZE = 200;
+
+type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string | null };
+
 /**
  * Sends every delivery that is due, once. Claimed with SKIP LOCKED and leased (nextAttemptAt
  * pushed ahead), so several workers never send the same one at once, and a worker that dies
@@ -157,6 +162,10 @@ const CLAIM_LEASE_SECONDS = 60;
  * deduplicate on it). A 2xx delivers; anything else (status, timeout, refused address) is
  * recorded and retried with backoff until 24 h after the event, then the delivery is DEAD.
  * Deliveries of a disabled endpoint are not claimed.
+ *
+ * Per round each endpoint's URL is checked (and its address pinned) and its secret opened once;
+ * the calls reuse kept-alive connections, and the successes are recorded in one statement. That
+ * keeps a busy endpoint's events cheap for the worker that also drains the mail (docs/benchmarks.md).
  */
 export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions = {}): Promise<DispatchSummary> {
   const now = options.now ?? (() => new Date());
@@ -164,7 +173,7 @@ export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions =
     WITH due AS (
       SELECT d.id FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId"
       WHERE d.status IN ('PENDING', 'FAILED') AND d."nextAttemptAt" <= ${now()} AND e.active
-      ORDER BY d."nextAttemptAt" LIMIT ${options.limit ?? 50}
+      ORDER BY d."nextAttemptAt" LIMIT ${options.limit ?? ROUND_SIZE}
       FOR UPDATE OF d SKIP LOCKED
     )
     UPDATE "WebhookDelivery" d SET "nextAttemptAt" = ${now()}::timestamptz + make_interval(secs => ${CLAIM_LEASE_SECONDS})
@@ -172,72 +181,87 @@ export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions =
     WHERE d.id = due.id AND e.id = d."endpointId"
     RETURNING d.id, d."endpointId", d."eventId", d.type, d.payload, d.attempts, d."createdAt", e.url, e."secretBox"`;
 
-  const summary: DispatchSummary = { claimed: claimed.length, delivered: 0, failed: 0, dead: 0, nextAttemptAt: null };
+  const byEndpoint = new Map<string, Claimed[]>();
+  for (const delivery of claimed) {
+    const group = byEndpoint.get(delivery.endpointId);
+    if (group) group.push(delivery);
+    else byEndpoint.set(delivery.endpointId, [delivery]);
+  }
+  const outcomes = new Map<Claimed, Outcome>();
   await Promise.all(
-    claimed.map(async (delivery) => {
-      const result = await attempt(delivery, options);
-      const attempts = delivery.attempts + 1;
-      const at = now();
-      if (result.ok) {
-        summary.delivered++;
-        await prisma.webhookDelivery.update({
-          where: { id: delivery.id },
-          data: { status: "DELIVERED", attempts, lastStatusCode: result.statusCode, lastError: null, lastAttemptAt: at },
-        });
-        return;
+    [...byEndpoint.values()].map(async (deliveries) => {
+      const first = deliveries[0]!;
+      let send: (delivery: Claimed) => Promise<Outcome>;
+      try {
+        // Checked again every round: the name may point elsewhere since it was saved.
+        const target = await checkWebhookUrl(first.url, { allowPrivate: options.allowPrivate ?? allowPrivateWebhookUrls(), resolver: options.resolver });
+        const secret = decryptSecret(first.secretBox, secretAad(first.endpointId));
+        send = (delivery) => attempt(target, secret, delivery, options.timeoutMs ?? WEBHOOK_TIMEOUT_MS);
+      } catch (error) {
+        const refused = failure(error);
+        send = async () => refused;
       }
-      const next = new Date(at.getTime() + webhookBackoffMs(attempts));
-      const dead = next.getTime() > delivery.createdAt.getTime() + WEBHOOK_RETRY_WINDOW_MS;
-      if (dead) summary.dead++;
-      else {
-        summary.failed++;
-        if (!summary.nextAttemptAt || next < summary.nextAttemptAt) summary.nextAttemptAt = next;
-      }
-      await prisma.webhookDelivery.update({
-        where: { id: delivery.id },
-        data: {
-          status: dead ? "DEAD" : "FAILED",
-          attempts,
-          lastStatusCode: result.statusCode,
-          lastError: result.error,
-          lastAttemptAt: at,
-          nextAttemptAt: next,
-        },
-      });
-      logger[dead ? "warn" : "info"](dead ? "webhook delivery dead" : "webhook delivery failed", {
-        endpointId: delivery.endpointId,
-        eventId: delivery.eventId,
-        type: delivery.type,
-        attempt: attempts,
-        outcome: dead ? "dead" : "retry",
-        statusCode: result.statusCode,
-        error: result.error,
-      });
+      await Promise.all(deliveries.map(async (delivery) => outcomes.set(delivery, await send(delivery))));
     }),
   );
+
+  const at = now();
+  const delivered = claimed.filter((delivery) => outcomes.get(delivery)?.ok);
+  if (delivered.length > 0) {
+    await prisma.$executeRaw`
+      UPDATE "WebhookDelivery" d
+      SET status = 'DELIVERED', attempts = d.attempts + 1, "lastStatusCode" = r.code, "lastError" = NULL, "lastAttemptAt" = ${at}
+      FROM unnest(${delivered.map((d) => d.id.toString())}::bigint[], ${delivered.map((d) => outcomes.get(d)!.statusCode)}::int[]) AS r(id, code)
+      WHERE d.id = r.id`;
+  }
+
+  const summary: DispatchSummary = { claimed: claimed.length, delivered: delivered.length, failed: 0, dead: 0, nextAttemptAt: null };
+  for (const delivery of claimed) {
+    const result = outcomes.get(delivery)!;
+    if (result.ok) continue;
+    const attempts = delivery.attempts + 1;
+    const next = new Date(at.getTime() + webhookBackoffMs(attempts));
+    const dead = next.getTime() > delivery.createdAt.getTime() + WEBHOOK_RETRY_WINDOW_MS;
+    if (dead) summary.dead++;
+    else {
+      summary.failed++;
+      if (!summary.nextAttemptAt || next < summary.nextAttemptAt) summary.nextAttemptAt = next;
+    }
+    await prisma.webhookDelivery.update({
+      where: { id: delivery.id },
+      data: { status: dead ? "DEAD" : "FAILED", attempts, lastStatusCode: result.statusCode, lastError: result.error, lastAttemptAt: at, nextAttemptAt: next },
+    });
+    logger[dead ? "warn" : "info"](dead ? "webhook delivery dead" : "webhook delivery failed", {
+      endpointId: delivery.endpointId,
+      eventId: delivery.eventId,
+      type: delivery.type,
+      attempt: attempts,
+      outcome: dead ? "dead" : "retry",
+      statusCode: result.statusCode,
+      error: result.error,
+    });
+  }
   return summary;
 }
 
-async function attempt(
-  delivery: Claimed,
-  options: DispatchOptions,
-): Promise<{ ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string | null }> {
+function failure(error: unknown): Outcome {
+  const message = error instanceof WebhookUrlError ? `refused URL: ${error.problem}` : error instanceof Error ? error.message : String(error);
+  return { ok: false, statusCode: null, error: message.slice(0, 500) };
+}
+
+async function attempt(target: CheckedUrl, secret: string, delivery: Claimed, timeoutMs: number): Promise<Outcome> {
   const body = JSON.stringify(delivery.payload);
   try {
-    // Checked again before every call: the name may point elsewhere since it was saved.
-    const target = await checkWebhookUrl(delivery.url, { allowPrivate: options.allowPrivate ?? allowPrivateWebhookUrls(), resolver: options.resolver });
-    const secret = decryptSecret(delivery.secretBox, secretAad(delivery.endpointId));
     const { statusCode } = await postWebhook(
       target,
       body,
       { [SIGNATURE_HEADER]: signatureHeader(secret, body), "Postkamer-Event-Id": delivery.eventId, "Postkamer-Event-Type": delivery.type },
-      options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
+      timeoutMs,
     );
     if (statusCode >= 200 && statusCode < 300) return { ok: true, statusCode };
     return { ok: false, statusCode, error: null };
   } catch (error) {
-    const message = error instanceof WebhookUrlError ? `refused URL: ${error.problem}` : error instanceof Error ? error.message : String(error);
-    return { ok: false, statusCode: null, error: message.slice(0, 500) };
+    return failure(error);
   }
 }
 
@@ -251,7 +275,7 @@ export async function hasDueWebhooks(prisma: Db, now = new Date()): Promise<bool
 
 /** The webhooks job: sends what is due (in rounds while rounds come back full), then queues a job for the next retry. */
 export async function dispatchAndReschedule(prisma: Db, boss: PgBoss, options: DispatchOptions = {}): Promise<void> {
-  const limit = options.limit ?? 50;
+  const limit = options.limit ?? ROUND_SIZE;
   let next: Date | null = null;
   for (let round = 0; round < 20; round++) {
     const summary = await dispatchDueWebhooks(prisma, { ...options, limit });

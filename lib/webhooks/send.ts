@@ -56,25 +56,55 @@ export async function checkWebhookUrl(raw: string, options: { allowPrivate: bool
 
 export type WebhookResponse = { statusCode: number };
 
-/** POSTs one signed body to the checked address; rejects on a timeout or a connection error. */
-export function postWebhook(target: CheckedUrl, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookResponse> {
+/**
+ * Keep-alive connections per checked target: a busy endpoint gets one event per call but not one
+ * TCP (and TLS) handshake per call. The agent is bound to the address the guard checked (its
+ * lookup answers nothing else), so a reused socket never reaches another address; a name that
+ * now resolves elsewhere gets a new agent. At most MAX_AGENTS targets are kept open.
+ */
+const MAX_AGENTS = 50;
+const MAX_SOCKETS_PER_TARGET = 8;
+const agents = new Map<string, http.Agent>();
+
+function agentFor(target: CheckedUrl): http.Agent {
   const { url, host } = target;
+  const key = `${url.protocol}//${url.host}|${host.address}`;
+  const known = agents.get(key);
+  if (known) {
+    agents.delete(key); // re-inserted below: the map's order is least recently used first
+    agents.set(key, known);
+    return known;
+  }
   const lookup: LookupFunction = (_hostname, options, callback) => {
     if (options.all) callback(null, [{ address: host.address, family: host.family }]);
     else callback(null, host.address, host.family);
   };
+  const options = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_TARGET, lookup };
+  const agent = url.protocol === "https:" ? new https.Agent(options) : new http.Agent(options);
+  agents.set(key, agent);
+  if (agents.size > MAX_AGENTS) {
+    const [oldest] = agents.keys();
+    agents.get(oldest!)?.destroy();
+    agents.delete(oldest!);
+  }
+  return agent;
+}
+
+/** POSTs one signed body to the checked address; rejects on a timeout or a connection error. */
+export function postWebhook(target: CheckedUrl, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookResponse> {
+  const { url } = target;
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(
       url,
       {
         method: "POST",
-        lookup,
+        agent: agentFor(target),
         headers: { "content-type": "application/json", "user-agent": "Postkamer-Webhooks/1", "content-length": Buffer.byteLength(body), ...headers },
         signal: AbortSignal.timeout(timeoutMs),
       },
       (response) => {
-        // The answer's body is not needed; read and drop it so the socket is freed.
+        // The answer's body is not needed; read and drop it so the socket is freed for the next call.
         response.resume();
         response.on("end", () => resolve({ statusCode: response.statusCode ?? 0 }));
         response.on("error", reject);
@@ -85,4 +115,10 @@ export function postWebhook(target: CheckedUrl, body: string, headers: Record<st
     );
     request.end(body);
   });
+}
+
+/** Closes the kept-alive connections (worker shutdown, tests). */
+export function closeWebhookConnections(): void {
+  for (const agent of agents.values()) agent.destroy();
+  agents.clear();
 }

@@ -241,7 +241,7 @@ describe("SSRF guard and secrets", () => {
     expect(await testDb().webhookEndpoint.count()).toBe(0);
   });
 
-  it("checks the address again before every call (DNS rebinding)", async () => {
+  it("checks the address again before each round of calls (DNS rebinding)", async () => {
     const publicThenPrivate = { lookup: async () => [{ address: "93.184.216.34", family: 4 as const }] };
     const { id } = await createWebhookEndpoint(
       testDb(),

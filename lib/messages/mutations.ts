@@ -5,7 +5,7 @@ import { Prisma } from "@/lib/generated/prisma/client.ts";
 import type { MessageStatus } from "@/lib/generated/prisma/enums.ts";
 import { webBoss } from "@/lib/jobs/boss.ts";
 import { DELIVERY_GIVE_UP_MS } from "@/lib/jobs/queues.ts";
-import { renderIntoFrame } from "@/lib/templates/render.ts";
+import { renderIntoFrame, type Frame } from "@/lib/templates/render.ts";
 import { routeOf } from "@/lib/templates/route.ts";
 import type { Recipient, SubmitInput } from "./schema.ts";
 
@@ -43,6 +43,44 @@ async function findByIdempotencyKey(prisma: Db | Tx, apiKeyId: string, idempoten
   });
 }
 
+/** The API key behind the submission was revoked since the route found it active (the API answers 401). */
+export class InactiveApiKeyError extends Error {
+  override readonly name = "InactiveApiKeyError";
+  constructor(readonly apiKeyId: string) {
+    super("the API key is no longer active");
+  }
+}
+
+type SubmissionTemplate = Frame & { id: string; serverId: string | null; sender: { id: string; displayName: string; address: string } | null };
+
+/**
+ * In one statement: whether the API key is still active, and the template with its sender.
+ * The route trusts a key it verified a moment ago (authenticateSubmission), so this is the check
+ * that keeps a revoked key from writing; the model queries would take three round trips.
+ */
+async function keyAndTemplate(tx: Tx, apiKeyId: string, templateKey: string): Promise<{ keyActive: boolean; template: SubmissionTemplate | null }> {
+  const [row] = await tx.$queryRaw<
+    {
+      keyActive: boolean;
+      id: string | null;
+      htmlFrame: string | null;
+      textFrame: string | null;
+      serverId: string | null;
+      senderId: string | null;
+      displayName: string | null;
+      address: string | null;
+    }[]
+  >`SELECT k."revokedAt" IS NULL AS "keyActive", t.id, t."htmlFrame", t."textFrame", t."serverId", s.id AS "senderId", s."displayName", s.address
+      FROM "ApiKey" k
+      LEFT JOIN "MasterTemplate" t ON t.key = ${templateKey}
+      LEFT JOIN "Sender" s ON s.id = t."senderId"
+     WHERE k.id = ${apiKeyId}::uuid`;
+  if (!row?.keyActive) return { keyActive: false, template: null };
+  if (!row.id) return { keyActive: true, template: null };
+  const sender = row.senderId ? { id: row.senderId, displayName: row.displayName!, address: row.address! } : null;
+  return { keyActive: true, template: { id: row.id, htmlFrame: row.htmlFrame!, textFrame: row.textFrame!, serverId: row.serverId, sender } };
+}
+
 /**
  * Accepts one application message: renders it into its master template's frame, resolves the
  * template's route as it is right now, and stores the message together with its delivery job
@@ -57,11 +95,12 @@ export async function submitMessage(prisma: Db, boss: PgBoss, apiKey: { id: stri
   const idempotencyKey = input.idempotencyKey ?? null;
   try {
     return await prisma.$transaction(async (tx) => {
+      const { keyActive, template } = await keyAndTemplate(tx, apiKey.id, input.template);
+      if (!keyActive) throw new InactiveApiKeyError(apiKey.id);
       if (idempotencyKey) {
         const first = await findByIdempotencyKey(tx, apiKey.id, idempotencyKey);
         if (first) return { ...first, replayed: true };
       }
-      const template = await tx.masterTemplate.findUnique({ where: { key: input.template }, include: { sender: true } });
       if (!template) throw new UnknownTemplateError(input.template);
       const route = routeOf(template);
       // Empty parts count as absent: an empty text next to HTML still gets a derived text part.

@@ -122,6 +122,14 @@ describe("POST /api/v1/messages: who may submit", () => {
     await expectRefused(() => post(valid), 401, "unauthorized");
   });
 
+  it("answers 401 for a key revoked elsewhere while this process still trusts it, and writes nothing", async () => {
+    expect((await post(valid)).status).toBe(202);
+    // Another web process revoked it: this process's remembered key is not told, the write's own check is.
+    await testDb().apiKey.update({ where: { id: apiKeyId }, data: { revokedAt: new Date() } });
+    await expectRefused(() => post(valid), 401, "unauthorized");
+    expect(await testDb().outboundMessage.count()).toBe(1);
+  });
+
   it("answers 401 for another authentication scheme", async () => {
     await expectRefused(() => post(valid, { key: null, headers: { authorization: `Basic ${btoa(`x:${apiKey}`)}` } }), 401, "unauthorized");
   });

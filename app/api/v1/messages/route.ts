@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
 import { timedRoute } from "@/lib/metrics/registry.ts";
-import { authenticateApiCall } from "@/lib/apikeys/mutations.ts";
+import { authenticateSubmission, forgetVerifiedKey } from "@/lib/apikeys/mutations.ts";
 import { fieldErrors, MAX_REQUEST_BYTES, submitSchema, type ApiErrorCode, type FieldError } from "@/lib/messages/schema.ts";
-import { submitFromApi, UnknownTemplateError } from "@/lib/messages/mutations.ts";
+import { InactiveApiKeyError, submitFromApi, UnknownTemplateError } from "@/lib/messages/mutations.ts";
 import { logger } from "@/lib/log/logger.ts";
 
 export const dynamic = "force-dynamic";
@@ -55,7 +55,7 @@ function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } 
  */
 export const POST = timedRoute("/api/v1/messages", async function POST(request: Request) {
   try {
-    const apiKey = await authenticateApiCall(request.headers.get("authorization"));
+    const apiKey = await authenticateSubmission(request.headers.get("authorization"));
     if (!apiKey) return failure(401, "unauthorized", { headers: { "WWW-Authenticate": "Bearer" } });
 
     if (!isJson(request.headers.get("content-type"))) return failure(415, "unsupported_media_type");
@@ -76,6 +76,10 @@ export const POST = timedRoute("/api/v1/messages", async function POST(request: 
     );
   } catch (error) {
     if (error instanceof UnknownTemplateError) return failure(422, "unknown_template");
+    if (error instanceof InactiveApiKeyError) {
+      forgetVerifiedKey(error.apiKeyId);
+      return failure(401, "unauthorized", { headers: { "WWW-Authenticate": "Bearer" } });
+    }
     logger.error("message submission failed", { error });
     return failure(500, "internal_error");
   }

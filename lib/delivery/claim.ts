@@ -149,8 +149,13 @@ export async function giveBack(prisma: Db, messages: ClaimedMessage[]): Promise<
 export async function claimBatch(prisma: Db, server: ServerRow, batchSize: number): Promise<Claim> {
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_NAMESPACE}::int, hashtext(${server.id}))`;
+    // The database's clock was read somewhere between `asked` and the answer. Taking the earliest
+    // (the offset's upper bound) makes every hand-over time recorded from this process's clock
+    // late rather than early: a loaded machine's slow answer could otherwise end a hand-over's
+    // count before the server received it, and free its window too soon.
+    const asked = Date.now();
     const now = await dbNow(tx);
-    const offset = now - Date.now();
+    const offset = now - asked;
     if (server.deferredUntil && server.deferredUntil.getTime() > now) return { now, offset, messages: [] };
     const candidates = await tx.outboundMessage.findMany({
       where: {

@@ -4,6 +4,8 @@ import { drainServer } from "@/lib/delivery/engine.ts";
 import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 import { loopbackServer, subjectIndex, submitMany } from "../support/delivery.ts";
+import { queueMessage } from "@/lib/delivery/outbox.ts";
+import { DELIVERY_GIVE_UP_MS } from "@/lib/jobs/queues.ts";
 import { startJobs } from "../support/jobs.ts";
 import { smtpError, startTestSmtp, type TestSmtp } from "../support/smtp.ts";
 
@@ -42,6 +44,36 @@ describe("the pipelined drain", () => {
     expect(sink.received.map(subjectIndex)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(await testDb().deliveryAttempt.count({ where: { messageId: { in: ids } } })).toBe(7);
     expect(await testDb().outboundMessage.count({ where: { id: { in: ids }, status: "SENT" } })).toBe(7);
+  });
+
+  it("hands every message over whole: bodies larger than one socket write, lines starting with a dot, in order", async () => {
+    const sink = await startTestSmtp();
+    sinks.push(sink);
+    const server = await loopbackServer(testDb(), sink.port);
+    // 7-bit lines of 60 characters: the body arrives as written, apart from the dot-stuffing SMTP undoes.
+    const body = (i: number, lines: number) =>
+      Array.from({ length: lines }, (_, n) => `${n % 50 === 0 ? "." : ""}bericht ${i} regel ${n} `.padEnd(60, "x")).join("\r\n");
+    const sizes = [5_000, 1, 2_500];
+    await testDb().$transaction(async (tx) => {
+      for (const [i, lines] of sizes.entries()) {
+        await queueMessage(tx, boss, {
+          kind: "APPLICATION",
+          serverId: server.id,
+          from: { name: "Verzuimteam", address: "verzuim@klant.example" },
+          to: [`ontvanger-${i}@extern.example`],
+          subject: `Bericht ${i}`,
+          text: body(i, lines),
+          giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
+        });
+      }
+    });
+    expect((await drain(server.id)).sent).toBe(3);
+    expect(sink.received.map(subjectIndex)).toEqual([0, 1, 2]);
+    for (const [i, lines] of sizes.entries()) {
+      const raw = sink.received[i]!.raw;
+      expect(raw.length).toBeGreaterThan(lines * 62);
+      expect(raw.slice(raw.indexOf("\r\n\r\n") + 4).trimEnd()).toBe(body(i, lines));
+    }
   });
 
   it("gives the batch it claimed ahead back when the server says stop: untouched, no attempt, in order behind the head", async () => {

@@ -5,9 +5,9 @@ import { HostRefusedError, resolveSmtpHost, STANDARD_SMTP_PORTS, type CheckedHos
 
 /**
  * The SSRF guard for webhook URLs: the same resolve-and-check as a mail server's host
- * (lib/mailservers/host-guard.ts), run when the endpoint is saved and again before every call,
- * and the call goes to the checked address (a second lookup could be answered differently: DNS
- * rebinding). https on the standard port only, unless private addresses are allowed (tests,
+ * (lib/mailservers/host-guard.ts), run when the endpoint is saved and again before each round of
+ * calls, and the calls go to the checked address (a second lookup could be answered differently:
+ * DNS rebinding). https on the standard port only, unless private addresses are allowed (tests,
  * trial mode): then http and any port too. Redirects are not followed.
  */
 export type WebhookUrlProblem = "INVALID_URL" | "HTTPS_REQUIRED" | "PORT_NOT_ALLOWED" | "PRIVATE_ADDRESS" | "NOT_FOUND";

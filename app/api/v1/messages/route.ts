@@ -1,4 +1,3 @@
-import { NextResponse } from "next/server";
 import { timedRoute } from "@/lib/metrics/registry.ts";
 import { authenticateSubmission, forgetVerifiedKey } from "@/lib/apikeys/mutations.ts";
 import { fieldErrors, MAX_REQUEST_BYTES, submitSchema, type ApiErrorCode, type FieldError } from "@/lib/messages/schema.ts";
@@ -10,7 +9,7 @@ export const runtime = "nodejs";
 
 function failure(status: number, error: ApiErrorCode, extra: { fields?: FieldError[]; headers?: HeadersInit } = {}) {
   const body = extra.fields ? { error, fields: extra.fields } : { error };
-  return NextResponse.json(body, { status, headers: extra.headers });
+  return Response.json(body, { status, headers: extra.headers });
 }
 
 function isJson(contentType: string | null): boolean {
@@ -39,10 +38,13 @@ async function readLimited(request: Request, limit: number): Promise<Buffer | nu
   return Buffer.concat(chunks);
 }
 
+// Invalid UTF-8 is not JSON (RFC 8259 §8.1): fatal decoding refuses it instead of inventing U+FFFD.
+// One decoder per process: without `stream`, each decode() call stands on its own.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false } {
   try {
-    // Invalid UTF-8 is not JSON (RFC 8259 §8.1): fatal decoding refuses it instead of inventing U+FFFD.
-    return { ok: true, value: JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) };
+    return { ok: true, value: JSON.parse(utf8.decode(bytes)) };
   } catch {
     return { ok: false };
   }
@@ -70,10 +72,7 @@ export const POST = timedRoute("/api/v1/messages", async function POST(request: 
     if (!parsed.success) return failure(400, "validation_failed", { fields: fieldErrors(parsed.error) });
 
     const result = await submitFromApi(apiKey, parsed.data);
-    return NextResponse.json(
-      { id: result.id, status: result.status },
-      { status: 202, headers: result.replayed ? { "Idempotent-Replayed": "true" } : undefined },
-    );
+    return Response.json({ id: result.id, status: result.status }, { status: 202, headers: result.replayed ? { "Idempotent-Replayed": "true" } : undefined });
   } catch (error) {
     if (error instanceof UnknownTemplateError) return failure(422, "unknown_template");
     if (error instanceof InactiveApiKeyError) {

@@ -82,7 +82,7 @@ const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
   api: (r) => [
     { figure: "requestsPerSecond", value: num(r.requestsPerSecond), baseline: num(r.baselineRequestsPerSecond), target: "", ok: null },
     { figure: "p99Ms", value: num(r.p99Ms), baseline: num(r.baselineP99Ms), target: "", ok: null },
-    { figure: "ratio", value: num(r.ratio), target: "≥ 0.5", ok: atLeast(r.ratio, 0.5) },
+    { figure: "ratio", value: num(r.ratio), target: "≥ 0.6", ok: atLeast(r.ratio, 0.6) },
   ],
   memory: (r) => [{ figure: "workerPeakRssMb", value: num(r.workerPeakRssMb), target: "≤ 300", ok: atMost(r.workerPeakRssMb, 300) }],
   logQuery: (r) => [

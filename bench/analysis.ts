@@ -33,15 +33,52 @@ export function windowViolations(receives: readonly Receive[], limit: WindowLimi
   return { violations, fullest };
 }
 
-/** Receives that arrived after a message submitted later than them had already arrived. */
-export function orderViolations(receives: readonly Receive[]): number {
+/**
+ * Receives that arrived after a message submitted later than them had already arrived. With
+ * `inFlight` connections a message may be overtaken by the ones sent beside it: only an overtaking
+ * by a message submitted `inFlight` or more places later counts (1: strict order).
+ */
+export function orderViolations(receives: readonly Receive[], inFlight = 1): number {
   let highest = -1;
   let violations = 0;
   for (const r of receives) {
-    if (r.index < highest) violations++;
-    else highest = r.index;
+    if (r.index <= highest - inFlight) violations++;
+    highest = Math.max(highest, r.index);
   }
   return violations;
+}
+
+/**
+ * How each receive of a server compares with the moment the server had room for it. For each gap
+ * between two receives (the first gap starts at `start`, when everything was submitted), room
+ * comes when the message that ends the gap fits every window, counted over the receives before
+ * it exactly as the sink saw them. A window only empties during a gap, so once the server has room
+ * it keeps it until the next receive. `longestWaitMs`: the longest a server sat idle with room and
+ * mail waiting (starvation). `earliestMs`: how far before its room a receive came (0 without a
+ * violation), the size of the worst overshoot.
+ */
+export function waitsWithRoom(receives: readonly Receive[], limits: readonly WindowLimit[], start: number): { longestWaitMs: number; earliestMs: number } {
+  const sorted = [...receives].sort((a, b) => a.at - b.at);
+  let longestWaitMs = 0;
+  let earliestMs = 0;
+  for (let k = 0; k < sorted.length; k++) {
+    const gapStart = k === 0 ? start : Math.max(start, sorted[k - 1]!.at);
+    let room = Number.NEGATIVE_INFINITY;
+    for (const limit of limits) {
+      let used = unitsOf(limit, sorted[k]!.recipients);
+      // Walking back, the first receive that takes the window over the limit must leave it first.
+      for (let j = k - 1; j >= 0; j--) {
+        used += unitsOf(limit, sorted[j]!.recipients);
+        if (used > limit.count) {
+          room = Math.max(room, sorted[j]!.at + limit.widthMs);
+          break;
+        }
+      }
+    }
+    longestWaitMs = Math.max(longestWaitMs, sorted[k]!.at - Math.max(gapStart, room));
+    earliestMs = Math.max(earliestMs, room - sorted[k]!.at);
+  }
+  return { longestWaitMs, earliestMs };
 }
 
 /** Expected indexes 0…count−1: how many never arrived and how many arrived more than once. */

@@ -4,7 +4,7 @@
  * bench/results/latest.json and prints a table; see docs/benchmarks.md.
  *
  *   npm run bench                        everything (about 8–12 minutes on 2 cores)
- *   npm run bench -- delivery throttle   a subset: delivery, throttle, api, memory, logQuery, chartQuery
+ *   npm run bench -- delivery throttle   a subset: delivery, throttle, api, memory, logQuery, chartQuery, scale
  *
  * Uses a throwaway database on DATABASE_URL's server, or an embedded PostgreSQL without it;
  * removed again at the end, also after a failure or Ctrl-C.
@@ -25,11 +25,12 @@ import { deliveryBench } from "./delivery.ts";
 import { chartQueryBench } from "./charts.ts";
 import { logQueryBench } from "./log-query.ts";
 import { memoryBench } from "./memory.ts";
+import { scaleBench } from "./scale.ts";
 import { startSink, type Sink } from "./sink.ts";
 import { killAllChildrenNow, round, stopAllChildren, type BenchContext } from "./support.ts";
 import { throttleBench } from "./throttle.ts";
 
-const ORDER = ["delivery", "throttle", "api", "memory", "logQuery", "chartQuery"] as const;
+const ORDER = ["delivery", "throttle", "api", "memory", "logQuery", "chartQuery", "scale"] as const;
 type Name = (typeof ORDER)[number];
 
 type Check = { figure: string; value: number | null; baseline?: number | null; target: string; ok: boolean | null };
@@ -95,6 +96,27 @@ const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
     { figure: "firstRollupMs", value: num(r.firstRollupMs), target: "", ok: null },
     { figure: "p50Ms", value: num(r.p50Ms), target: "", ok: null },
     { figure: "p95Ms", value: num(r.p95Ms), target: "≤ 100", ok: atMost(r.p95Ms, 100) },
+  ],
+  // Issue 19: one worker, then four, against twenty servers; both runs must keep every limit, order and server moving.
+  scale: (r) => [
+    ...(["oneWorker", "fourWorkers"] as const).flatMap((run): Check[] => {
+      const x = (r[run] ?? {}) as Record<string, unknown>;
+      return [
+        { figure: `${run}.messagesPerSecond`, value: num(x.messagesPerSecond), target: "", ok: null },
+        { figure: `${run}.violations`, value: num(x.violations), target: "= 0", ok: equals(x.violations, 0) },
+        { figure: `${run}.orderViolations`, value: num(x.orderViolations), target: "= 0", ok: equals(x.orderViolations, 0) },
+        { figure: `${run}.lost`, value: num(x.lost), target: "= 0", ok: equals(x.lost, 0) },
+        { figure: `${run}.duplicates`, value: num(x.duplicates), target: "= 0", ok: equals(x.duplicates, 0) },
+        { figure: `${run}.maxStarvationSeconds`, value: num(x.maxStarvationSeconds), target: "≤ 2", ok: atMost(x.maxStarvationSeconds, 2) },
+      ];
+    }),
+    {
+      figure: "fourWorkers.peakConnections",
+      value: num((r.fourWorkers as { database?: Record<string, unknown> } | undefined)?.database?.peakConnections),
+      target: "",
+      ok: null,
+    },
+    { figure: "throughputRatio4vs1", value: num(r.throughputRatio4vs1), target: "", ok: null },
   ],
 };
 
@@ -227,7 +249,7 @@ async function main() {
   boss = createBoss(database.url, "web");
   await boss.start();
   await ensureQueues(boss);
-  if (names.some((n) => n === "delivery" || n === "throttle" || n === "memory")) sink = await startSink(root);
+  if (names.some((n) => n === "delivery" || n === "throttle" || n === "memory" || n === "scale")) sink = await startSink(root);
 
   const results: Partial<Record<Name, Record<string, unknown>>> = {};
   let failed = false;
@@ -243,6 +265,7 @@ async function main() {
         memory: () => memoryBench(ctx, boss!, sink!),
         logQuery: () => logQueryBench(ctx),
         chartQuery: () => chartQueryBench(ctx),
+        scale: () => scaleBench(ctx, boss!, sink!),
       }[name];
       results[name] = { ...(await run()), seconds: round((Date.now() - started) / 1000) };
       log(`✔ ${name} (${round((Date.now() - started) / 1000)} s): ${JSON.stringify(results[name])}`);

@@ -24,8 +24,8 @@ export async function wakeServer(boss: PgBoss, serverId: string, at?: Date): Pro
   await boss.send(QUEUES.serverWake, { serverId }, { ...DELIVERY_JOB, startAfter: at ?? new Date() });
 }
 
-export async function drainAndReschedule(prisma: Db, boss: PgBoss, serverId: string): Promise<void> {
-  // Each drain is its own lease holder: two lanes of one process must not drain one server together.
+async function drainAndReschedule(prisma: Db, boss: PgBoss, serverId: string): Promise<void> {
+  // Each drain is its own lease holder: two drains of one process must not drain one server together.
   const result = await drainServer(prisma, serverId, { workerId: `${WORKER_ID}:${++drains}` });
   logger.debug("drained", { serverId, ...result });
   // A busy server is being drained by another worker, which looks again before it lets go. The
@@ -34,23 +34,92 @@ export async function drainAndReschedule(prisma: Db, boss: PgBoss, serverId: str
 }
 
 /**
- * A batch of delivery jobs: platform mail message by message, customer servers by draining each
- * server once (the drainer takes the messages in submission order, whatever job woke it).
+ * At most this many servers drain at once in one process; more wait their turn, in order. A drain
+ * mostly waits (SMTP answers, commits), so many fit in one event loop; the bound keeps the
+ * database pool and memory in reach (each drain holds one claimed batch).
+ */
+export const MAX_CONCURRENT_DRAINS = 32;
+
+type Running = { again: boolean };
+const running = new Map<string, Running>();
+const waitingTurn: string[] = [];
+let accepting = true;
+let allDone: { promise: Promise<void>; resolve: () => void } | null = null;
+
+/**
+ * Starts draining a server in this process and returns at once: every server drains on its own,
+ * so one server's long drain or in-process wait for its window never holds up another server's
+ * mail (a job handler that awaited its drains kept a whole batch of servers waiting, up to a
+ * minute in the `scale` bench). A wake-up while the server's drain runs makes it look again when
+ * it ends. A drain that fails is tried again in 30 s (the job's retry did that before); if this
+ * process dies, the heartbeat's takeover and the minute's sweep wake the server elsewhere.
+ */
+export function startDrain(prisma: Db, boss: PgBoss, serverId: string): void {
+  if (!accepting) return;
+  const current = running.get(serverId);
+  if (current) {
+    current.again = true;
+    return;
+  }
+  if (running.size >= MAX_CONCURRENT_DRAINS) {
+    if (!waitingTurn.includes(serverId)) waitingTurn.push(serverId);
+    return;
+  }
+  const drain: Running = { again: false };
+  running.set(serverId, drain);
+  void (async () => {
+    try {
+      do {
+        drain.again = false;
+        await drainAndReschedule(prisma, boss, serverId);
+      } while (drain.again && accepting);
+    } catch (error) {
+      logger.error("drain failed", { serverId, error });
+      await wakeServer(boss, serverId, new Date(Date.now() + 30_000)).catch((wakeError: unknown) =>
+        logger.error("could not schedule the drain's retry; the sweep will", { serverId, error: wakeError }),
+      );
+    } finally {
+      running.delete(serverId);
+      const next = waitingTurn.shift();
+      if (next) startDrain(prisma, boss, next);
+      if (running.size === 0) allDone?.resolve();
+    }
+  })();
+}
+
+/** Worker start: drains may start (again, after a stop in the same process). */
+export function acceptDrains(): void {
+  accepting = true;
+  allDone = null;
+}
+
+/** Shutdown: no new drains; resolves when the running ones have ended (each within its deadline). */
+export function drainsFinished(): Promise<void> {
+  accepting = false;
+  waitingTurn.length = 0;
+  if (running.size === 0) return Promise.resolve();
+  if (!allDone) {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    allDone = { promise, resolve };
+  }
+  return allDone.promise;
+}
+
+/**
+ * A batch of delivery jobs: platform mail message by message, customer servers by starting each
+ * server's drain (the drainer takes the messages in submission order, whatever job woke it).
  */
 export async function handleDeliveryJobs(prisma: Db, boss: PgBoss, jobs: DeliveryJob[]): Promise<void> {
-  const servers = new Set<string>();
+  for (const serverId of new Set(jobs.flatMap((job) => (job.serverId ? [job.serverId] : [])))) startDrain(prisma, boss, serverId);
   for (const job of jobs) {
-    if (job.serverId) {
-      servers.add(job.serverId);
-      continue;
-    }
+    if (job.serverId) continue;
     const result = await deliverMessage(prisma, job.messageId);
     if (result === "retry") {
       const message = await prisma.outboundMessage.findUnique({ where: { id: job.messageId }, select: { nextAttemptAt: true } });
       await boss.send(QUEUES.delivery, job, { ...DELIVERY_JOB, startAfter: message?.nextAttemptAt ?? new Date(Date.now() + 30_000) });
     }
   }
-  for (const serverId of servers) await drainAndReschedule(prisma, boss, serverId);
 }
 
 /** The safety net: servers with ready mail and no drainer get a wake-up; lost platform retries a new job. */

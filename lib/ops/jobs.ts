@@ -3,7 +3,7 @@ import { pruneLoginThrottles } from "@/lib/auth/login-throttle.ts";
 import { pruneRevokedSessions } from "@/lib/auth/session-token.ts";
 import { config } from "@/lib/config.ts";
 import { db } from "@/lib/db/client.ts";
-import { drainAndReschedule, handleDeliveryJobs, sweep, wakeServer, WORKER_ID, type DeliveryJob } from "@/lib/delivery/dispatch.ts";
+import { acceptDrains, drainsFinished, handleDeliveryJobs, startDrain, sweep, wakeServer, WORKER_ID, type DeliveryJob } from "@/lib/delivery/dispatch.ts";
 import { startHeartbeat } from "@/lib/delivery/liveness.ts";
 import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
 import { pruneDeliveryLog } from "@/lib/logging/retention.ts";
@@ -36,7 +36,9 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
       logger.info("maintenance done", { job: job.id, prunedLoginThrottles: pruned, prunedRevokedSessions, rolledUpServers });
     }
   });
-  // Two lanes per process: one slow server (deferred, or timing out) never holds up the others.
+  // Jobs only start drains (lib/delivery/dispatch.ts startDrain): each server drains on its own,
+  // so a slow or waiting server never holds up another. Two lanes for the platform's own mail.
+  acceptDrains();
   await boss.work<DeliveryJob>(QUEUES.delivery, { batchSize: 100, pollingIntervalSeconds: 0.5, localConcurrency: 2 }, async (jobs) => {
     await handleDeliveryJobs(
       db(),
@@ -45,7 +47,7 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
     );
   });
   await boss.work<{ serverId: string }>(QUEUES.serverWake, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-    for (const serverId of new Set(jobs.map((job) => job.data.serverId))) await drainAndReschedule(db(), boss, serverId);
+    for (const serverId of new Set(jobs.map((job) => job.data.serverId))) startDrain(db(), boss, serverId);
   });
   await boss.schedule(QUEUES.deliverySweep, "* * * * *", {});
   await boss.work(QUEUES.deliverySweep, async () => sweep(db(), boss));
@@ -83,6 +85,9 @@ const webhookWakes = new WeakMap<PgBoss, () => void>();
 export async function stopWorker(boss: PgBoss): Promise<void> {
   // Graceful: let running jobs finish (bounded), then close the pools.
   webhookWakes.get(boss)?.();
+  // No new drains; the running ones end within their deadline (their wake-ups still need pg-boss).
+  await Promise.all([boss.offWork(QUEUES.delivery), boss.offWork(QUEUES.serverWake)]);
+  await drainsFinished();
   await boss.stop({ graceful: true, timeout: 20_000, close: true });
   closeAllTransports();
   closeWebhookConnections();

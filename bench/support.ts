@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Db } from "@/lib/db/client.ts";
-import type { Env } from "@/lib/ops/processes.ts";
+import { WORKER_ARGS, type Env } from "@/lib/ops/processes.ts";
 
 /**
  * Shared plumbing of the benchmarks: child processes that are always cleaned up, worker
@@ -47,14 +47,14 @@ export function killAllChildrenNow(): void {
 export type Worker = { child: ChildProcess; started: Promise<void>; logFile: string };
 
 /**
- * A worker process exactly as production starts it (`node --import tsx lib/ops/worker.ts`).
+ * A worker process exactly as production starts it (`node`, WORKER_ARGS: its heap flags, `--import tsx lib/ops/worker.ts`).
  * Its output goes to a log file; `started` resolves on its "worker started" line.
  */
 export function startWorker(env: Env, logFile: string): Worker {
   // BENCH_CPU_PROF=1: each worker writes a V8 CPU profile (.cpuprofile) next to its log on exit.
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${dirname(logFile)}`] : [];
   const child = track(
-    spawn(process.execPath, [...profile, "--import", "tsx", "lib/ops/worker.ts"], {
+    spawn(process.execPath, [...profile, ...WORKER_ARGS], {
       env: env as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     }),

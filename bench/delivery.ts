@@ -212,7 +212,7 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
 /**
  * The delivery drain again, with the messages' API key subscribed to every event at a loopback
  * receiver: each hand-over's status change writes an event row in the engine's own statement
- * (trigger), and the same worker process sends the webhooks while it drains.
+ * (statement-level trigger), and the same worker process sends the webhooks while it drains.
  */
 async function webhooksBench(ctx: BenchContext, boss: PgBoss, sink: Sink, reference: { baselineRate: number; ratioOff: number }): Promise<WebhooksResult> {
   const { prisma } = ctx;

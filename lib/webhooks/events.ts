@@ -1,7 +1,8 @@
 /**
- * The events an endpoint can subscribe to. The database triggers of migration
- * 20261217100000_webhooks write them (one per change of a message); `webhook.test` is only sent
- * by the "Testgebeurtenis versturen" button and reaches an endpoint whatever it subscribed to.
+ * The events an endpoint can subscribe to. The statement-level database triggers of migration
+ * 20261219000000_webhook_statement_triggers write them (one per change of a message);
+ * `webhook.test` is only sent by the "Testgebeurtenis versturen" button and reaches an endpoint
+ * whatever it subscribed to.
  */
 export const WEBHOOK_EVENTS = [
   "message.accepted",

@@ -140,7 +140,8 @@ type Claimed = {
   endpointId: string;
   eventId: string;
   type: string;
-  payload: unknown;
+  /** The payload as stored: signed and sent as it is. */
+  body: string;
   attempts: number;
   createdAt: Date;
   url: string;
@@ -169,17 +170,28 @@ type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: numbe
  */
 export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions = {}): Promise<DispatchSummary> {
   const now = options.now ?? (() => new Date());
+  const limit = options.limit ?? ROUND_SIZE;
+  // Each status read in nextAttemptAt order from the (status, nextAttemptAt) index and merged:
+  // `status IN (…) ORDER BY nextAttemptAt` would read and sort every due delivery in each round.
   const claimed = await prisma.$queryRaw<Claimed[]>`
     WITH due AS (
-      SELECT d.id FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId"
-      WHERE d.status IN ('PENDING', 'FAILED') AND d."nextAttemptAt" <= ${now()} AND e.active
-      ORDER BY d."nextAttemptAt" LIMIT ${options.limit ?? ROUND_SIZE}
-      FOR UPDATE OF d SKIP LOCKED
+      SELECT d.id FROM "WebhookDelivery" d
+      WHERE d.id IN (
+        SELECT id FROM (
+          (SELECT p.id, p."nextAttemptAt" FROM "WebhookDelivery" p JOIN "WebhookEndpoint" e ON e.id = p."endpointId"
+           WHERE p.status = 'PENDING' AND p."nextAttemptAt" <= ${now()} AND e.active ORDER BY p."nextAttemptAt" LIMIT ${limit})
+          UNION ALL
+          (SELECT f.id, f."nextAttemptAt" FROM "WebhookDelivery" f JOIN "WebhookEndpoint" e ON e.id = f."endpointId"
+           WHERE f.status = 'FAILED' AND f."nextAttemptAt" <= ${now()} AND e.active ORDER BY f."nextAttemptAt" LIMIT ${limit})
+          ORDER BY "nextAttemptAt" LIMIT ${limit}
+        ) ready
+      )
+      FOR UPDATE SKIP LOCKED
     )
     UPDATE "WebhookDelivery" d SET "nextAttemptAt" = ${now()}::timestamptz + make_interval(secs => ${CLAIM_LEASE_SECONDS})
     FROM due, "WebhookEndpoint" e
     WHERE d.id = due.id AND e.id = d."endpointId"
-    RETURNING d.id, d."endpointId", d."eventId", d.type, d.payload, d.attempts, d."createdAt", e.url, e."secretBox"`;
+    RETURNING d.id, d."endpointId", d."eventId", d.type, d.payload::text AS body, d.attempts, d."createdAt", e.url, e."secretBox"`;
 
   const byEndpoint = new Map<string, Claimed[]>();
   for (const delivery of claimed) {
@@ -250,7 +262,7 @@ function failure(error: unknown): Outcome {
 }
 
 async function attempt(target: CheckedUrl, secret: string, delivery: Claimed, timeoutMs: number): Promise<Outcome> {
-  const body = JSON.stringify(delivery.payload);
+  const { body } = delivery;
   try {
     const { statusCode } = await postWebhook(
       target,

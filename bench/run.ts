@@ -5,13 +5,14 @@
  *
  *   npm run bench                        everything (about 8–12 minutes on 2 cores)
  *   npm run bench -- delivery throttle   a subset: delivery, throttle, api, memory, logQuery, chartQuery, scale
+ *   npm run bench -- --runs 3 throttle   each one 3 times: the median, every run, and the safety figures in every run
  *
  * Uses a throwaway database on DATABASE_URL's server, or an embedded PostgreSQL without it;
  * removed again at the end, also after a failure or Ctrl-C.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir, totalmem } from "node:os";
+import { availableParallelism, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { PgBoss } from "pg-boss";
 import { createDb, type Db } from "@/lib/db/client.ts";
@@ -33,7 +34,7 @@ import { throttleBench } from "./throttle.ts";
 const ORDER = ["delivery", "throttle", "api", "memory", "logQuery", "chartQuery", "scale"] as const;
 type Name = (typeof ORDER)[number];
 
-type Check = { figure: string; value: number | null; baseline?: number | null; target: string; ok: boolean | null };
+type Check = { figure: string; value: number | null; baseline?: number | null; target: string; ok: boolean | null; runs?: (number | null)[] };
 
 /** A worker killed mid-drain (issue 12): duplicates only what was on the wire, all marked, taken over within 20 s. */
 function crashChecks(c: Record<string, unknown> | undefined): Check[] {
@@ -63,7 +64,8 @@ const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
       target: "≥ 1,000",
       ok: atLeast(r.messagesPerSecond, 1000),
     },
-    { figure: "ratio", value: num(r.ratio), target: "≥ 0.5", ok: atLeast(r.ratio, 0.5) },
+    // Issue 19: 0.7 (it was 0.5).
+    { figure: "ratio", value: num(r.ratio), target: "≥ 0.7", ok: atLeast(r.ratio, 0.7) },
     // Issue 19: one worker draining 20,000 messages stays within 300 MB.
     { figure: "workerPeakRssMb", value: num(r.workerPeakRssMb), target: "≤ 300", ok: atMost(r.workerPeakRssMb, 300) },
     // Issue 18: webhooks on (an endpoint for every event) costs at most 10 % of the delivery ratio.
@@ -78,7 +80,8 @@ const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
   throttle: (r) => [
     { figure: "violations", value: num(r.violations), target: "= 0", ok: equals(r.violations, 0) },
     { figure: "orderViolations", value: num(r.orderViolations), target: "= 0", ok: equals(r.orderViolations, 0) },
-    { figure: "utilization", value: num(r.utilization), target: "≥ 0.95", ok: atLeast(r.utilization, 0.95) },
+    // Issue 19: 0.97 in each of three runs (`--runs 3`; it was 0.95).
+    { figure: "utilization", value: num(r.utilization), target: "≥ 0.97", ok: atLeast(r.utilization, 0.97) },
     { figure: "lost", value: num(r.lost), target: "= 0", ok: equals(r.lost, 0) },
     { figure: "duplicates", value: num(r.duplicates), target: "= 0", ok: equals(r.duplicates, 0) },
   ],
@@ -137,6 +140,53 @@ function errorLine(error: unknown): string {
     .map((l) => l.trim())
     .filter(Boolean);
   return (lines.find((l) => !/^Invalid `.*` invocation:?$/.test(l)) ?? text).slice(0, 300);
+}
+
+/** `--runs N` (or `--runs=N`): each benchmark N times in a row; the table shows the median and every run. */
+function runsWanted(args: string[]): { runs: number; rest: string[] } {
+  const rest = [...args];
+  const at = rest.findIndex((a) => a === "--runs" || a.startsWith("--runs="));
+  if (at < 0) return { runs: 1, rest };
+  const [flag] = rest.splice(at, 1);
+  const raw = flag!.includes("=") ? flag!.split("=")[1] : rest.splice(at, 1)[0];
+  const runs = Number(raw);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 9) throw new Error(`--runs wants a whole number from 1 to 9, not ${JSON.stringify(raw ?? "")}`);
+  return { runs, rest };
+}
+
+/**
+ * Whether a figure must hold in every run rather than in the median: the safety figures (limits,
+ * order, loss, duplicates, a killed worker, starvation) and the throttle's utilization (issue 19:
+ * "in each of 3 consecutive runs"). Rates and ratios swing with the machine: their median counts.
+ */
+function holdsInEveryRun(name: Name, check: Check): boolean {
+  return (
+    check.target.startsWith("=") ||
+    /violations|lost|duplicates|crash\.|Starvation/.test(check.figure) ||
+    (name === "throttle" && check.figure === "utilization")
+  );
+}
+
+/** One check per figure over several runs: the median value (and its run's verdict), or every run's verdict. */
+function combine(name: Name, perRun: Check[][]): Check[] {
+  return perRun[0]!.map((first, j) => {
+    const column = perRun.map((checks) => checks[j]!);
+    const values = column.map((c) => c.value);
+    const known = column.filter((c) => c.value !== null).sort((a, b) => a.value! - b.value!);
+    const median = known.length ? known[Math.floor((known.length - 1) / 2)]! : first;
+    const ok = first.ok === null ? null : holdsInEveryRun(name, first) ? column.every((c) => c.ok === true) : median.ok;
+    return { ...median, ok, runs: values };
+  });
+}
+
+function checksOf(name: Name, result: Record<string, unknown>): Check[] {
+  const runs = result.runs as Record<string, unknown>[] | undefined;
+  return runs
+    ? combine(
+        name,
+        runs.map((run) => TARGETS[name](run)),
+      )
+    : TARGETS[name](result);
 }
 
 function selected(args: string[]): Name[] {
@@ -198,15 +248,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 process.on("exit", killAllChildrenNow);
 
 function printTable(results: Partial<Record<Name, Record<string, unknown>>>) {
-  const rows: string[][] = [["bench", "figure", "value", "baseline", "target", ""]];
+  const rows: string[][] = [["bench", "figure", "value", "baseline", "target", "", "runs (median shown)"]];
   for (const name of ORDER) {
     const result = results[name];
     if (!result) continue;
     if ("error" in result) {
-      rows.push([name, "error", String(result.error).slice(0, 60), "", "", "FAILED"]);
+      rows.push([name, "error", String(result.error).slice(0, 60), "", "", "FAILED", ""]);
       continue;
     }
-    for (const check of TARGETS[name](result)) {
+    for (const check of checksOf(name, result)) {
       rows.push([
         name,
         check.figure,
@@ -214,6 +264,7 @@ function printTable(results: Partial<Record<Name, Record<string, unknown>>>) {
         check.baseline === undefined ? "" : check.baseline === null ? "—" : check.baseline.toLocaleString("en"),
         check.target,
         check.ok === null ? "" : check.ok ? "ok" : "MISSED",
+        check.runs && check.runs.length > 1 ? check.runs.map((v) => (v === null ? "—" : v.toLocaleString("en"))).join(" / ") : "",
       ]);
     }
   }
@@ -224,11 +275,12 @@ function printTable(results: Partial<Record<Name, Record<string, unknown>>>) {
 }
 
 async function main() {
-  const names = selected(process.argv.slice(2));
+  const { runs, rest } = runsWanted(process.argv.slice(2));
+  const names = selected(rest);
   const startedAt = new Date();
   const log = (line: string) => console.log(line);
   const logDir = mkdtempSync(join(tmpdir(), "postkamer-bench-"));
-  log(`Postkamer bench: ${names.join(", ")} (process logs in ${logDir})`);
+  log(`Postkamer bench: ${names.join(", ")}${runs > 1 ? `, ${runs} runs each` : ""} (process logs in ${logDir})`);
 
   database = await provisionTestDatabase();
   log(`  using ${database.description}`);
@@ -269,7 +321,14 @@ async function main() {
         chartQuery: () => chartQueryBench(ctx),
         scale: () => scaleBench(ctx, boss!, sink!),
       }[name];
-      results[name] = { ...(await run()), seconds: round((Date.now() - started) / 1000) };
+      const each: Record<string, unknown>[] = [];
+      for (let i = 0; i < runs && !interrupted; i++) {
+        const runStarted = Date.now();
+        if (runs > 1) log(`  run ${i + 1} of ${runs}`);
+        each.push({ ...(await run()), seconds: round((Date.now() - runStarted) / 1000), loadAverage: loadavg().map((l) => round(l, 2)) });
+      }
+      if (interrupted) break;
+      results[name] = runs > 1 ? { runs: each, seconds: round((Date.now() - started) / 1000) } : each[0]!;
       log(`✔ ${name} (${round((Date.now() - started) / 1000)} s): ${JSON.stringify(results[name])}`);
     } catch (error) {
       if (interrupted) break;
@@ -282,13 +341,14 @@ async function main() {
   // Interrupted: the half-run results are not written over the last complete ones.
   if (interrupted) return void (await cleanup());
   const finishedAt = new Date();
-  const checks = Object.fromEntries(Object.entries(results).map(([name, result]) => [name, "error" in result! ? [] : TARGETS[name as Name](result!)]));
+  const checks = Object.fromEntries(Object.entries(results).map(([name, result]) => [name, "error" in result! ? [] : checksOf(name as Name, result!)]));
   const missed = Object.entries(checks).flatMap(([name, list]) => list.filter((c) => c.ok === false).map((c) => `${name}.${c.figure}`));
   const report = {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationSeconds: round((finishedAt.getTime() - startedAt.getTime()) / 1000),
     benchmarks: names,
+    runs,
     machine: machine(version),
     database: database.description.startsWith("embedded") ? "embedded PostgreSQL" : "throwaway database on DATABASE_URL's server",
     ...results,

@@ -113,7 +113,7 @@ export function spawnWeb(options: ChildOptions & { port: number; dev?: boolean; 
  *   nodemailer's per-message streams) dies soon after. So a draining worker peaked at 470 MB RSS.
  *   With 16 MB semi-spaces and a 1 GB old-space limit (what a 4 GB machine gets by default), V8
  *   grows the old generation about 1.6× instead: 240 MB. 8 MB semi-spaces saved 15 MB more but
- *   cost twice the extra GC CPU (+25 % instead of +12 %).
+ *   cost twice the extra GC CPU (worker CPU +18 % on average instead of +8 %).
  * - `--liftoff-only`: Prisma's query compiler is WebAssembly. Its hot functions were recompiled
  *   by TurboFan a second after the first query, a 30 MB burst that set the idle worker's peak.
  *   Baseline code only costs about 0.1 ms per Prisma query, and the drain makes about ten per

@@ -1,7 +1,7 @@
 import { config } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { logger } from "@/lib/log/logger.ts";
-import { checkLimits, limitLabel, splitRecipients, windowMs, type Entry, type Limit } from "./limiter.ts";
+import { checkLimits, limitLabel, splitRecipients, unitsOf, windowMs, type Entry, type Limit } from "./limiter.ts";
 import { DEAD_AFTER_SECONDS } from "./liveness.ts";
 import { finalStatus, pendingRecipients, readRecipientOutcomes, summarizeRecipients, type RecipientOutcomes } from "./recipients.ts";
 import { deliveryNote } from "./notes.ts";
@@ -178,19 +178,6 @@ export async function claimBatch(prisma: Db, server: ServerRow, batchSize: numbe
     const now = await dbNow(tx);
     const offset = now - asked;
     if (server.deferredUntil && server.deferredUntil.getTime() > now) return { now, offset, messages: [] };
-    const candidates = await tx.outboundMessage.findMany({
-      where: {
-        serverId: server.id,
-        status: { in: ["QUEUED", "DEFERRED", "RETRYING"] },
-        OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: new Date(now) } }],
-      },
-      orderBy: { seq: "asc" },
-      take: batchSize,
-      // Only what the claim and the hand-over read: 500 rows of every column cost the worker memory and time.
-      select: CANDIDATE_FIELDS,
-    });
-    if (candidates.length === 0) return { now, offset, messages: [] };
-
     const limits = limitsOf(server);
     const margin = server.windowMarginMs;
     const longest = Math.max(0, ...limits.map(windowMs)) + margin;
@@ -202,6 +189,27 @@ export async function claimBatch(prisma: Db, server: ServerRow, batchSize: numbe
           })
         ).map((e) => ({ countsUntil: e.countsUntil.getTime(), recipients: e.recipients }))
       : [];
+    // No more messages than the windows have room for (each takes at least one unit of every
+    // limit): a throttled server's claim reads the few that can go, not a whole batch. At least
+    // one, so a full window defers its head.
+    const room = Math.min(
+      Number.POSITIVE_INFINITY,
+      ...limits.map(
+        (limit) => limit.count - entries.filter((e) => e.countsUntil > now - windowMs(limit) - margin).reduce((n, e) => n + unitsOf(limit.unit, e), 0),
+      ),
+    );
+    const candidates = await tx.outboundMessage.findMany({
+      where: {
+        serverId: server.id,
+        status: { in: ["QUEUED", "DEFERRED", "RETRYING"] },
+        OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: new Date(now) } }],
+      },
+      orderBy: { seq: "asc" },
+      take: Math.max(1, Math.min(batchSize, room)),
+      // Only what the claim and the hand-over read: 500 rows of every column cost the worker memory and time.
+      select: CANDIDATE_FIELDS,
+    });
+    if (candidates.length === 0) return { now, offset, messages: [] };
 
     const claimed: { message: (typeof candidates)[number]; outcomes: RecipientOutcomes; chunks: string[][] }[] = [];
     for (const message of candidates) {

@@ -81,11 +81,16 @@ export async function drainServer(prisma: Db, serverId: string, options: { worke
   }
 }
 
+const FIRST_CLAIM = 50;
+
 /** Claims and sends batch after batch while the lease is ours; returns how many messages were sent. */
 async function drainLeased(prisma: Db, first: ServerRow, options: { holder: string; batchSize: number; deadline: number }): Promise<number> {
   let sent = 0;
   let server: ServerRow | null = first;
-  let claim: Claim | null = !server.pausedAt && Date.now() < options.deadline ? await claimBatch(prisma, server, options.batchSize) : null;
+  // A small first claim gets mail moving at once when many drains start together (a worker that
+  // wakes twenty servers claims twenty batches at the same moment); the next ones are full.
+  const firstClaim = Math.min(FIRST_CLAIM, options.batchSize);
+  let claim: Claim | null = !server.pausedAt && Date.now() < options.deadline ? await claimBatch(prisma, server, firstClaim) : null;
   while (server && claim && claim.messages.length > 0) {
     logger.debug("drain batch", { serverId: server.id, claimed: claim.messages.length });
     // Without limits there is nothing to count, so the next batch is claimed (in seq order, after

@@ -140,6 +140,9 @@ export async function giveBack(prisma: Db, messages: ClaimedMessage[]): Promise<
   );
 }
 
+/** A claim takes no more than this many bytes of message bodies (and at least one message). */
+export const CLAIM_BYTES = 8 * 1024 * 1024;
+
 /** The columns a claim reads. */
 const CANDIDATE_FIELDS = {
   id: true,
@@ -198,17 +201,25 @@ export async function claimBatch(prisma: Db, server: ServerRow, batchSize: numbe
         (limit) => limit.count - entries.filter((e) => e.countsUntil > now - windowMs(limit) - margin).reduce((n, e) => n + unitsOf(limit.unit, e), 0),
       ),
     );
-    const candidates = await tx.outboundMessage.findMany({
-      where: {
-        serverId: server.id,
-        status: { in: ["QUEUED", "DEFERRED", "RETRYING"] },
-        OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: new Date(now) } }],
-      },
-      orderBy: { seq: "asc" },
-      take: Math.max(1, Math.min(batchSize, room)),
-      // Only what the claim and the hand-over read: 500 rows of every column cost the worker memory and time.
-      select: CANDIDATE_FIELDS,
-    });
+    // In submission order, up to the room, and no more body bytes than CLAIM_BYTES (at least one
+    // message): a batch of large messages must not take the worker's memory (32 drains at once,
+    // two batches each in flight). The sizes come from the rows' headers, not the bodies.
+    const sized = await tx.$queryRaw<{ id: string; bytes: number }[]>`
+      SELECT id, (coalesce(octet_length(text), 0) + coalesce(octet_length(html), 0))::int AS bytes FROM "OutboundMessage"
+      WHERE "serverId" = ${server.id}::uuid AND status IN ('QUEUED', 'DEFERRED', 'RETRYING')
+        AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${new Date(now)})
+      ORDER BY seq LIMIT ${Math.max(1, Math.min(batchSize, room))}`;
+    let bytes = 0;
+    const within = sized.filter((row, i) => (bytes += row.bytes) <= CLAIM_BYTES || i === 0).map((row) => row.id);
+    const candidates =
+      within.length === 0
+        ? []
+        : await tx.outboundMessage.findMany({
+            where: { id: { in: within } },
+            orderBy: { seq: "asc" },
+            // Only what the claim and the hand-over read.
+            select: CANDIDATE_FIELDS,
+          });
     if (candidates.length === 0) return { now, offset, messages: [] };
 
     const claimed: { message: (typeof candidates)[number]; outcomes: RecipientOutcomes; chunks: string[][] }[] = [];

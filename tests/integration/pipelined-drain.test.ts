@@ -1,5 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { claimBatch, CLAIM_BYTES, giveBack, loadServer } from "@/lib/delivery/claim.ts";
 import { drainServer } from "@/lib/delivery/engine.ts";
 import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
@@ -74,6 +75,33 @@ describe("the pipelined drain", () => {
       expect(raw.length).toBeGreaterThan(lines * 62);
       expect(raw.slice(raw.indexOf("\r\n\r\n") + 4).trimEnd()).toBe(body(i, lines));
     }
+  });
+
+  it("claims no more than CLAIM_BYTES of message bodies at once, but always the head", async () => {
+    const sink = await startTestSmtp();
+    sinks.push(sink);
+    const server = await loopbackServer(testDb(), sink.port);
+    const large = "x".repeat(CLAIM_BYTES / 2 - 1000);
+    await testDb().$transaction(async (tx) => {
+      for (const [i, text] of [large, large, large, "klein", "x".repeat(CLAIM_BYTES + 10), "klein"].entries()) {
+        await queueMessage(tx, boss, {
+          kind: "APPLICATION",
+          serverId: server.id,
+          from: { name: "Verzuimteam", address: "verzuim@klant.example" },
+          to: [`ontvanger-${i}@extern.example`],
+          subject: `Bericht ${i}`,
+          text,
+          giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
+        });
+      }
+    });
+    const row = (await loadServer(testDb(), server.id))!;
+    const first = await claimBatch(testDb(), row, 500);
+    expect(first.messages.map((m) => m.subject)).toEqual(["Bericht 0", "Bericht 1"]);
+    expect((await claimBatch(testDb(), row, 500)).messages.map((m) => m.subject)).toEqual(["Bericht 2", "Bericht 3"]);
+    // A message over the budget on its own still goes, alone.
+    expect((await claimBatch(testDb(), row, 500)).messages.map((m) => m.subject)).toEqual(["Bericht 4"]);
+    await giveBack(testDb(), first.messages);
   });
 
   it("gives the batch it claimed ahead back when the server says stop: untouched, no attempt, in order behind the head", async () => {

@@ -39,6 +39,10 @@ export type WebhooksResult = {
   /** Events written by the triggers during the drain, and delivered to the receiver by the end. */
   events: number;
   delivered: number;
+  /** From an event's creation to its delivery (the receiver's 2xx recorded): what a receiver waits. */
+  eventLagP50Seconds: number | null;
+  eventLagP95Seconds: number | null;
+  eventLagMaxSeconds: number | null;
 };
 
 export type CrashResult = {
@@ -264,11 +268,20 @@ async function webhooksBench(ctx: BenchContext, boss: PgBoss, sink: Sink, refere
       ratioVsOff: round(ratio / reference.ratioOff, 3),
       events: await prisma.webhookDelivery.count(),
       delivered: Math.min(received, await prisma.webhookDelivery.count({ where: { status: "DELIVERED" } })),
+      ...(await eventLag(prisma)),
     };
   } finally {
     receiver.closeAllConnections();
     await new Promise((resolve) => receiver.close(resolve));
   }
+}
+
+async function eventLag(prisma: BenchContext["prisma"]) {
+  const [row] = await prisma.$queryRaw<{ p50: number | null; p95: number | null; max: number | null }[]>`
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY lag) AS p95, max(lag) AS max
+    FROM (SELECT extract(epoch FROM "lastAttemptAt" - "createdAt")::float8 AS lag FROM "WebhookDelivery" WHERE status = 'DELIVERED') l`;
+  const seconds = (value: number | null | undefined) => (value === null || value === undefined ? null : round(value, 2));
+  return { eventLagP50Seconds: seconds(row?.p50), eventLagP95Seconds: seconds(row?.p95), eventLagMaxSeconds: seconds(row?.max) };
 }
 
 /**

@@ -75,6 +75,8 @@ const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
       target: "≥ 0.9",
       ok: atLeast((r.webhooks as Record<string, unknown> | undefined)?.ratioVsOff, 0.9),
     },
+    // What a receiver waits meanwhile: from an event's creation to its delivery (no target).
+    { figure: "webhooks.eventLagP95Seconds", value: num((r.webhooks as Record<string, unknown> | undefined)?.eventLagP95Seconds), target: "", ok: null },
     ...crashChecks(r.crash as Record<string, unknown> | undefined),
   ],
   throttle: (r) => [

@@ -87,6 +87,11 @@ export function startDrain(prisma: Db, boss: PgBoss, serverId: string): void {
   })();
 }
 
+/** How many servers this process is draining now (webhooks give way while it is: lib/webhooks/mutations.ts). */
+export function drainsRunning(): number {
+  return running.size;
+}
+
 /** Worker start: drains may start (again, after a stop in the same process). */
 export function acceptDrains(): void {
   accepting = true;

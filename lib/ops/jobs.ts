@@ -3,7 +3,17 @@ import { pruneLoginThrottles } from "@/lib/auth/login-throttle.ts";
 import { pruneRevokedSessions } from "@/lib/auth/session-token.ts";
 import { config } from "@/lib/config.ts";
 import { db } from "@/lib/db/client.ts";
-import { acceptDrains, drainsFinished, handleDeliveryJobs, startDrain, sweep, wakeServer, WORKER_ID, type DeliveryJob } from "@/lib/delivery/dispatch.ts";
+import {
+  acceptDrains,
+  drainsFinished,
+  drainsRunning,
+  handleDeliveryJobs,
+  startDrain,
+  sweep,
+  wakeServer,
+  WORKER_ID,
+  type DeliveryJob,
+} from "@/lib/delivery/dispatch.ts";
 import { startHeartbeat } from "@/lib/delivery/liveness.ts";
 import { closeAllTransports } from "@/lib/delivery/transport-pool.ts";
 import { pruneDeliveryLog } from "@/lib/logging/retention.ts";
@@ -67,7 +77,9 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
     }
   });
   // Webhooks (lib/webhooks): a due-check every 2 s queues a dispatch; a failure's backoff queues the next.
-  await boss.work(QUEUES.webhooks, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async () => dispatchAndReschedule(db(), boss));
+  await boss.work(QUEUES.webhooks, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async () =>
+    dispatchAndReschedule(db(), boss, { delivering: () => drainsRunning() > 0 }),
+  );
   webhookWakes.set(boss, startWebhookWake(db(), boss));
   // Liveness: other workers take over this worker's drains within seconds if it dies, and this
   // one takes over theirs (lib/delivery/liveness.ts).

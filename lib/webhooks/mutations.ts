@@ -10,7 +10,7 @@ import { logger } from "@/lib/log/logger.ts";
 import type { HostResolver } from "@/lib/mailservers/host-guard.ts";
 import { UserError } from "@/lib/ui/errors.ts";
 import { WEBHOOK_RETRY_WINDOW_MS, WEBHOOK_TIMEOUT_MS, webhookBackoffMs, type WebhookEventType } from "./events.ts";
-import { checkWebhookUrl, postWebhook, WebhookUrlError, type CheckedUrl } from "./send.ts";
+import { checkWebhookUrl, MAX_SOCKETS_PER_TARGET, postWebhook, WebhookUrlError, type CheckedUrl } from "./send.ts";
 import { generateWebhookSecret, SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
 
 /** The secret box is bound to its endpoint: a box copied to another endpoint does not open. */
@@ -148,19 +148,17 @@ type Claimed = {
   secretBox: string;
 };
 
-/** A claimed delivery is someone else's for this long: longer than a call may take, short enough to resume after a crash. */
-const CLAIM_LEASE_SECONDS = 60;
-
 /** Deliveries claimed per round: sent concurrently, at most MAX_SOCKETS_PER_TARGET at once per endpoint. */
 const ROUND_SIZE = 200;
 
 type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string | null };
 
 /**
- * Sends every delivery that is due, once. Claimed with SKIP LOCKED and leased (nextAttemptAt
- * pushed ahead), so several workers never send the same one at once, and a worker that dies
- * mid-call leaves it to be sent again after the lease: at least once, same event id (receivers
- * deduplicate on it). A 2xx delivers; anything else (status, timeout, refused address) is
+ * Sends every delivery that is due, once. A round is one transaction that holds its deliveries'
+ * row locks while it calls (FOR UPDATE SKIP LOCKED): several workers never send the same one at
+ * once, and a worker that dies mid-call takes its locks with its connection, so the deliveries are
+ * due again at once: at least once, same event id (receivers deduplicate on it). One write per
+ * delivery: the outcome. A 2xx delivers; anything else (status, timeout, refused address) is
  * recorded and retried with backoff until 24 h after the event, then the delivery is DEAD.
  * Deliveries of a disabled endpoint are not claimed.
  *
@@ -171,27 +169,34 @@ type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: numbe
 export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions = {}): Promise<DispatchSummary> {
   const now = options.now ?? (() => new Date());
   const limit = options.limit ?? ROUND_SIZE;
-  // Each status read in nextAttemptAt order from the (status, nextAttemptAt) index and merged:
-  // `status IN (…) ORDER BY nextAttemptAt` would read and sort every due delivery in each round.
-  const claimed = await prisma.$queryRaw<Claimed[]>`
-    WITH due AS (
-      SELECT d.id FROM "WebhookDelivery" d
-      WHERE d.id IN (
-        SELECT id FROM (
-          (SELECT p.id, p."nextAttemptAt" FROM "WebhookDelivery" p JOIN "WebhookEndpoint" e ON e.id = p."endpointId"
-           WHERE p.status = 'PENDING' AND p."nextAttemptAt" <= ${now()} AND e.active ORDER BY p."nextAttemptAt" LIMIT ${limit})
-          UNION ALL
-          (SELECT f.id, f."nextAttemptAt" FROM "WebhookDelivery" f JOIN "WebhookEndpoint" e ON e.id = f."endpointId"
-           WHERE f.status = 'FAILED' AND f."nextAttemptAt" <= ${now()} AND e.active ORDER BY f."nextAttemptAt" LIMIT ${limit})
-          ORDER BY "nextAttemptAt" LIMIT ${limit}
-        ) ready
-      )
-      FOR UPDATE SKIP LOCKED
+  const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  // Long enough for every call of the round to time out, MAX_SOCKETS_PER_TARGET at a time.
+  const roundMs = (Math.ceil(limit / MAX_SOCKETS_PER_TARGET) + 1) * timeoutMs + 10_000;
+  return prisma.$transaction(async (tx) => dispatchRound(tx, { ...options, now, limit, timeoutMs }), { timeout: roundMs, maxWait: 30_000 });
+}
+
+async function dispatchRound(
+  tx: Prisma.TransactionClient,
+  options: DispatchOptions & { now: () => Date; limit: number; timeoutMs: number },
+): Promise<DispatchSummary> {
+  const { now, limit } = options;
+  // Each status read in nextAttemptAt order from the (status, nextAttemptAt) index, skipping what
+  // other rounds hold, and merged (`status IN (…) ORDER BY nextAttemptAt` would read and sort every
+  // due delivery in each round). What is locked beyond the round's limit is held until it ends.
+  const claimed = await tx.$queryRaw<Claimed[]>`
+    WITH pending AS (
+      SELECT p.id FROM "WebhookDelivery" p JOIN "WebhookEndpoint" e ON e.id = p."endpointId"
+      WHERE p.status = 'PENDING' AND p."nextAttemptAt" <= ${now()} AND e.active
+      ORDER BY p."nextAttemptAt" LIMIT ${limit} FOR UPDATE OF p SKIP LOCKED
+    ), failed AS (
+      SELECT f.id FROM "WebhookDelivery" f JOIN "WebhookEndpoint" e ON e.id = f."endpointId"
+      WHERE f.status = 'FAILED' AND f."nextAttemptAt" <= ${now()} AND e.active
+      ORDER BY f."nextAttemptAt" LIMIT ${limit} FOR UPDATE OF f SKIP LOCKED
     )
-    UPDATE "WebhookDelivery" d SET "nextAttemptAt" = ${now()}::timestamptz + make_interval(secs => ${CLAIM_LEASE_SECONDS})
-    FROM due, "WebhookEndpoint" e
-    WHERE d.id = due.id AND e.id = d."endpointId"
-    RETURNING d.id, d."endpointId", d."eventId", d.type, d.payload::text AS body, d.attempts, d."createdAt", e.url, e."secretBox"`;
+    SELECT d.id, d."endpointId", d."eventId", d.type, d.payload::text AS body, d.attempts, d."createdAt", e.url, e."secretBox"
+    FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId"
+    WHERE d.id IN (SELECT id FROM pending UNION ALL SELECT id FROM failed)
+    ORDER BY d."nextAttemptAt" LIMIT ${limit}`;
 
   const byEndpoint = new Map<string, Claimed[]>();
   for (const delivery of claimed) {
@@ -208,7 +213,7 @@ export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions =
         // Checked again every round: the name may point elsewhere since it was saved.
         const target = await checkWebhookUrl(first.url, { allowPrivate: options.allowPrivate ?? allowPrivateWebhookUrls(), resolver: options.resolver });
         const secret = decryptSecret(first.secretBox, secretAad(first.endpointId));
-        send = (delivery) => attempt(target, secret, delivery, options.timeoutMs ?? WEBHOOK_TIMEOUT_MS);
+        send = (delivery) => attempt(target, secret, delivery, options.timeoutMs);
       } catch (error) {
         const refused = failure(error);
         send = async () => refused;
@@ -220,7 +225,7 @@ export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions =
   const at = now();
   const delivered = claimed.filter((delivery) => outcomes.get(delivery)?.ok);
   if (delivered.length > 0) {
-    await prisma.$executeRaw`
+    await tx.$executeRaw`
       UPDATE "WebhookDelivery" d
       SET status = 'DELIVERED', attempts = d.attempts + 1, "lastStatusCode" = r.code, "lastError" = NULL, "lastAttemptAt" = ${at}
       FROM unnest(${delivered.map((d) => d.id.toString())}::bigint[], ${delivered.map((d) => outcomes.get(d)!.statusCode)}::int[]) AS r(id, code)
@@ -239,7 +244,7 @@ export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions =
       summary.failed++;
       if (!summary.nextAttemptAt || next < summary.nextAttemptAt) summary.nextAttemptAt = next;
     }
-    await prisma.webhookDelivery.update({
+    await tx.webhookDelivery.update({
       where: { id: delivery.id },
       data: { status: dead ? "DEAD" : "FAILED", attempts, lastStatusCode: result.statusCode, lastError: result.error, lastAttemptAt: at, nextAttemptAt: next },
     });
@@ -285,14 +290,27 @@ export async function hasDueWebhooks(prisma: Db, now = new Date()): Promise<bool
   return rows.length > 0;
 }
 
+/**
+ * While the process delivers mail, a webhook round is followed by a pause nine times its length:
+ * webhooks take at most a tenth of the worker's time, and the mail they report on goes first. A
+ * backlog built up meanwhile goes at full speed once the drains end (the bench reports what a
+ * receiver waits: docs/benchmarks.md).
+ */
+const PAUSE_PER_ROUND_WHILE_DELIVERING = 9;
+const MAX_PAUSE_MS = 3_000;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** The webhooks job: sends what is due (in rounds while rounds come back full), then queues a job for the next retry. */
-export async function dispatchAndReschedule(prisma: Db, boss: PgBoss, options: DispatchOptions = {}): Promise<void> {
+export async function dispatchAndReschedule(prisma: Db, boss: PgBoss, options: DispatchOptions & { delivering?: () => boolean } = {}): Promise<void> {
   const limit = options.limit ?? ROUND_SIZE;
   let next: Date | null = null;
   for (let round = 0; round < 20; round++) {
+    const started = performance.now();
     const summary = await dispatchDueWebhooks(prisma, { ...options, limit });
     if (summary.nextAttemptAt && (!next || summary.nextAttemptAt < next)) next = summary.nextAttemptAt;
     if (summary.claimed < limit) break;
+    if (options.delivering?.()) await pause(Math.min(MAX_PAUSE_MS, PAUSE_PER_ROUND_WHILE_DELIVERING * (performance.now() - started)));
   }
   if (next) await boss.send(QUEUES.webhooks, {}, { startAfter: next });
 }

@@ -63,7 +63,7 @@ export type WebhookResponse = { statusCode: number };
  * now resolves elsewhere gets a new agent. At most MAX_AGENTS targets are kept open.
  */
 const MAX_AGENTS = 50;
-const MAX_SOCKETS_PER_TARGET = 8;
+export const MAX_SOCKETS_PER_TARGET = 8;
 const agents = new Map<string, http.Agent>();
 
 function agentFor(target: CheckedUrl): http.Agent {

@@ -166,6 +166,19 @@ describe("delivery events", () => {
   });
 });
 
+describe("several dispatchers", () => {
+  it("never send one delivery twice: a round holds its deliveries until it recorded them", async () => {
+    const { id } = await endpoint();
+    for (let i = 0; i < 30; i++) await queueTestEvent(testDb(), { id });
+    const summaries = await Promise.all([1, 2, 3].map(() => dispatchDueWebhooks(testDb(), { ...loopback, limit: 20 })));
+    expect(summaries.reduce((n, s) => n + s.delivered, 0)).toBe(30);
+    const ids = received.map((r) => r.headers["postkamer-event-id"]);
+    expect(new Set(ids).size).toBe(30);
+    expect(ids).toHaveLength(30);
+    expect(await testDb().webhookDelivery.count({ where: { status: "DELIVERED", attempts: 1 } })).toBe(30);
+  });
+});
+
 describe("retries", () => {
   it("retries after a 500 with a doubling backoff and the same event id, then delivers", async () => {
     const { id } = await endpoint();

@@ -6,6 +6,7 @@
  *   npm run bench                        everything (about 8–12 minutes on 2 cores)
  *   npm run bench -- delivery throttle   a subset: delivery, throttle, api, memory, logQuery, chartQuery, scale
  *   npm run bench -- --runs 3 throttle   each one 3 times: the median, every run, and the safety figures in every run
+ *   npm run bench -- delivery:3 api      a count per benchmark (here delivery 3 times, api once)
  *
  * Uses a throwaway database on DATABASE_URL's server, or an embedded PostgreSQL without it;
  * removed again at the end, also after a failure or Ctrl-C.
@@ -191,11 +192,18 @@ function checksOf(name: Name, result: Record<string, unknown>): Check[] {
     : TARGETS[name](result);
 }
 
-function selected(args: string[]): Name[] {
-  const wanted = args.filter((a) => !a.startsWith("-"));
-  const unknown = wanted.filter((a) => !ORDER.includes(a as Name));
+/** The benchmarks asked for, in ORDER, each with its run count (`name:N`, else the `--runs` count). */
+function selected(args: string[], runs: number): Map<Name, number> {
+  const wanted = new Map<string, number>();
+  for (const arg of args.filter((a) => !a.startsWith("-"))) {
+    const [name, count] = arg.split(":");
+    const n = count === undefined ? runs : Number(count);
+    if (!Number.isInteger(n) || n < 1 || n > 9) throw new Error(`${arg}: a run count is a whole number from 1 to 9`);
+    wanted.set(name!, n);
+  }
+  const unknown = [...wanted.keys()].filter((a) => !ORDER.includes(a as Name));
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(", ")}; choose from ${ORDER.join(", ")}`);
-  return wanted.length ? ORDER.filter((n) => wanted.includes(n)) : [...ORDER];
+  return new Map(ORDER.filter((n) => wanted.size === 0 || wanted.has(n)).map((n) => [n, wanted.get(n) ?? runs]));
 }
 
 function machine(postgres: string) {
@@ -277,12 +285,13 @@ function printTable(results: Partial<Record<Name, Record<string, unknown>>>) {
 }
 
 async function main() {
-  const { runs, rest } = runsWanted(process.argv.slice(2));
-  const names = selected(rest);
+  const { runs: defaultRuns, rest } = runsWanted(process.argv.slice(2));
+  const plan = selected(rest, defaultRuns);
+  const names = [...plan.keys()];
   const startedAt = new Date();
   const log = (line: string) => console.log(line);
   const logDir = mkdtempSync(join(tmpdir(), "postkamer-bench-"));
-  log(`Postkamer bench: ${names.join(", ")}${runs > 1 ? `, ${runs} runs each` : ""} (process logs in ${logDir})`);
+  log(`Postkamer bench: ${names.map((n) => (plan.get(n)! > 1 ? `${n} ×${plan.get(n)}` : n)).join(", ")} (process logs in ${logDir})`);
 
   database = await provisionTestDatabase();
   log(`  using ${database.description}`);
@@ -323,6 +332,7 @@ async function main() {
         chartQuery: () => chartQueryBench(ctx),
         scale: () => scaleBench(ctx, boss!, sink!),
       }[name];
+      const runs = plan.get(name)!;
       const each: Record<string, unknown>[] = [];
       for (let i = 0; i < runs && !interrupted; i++) {
         const runStarted = Date.now();
@@ -350,7 +360,7 @@ async function main() {
     finishedAt: finishedAt.toISOString(),
     durationSeconds: round((finishedAt.getTime() - startedAt.getTime()) / 1000),
     benchmarks: names,
-    runs,
+    runs: Object.fromEntries(plan),
     machine: machine(version),
     database: database.description.startsWith("embedded") ? "embedded PostgreSQL" : "throwaway database on DATABASE_URL's server",
     ...results,

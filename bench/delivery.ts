@@ -168,9 +168,7 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
   const server = await benchServer(prisma, { name: "Bench delivery", port: sink.port, maxConnections: CONNECTIONS });
   ctx.log(`  queueing ${DELIVERY_MESSAGES} messages with their jobs…`);
   await prequeue(prisma, boss, server.id, DELIVERY_MESSAGES);
-  // Autovacuum would have analysed the freshly filled tables within a minute in production.
-  await prisma.$executeRawUnsafe(`ANALYZE "OutboundMessage"`);
-  await prisma.$executeRawUnsafe(`ANALYZE pgboss.job`).catch(() => {});
+  await settleTables(prisma);
 
   ctx.log("  baseline: plain nodemailer pool → sink…");
   const baselineRate = await baseline(sink, DELIVERY_MESSAGES);
@@ -242,7 +240,8 @@ async function webhooksBench(ctx: BenchContext, boss: PgBoss, sink: Sink, refere
     ctx.log(`  webhooks on: queueing ${DELIVERY_MESSAGES} messages of an API key with an endpoint for every event…`);
     await prequeue(prisma, boss, server.id, DELIVERY_MESSAGES, { first: DELIVERY_MESSAGES + CRASH_MESSAGES });
     await prisma.$executeRaw`UPDATE "OutboundMessage" SET "apiKeyId" = ${key.id}::uuid WHERE "serverId" = ${server.id}::uuid`;
-    await prisma.$executeRawUnsafe(`ANALYZE "OutboundMessage"`);
+    // The same starting point as the drain without webhooks: the earlier phases' dead rows vacuumed.
+    await settleTables(prisma);
     await sink.reset();
     const started = performance.now();
     const worker = startWorker({ ...ctx.env, ALLOW_PRIVATE_WEBHOOK_URLS: "1" }, logPath(ctx, "delivery-webhooks-worker.log"));
@@ -273,6 +272,16 @@ async function webhooksBench(ctx: BenchContext, boss: PgBoss, sink: Sink, refere
   } finally {
     receiver.closeAllConnections();
     await new Promise((resolve) => receiver.close(resolve));
+  }
+}
+
+/**
+ * The state autovacuum keeps the tables in: analysed, and the earlier phases' dead rows gone
+ * (otherwise a later phase pays for an earlier one's, and autovacuum may start in the middle of it).
+ */
+async function settleTables(prisma: BenchContext["prisma"]): Promise<void> {
+  for (const table of ['"OutboundMessage"', '"DeliveryAttempt"', '"ServerHandoff"', '"WebhookDelivery"', "pgboss.job"]) {
+    await prisma.$executeRawUnsafe(`VACUUM (ANALYZE) ${table}`).catch(() => {});
   }
 }
 

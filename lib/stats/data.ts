@@ -46,9 +46,12 @@ export async function deferralEpisodes(prisma: Db, serverId: string, from: Date,
   // Without JIT: the planner cannot know how short the episodes are, so it prices the waits' index
   // scan per episode at a guessed 0.5 % of the hand-overs and compiles the query (0.5–0.8 s at 1 M
   // log rows) for what runs in ~20 ms (docs/benchmarks.md, the chart query). SET LOCAL ends with it.
-  const [, rows] = await prisma.$transaction([
-    prisma.$executeRaw`SET LOCAL jit = off`,
-    prisma.$queryRaw<{ start: Date; end: Date; open: boolean; deferred: number; handedOver: number; averageWaitMs: number | null; maxWaitMs: number | null }[]>`
+  const [, rows] = await prisma.$transaction(
+    [
+      prisma.$executeRaw`SET LOCAL jit = off`,
+      prisma.$queryRaw<
+        { start: Date; end: Date; open: boolean; deferred: number; handedOver: number; averageWaitMs: number | null; maxWaitMs: number | null }[]
+      >`
     WITH held AS (
       SELECT "deferredSince" AS s, "createdAt" AS c, seq,
         coalesce("sentAt", CASE WHEN status IN ('FAILED', 'CANCELLED') THEN "updatedAt" END, ${to}::timestamptz) AS e,
@@ -78,7 +81,10 @@ export async function deferralEpisodes(prisma: Db, serverId: string, from: Date,
     ) w
     WHERE ep.start >= ${from}
     ORDER BY ep.start`,
-  ]);
+    ],
+    // Prisma's default 5 s would turn a slow first read (cold cache, 1 M log rows) into an error page.
+    { timeout: 30_000 },
+  );
   return rows.map((r) => ({
     start: r.start.getTime(),
     end: r.end.getTime(),

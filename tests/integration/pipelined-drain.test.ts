@@ -34,6 +34,23 @@ beforeEach(() => resetDatabase());
 
 const drain = (serverId: string) => drainServer(testDb(), serverId, { workerId: "pipeline-test", batchSize: 2, maxMs: 10_000 });
 
+/** Messages "Bericht 0…n" with the given bodies, in one transaction. */
+async function submitTexts(serverId: string, texts: string[]): Promise<void> {
+  await testDb().$transaction(async (tx) => {
+    for (const [i, text] of texts.entries()) {
+      await queueMessage(tx, boss, {
+        kind: "APPLICATION",
+        serverId,
+        from: { name: "Verzuimteam", address: "verzuim@klant.example" },
+        to: [`ontvanger-${i}@extern.example`],
+        subject: `Bericht ${i}`,
+        text,
+        giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
+      });
+    }
+  });
+}
+
 describe("the pipelined drain", () => {
   it("sends batch after batch in submission order, one attempt per message", async () => {
     const sink = await startTestSmtp();
@@ -55,19 +72,10 @@ describe("the pipelined drain", () => {
     const body = (i: number, lines: number) =>
       Array.from({ length: lines }, (_, n) => `${n % 50 === 0 ? "." : ""}bericht ${i} regel ${n} `.padEnd(60, "x")).join("\r\n");
     const sizes = [5_000, 1, 2_500];
-    await testDb().$transaction(async (tx) => {
-      for (const [i, lines] of sizes.entries()) {
-        await queueMessage(tx, boss, {
-          kind: "APPLICATION",
-          serverId: server.id,
-          from: { name: "Verzuimteam", address: "verzuim@klant.example" },
-          to: [`ontvanger-${i}@extern.example`],
-          subject: `Bericht ${i}`,
-          text: body(i, lines),
-          giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-        });
-      }
-    });
+    await submitTexts(
+      server.id,
+      sizes.map((lines, i) => body(i, lines)),
+    );
     expect((await drain(server.id)).sent).toBe(3);
     expect(sink.received.map(subjectIndex)).toEqual([0, 1, 2]);
     for (const [i, lines] of sizes.entries()) {
@@ -82,19 +90,7 @@ describe("the pipelined drain", () => {
     sinks.push(sink);
     const server = await loopbackServer(testDb(), sink.port);
     const large = "x".repeat(CLAIM_BYTES / 2 - 1000);
-    await testDb().$transaction(async (tx) => {
-      for (const [i, text] of [large, large, large, "klein", "x".repeat(CLAIM_BYTES + 10), "klein"].entries()) {
-        await queueMessage(tx, boss, {
-          kind: "APPLICATION",
-          serverId: server.id,
-          from: { name: "Verzuimteam", address: "verzuim@klant.example" },
-          to: [`ontvanger-${i}@extern.example`],
-          subject: `Bericht ${i}`,
-          text,
-          giveUpAt: new Date(Date.now() + DELIVERY_GIVE_UP_MS),
-        });
-      }
-    });
+    await submitTexts(server.id, [large, large, large, "klein", "x".repeat(CLAIM_BYTES + 10), "klein"]);
     const row = (await loadServer(testDb(), server.id))!;
     const first = await claimBatch(testDb(), row, 500);
     expect(first.messages.map((m) => m.subject)).toEqual(["Bericht 0", "Bericht 1"]);

@@ -1,7 +1,7 @@
 import { config } from "@/lib/config.ts";
 import type { Db } from "@/lib/db/client.ts";
 import { logger } from "@/lib/log/logger.ts";
-import { checkLimits, limitLabel, splitRecipients, unitsOf, windowMs, type Entry, type Limit } from "./limiter.ts";
+import { checkLimits, limitLabel, roomLeft, splitRecipients, windowMs, type Entry, type Limit } from "./limiter.ts";
 import { DEAD_AFTER_SECONDS } from "./liveness.ts";
 import { finalStatus, pendingRecipients, readRecipientOutcomes, summarizeRecipients, type RecipientOutcomes } from "./recipients.ts";
 import { deliveryNote } from "./notes.ts";
@@ -192,15 +192,9 @@ export async function claimBatch(prisma: Db, server: ServerRow, batchSize: numbe
           })
         ).map((e) => ({ countsUntil: e.countsUntil.getTime(), recipients: e.recipients }))
       : [];
-    // No more messages than the windows have room for (each takes at least one unit of every
-    // limit): a throttled server's claim reads the few that can go, not a whole batch. At least
-    // one, so a full window defers its head.
-    const room = Math.min(
-      Number.POSITIVE_INFINITY,
-      ...limits.map(
-        (limit) => limit.count - entries.filter((e) => e.countsUntil > now - windowMs(limit) - margin).reduce((n, e) => n + unitsOf(limit.unit, e), 0),
-      ),
-    );
+    // No more messages than the windows have room for: a throttled server's claim reads the few
+    // that can go, not a whole batch. At least one, so a full window defers its head.
+    const room = roomLeft(limits, entries, now, margin);
     // In submission order, up to the room, and no more body bytes than CLAIM_BYTES (at least one
     // message): a batch of large messages must not take the worker's memory (32 drains at once,
     // two batches each in flight). The sizes come from the rows' headers, not the bodies.

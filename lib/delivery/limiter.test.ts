@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, checkLimits, splitRecipients, type Entry, type Limit } from "./limiter.ts";
+import { backoffMs, checkLimits, roomLeft, splitRecipients, type Entry, type Limit } from "./limiter.ts";
 
 const perMinute: Limit = { count: 30, window: "MINUTE", unit: "MESSAGES" };
 const recipientsPerDay: Limit = { count: 10_000, window: "DAY", unit: "RECIPIENTS" };
@@ -25,6 +25,16 @@ describe("the sliding-window limiter", () => {
     const sent = entries(Array.from({ length: 30 }, (_, i) => 1000 + i * 10));
     const verdict = checkLimits([perMinute], sent, { transactions: 3, recipients: 3 }, 5000);
     expect(verdict).toMatchObject({ fits: false, freeAt: 1020 + 60_001 });
+  });
+
+  it("says how many more messages the fullest window leaves room for", () => {
+    const sent = entries(
+      Array.from({ length: 25 }, (_, i) => 1000 + i),
+      300,
+    );
+    expect(roomLeft([perMinute, recipientsPerDay], sent, 2000)).toBe(5);
+    expect(roomLeft([perMinute], sent, 61_025)).toBe(30);
+    expect(roomLeft([], sent, 2000)).toBe(Number.POSITIVE_INFINITY);
   });
 
   it("counts recipients (To + Cc + Bcc) for recipient limits", () => {

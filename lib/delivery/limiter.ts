@@ -62,8 +62,7 @@ export function checkLimits(limits: readonly Limit[], entries: readonly Entry[],
   for (const limit of limits) {
     // A server that counts in fixed windows gets a margin after each window (see boundaryMarginMs).
     const width = windowMs(limit) + marginMs;
-    let used = 0;
-    for (const entry of entries) if (entry.countsUntil > now - width) used += unitsOf(limit.unit, entry);
+    const used = usedIn(limit, entries, now, marginMs);
     const needed = unitsOf(limit.unit, need);
     if (used + needed <= limit.count) continue;
     if (needed > limit.count) return { fits: false, freeAt: Number.POSITIVE_INFINITY, limit, neverFits: true };
@@ -82,6 +81,22 @@ export function checkLimits(limits: readonly Limit[], entries: readonly Entry[],
     if (!blocked || freeAt > blocked.freeAt) blocked = { freeAt, limit, neverFits: false };
   }
   return blocked ? { fits: false, ...blocked } : { fits: true };
+}
+
+/** The units of `limit` the entries still use at `now`. */
+function usedIn(limit: Limit, entries: readonly Entry[], now: number, marginMs: number): number {
+  const width = windowMs(limit) + marginMs;
+  let used = 0;
+  for (const entry of entries) if (entry.countsUntil > now - width) used += unitsOf(limit.unit, entry);
+  return used;
+}
+
+/**
+ * How many more messages could fit at `now` at most: each takes at least one unit of every limit,
+ * so no more than the smallest room left in any window (Infinity without limits).
+ */
+export function roomLeft(limits: readonly Limit[], entries: readonly Entry[], now: number, marginMs = 0): number {
+  return Math.min(Number.POSITIVE_INFINITY, ...limits.map((limit) => limit.count - usedIn(limit, entries, now, marginMs)));
 }
 
 /** "30/MINUTE/MESSAGES": how a limit is named in the log and in LimitHit. */

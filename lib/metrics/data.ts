@@ -37,7 +37,11 @@ export async function databaseMetrics(prisma: Db, now = new Date()): Promise<Reg
     prisma.$queryRaw<{ name: string; state: string; jobs: bigint }[]>`
       SELECT name, state::text, count(*) AS jobs FROM pgboss.job WHERE state::text IN ('created', 'retry', 'active') GROUP BY 1, 2`.catch(() => []),
     prisma.$queryRaw<{ status: string; deliveries: bigint }[]>`SELECT status::text, count(*) AS deliveries FROM "WebhookDelivery" GROUP BY 1`,
-    prisma.$queryRaw<{ oldest: Date | null }[]>`SELECT min("createdAt") AS oldest FROM "WebhookDelivery" WHERE status IN ('PENDING', 'FAILED')`,
+    // The oldest event not yet delivered: a delivery waiting, or an event still in the outbox (not yet fanned out).
+    prisma.$queryRaw<{ oldest: Date | null }[]>`
+      SELECT least(
+        (SELECT min("createdAt") FROM "WebhookDelivery" WHERE status IN ('PENDING', 'FAILED')),
+        (SELECT "occurredAt" FROM "WebhookEvent" ORDER BY id LIMIT 1)) AS oldest`,
   ]);
 
   const names = new Map(servers.map((s) => [s.id, s.name]));

@@ -1,6 +1,7 @@
 /**
- * The events an endpoint can subscribe to. The statement-level database triggers of migration
- * 20261219000000_webhook_statement_triggers write them (one per change of a message);
+ * The events an endpoint can subscribe to. Statement-level database triggers on OutboundMessage
+ * write them to the outbox (migration 20261220000000_webhook_outbox, one per change of a
+ * message) and the dispatcher fans them out to deliveries (`fanOutWebhookEvents`);
  * `webhook.test` is only sent by the "Testgebeurtenis versturen" button and reaches an endpoint
  * whatever it subscribed to.
  */

@@ -133,7 +133,15 @@ export type DispatchOptions = GuardOptions & {
   limit?: number;
 };
 
-export type DispatchSummary = { claimed: number; delivered: number; failed: number; dead: number; nextAttemptAt: Date | null };
+export type DispatchSummary = {
+  /** Events moved from the outbox to deliveries before the round. */
+  events: number;
+  claimed: number;
+  delivered: number;
+  failed: number;
+  dead: number;
+  nextAttemptAt: Date | null;
+};
 
 type Claimed = {
   id: bigint;
@@ -170,15 +178,49 @@ export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions =
   const now = options.now ?? (() => new Date());
   const limit = options.limit ?? ROUND_SIZE;
   const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  const events = await fanOutWebhookEvents(prisma, limit);
   // Long enough for every call of the round to time out, MAX_SOCKETS_PER_TARGET at a time.
   const roundMs = (Math.ceil(limit / MAX_SOCKETS_PER_TARGET) + 1) * timeoutMs + 10_000;
-  return prisma.$transaction(async (tx) => dispatchRound(tx, { ...options, now, limit, timeoutMs }), { timeout: roundMs, maxWait: 30_000 });
+  const summary = await prisma.$transaction(async (tx) => dispatchRound(tx, { ...options, now, limit, timeoutMs }), { timeout: roundMs, maxWait: 30_000 });
+  return { ...summary, events };
+}
+
+/**
+ * Moves up to `limit` events from the outbox (written by the OutboundMessage triggers, oldest
+ * first) to their endpoints' deliveries, in one statement: the payload (the message's state at the
+ * change, its recipients, no subject or body), the event id derived from (message, type, attempt,
+ * status) so that the same change written twice queues nothing new, and createdAt the moment of
+ * the change (the 24-hour retry window counts from it, and rounds send in its order). An event goes to the endpoints of its API
+ * key that are active now, asked for its type and existed at the change. Several dispatchers skip
+ * each other's events (SKIP LOCKED). Returns how many events it moved.
+ */
+export async function fanOutWebhookEvents(prisma: Db | Prisma.TransactionClient, limit = ROUND_SIZE): Promise<number> {
+  const [row] = await prisma.$queryRaw<{ events: bigint }[]>`
+    WITH moved AS (
+      DELETE FROM "WebhookEvent" WHERE id IN (SELECT id FROM "WebhookEvent" ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING *
+    ), fanned AS (
+      INSERT INTO "WebhookDelivery" ("endpointId", "eventId", "type", "payload", "createdAt", "nextAttemptAt")
+      SELECT e.id, x.event_id, m.type,
+        postkamer_webhook_payload(x.event_id, m.type, m."occurredAt", m."messageId", m.status, m.attempt, m."possibleDuplicate",
+          m."serverId", n."to" || n."cc" || n."bcc", n."recipientCount", m."responseCode", m.response, m."nextAttemptAt", m."sentAt"),
+        m."occurredAt", m."occurredAt"
+      FROM moved m
+      CROSS JOIN LATERAL (SELECT md5(m."messageId"::text || ':' || m.type || ':' || m.attempt || ':' || m.status)::uuid AS event_id) x
+      JOIN "OutboundMessage" n ON n.id = m."messageId"
+      JOIN "WebhookEndpoint" e ON e."apiKeyId" = m."apiKeyId" AND e.active AND m.type = ANY (e.events) AND e."createdAt" <= m."occurredAt"
+      ORDER BY m.id
+      ON CONFLICT ("endpointId", "eventId") DO NOTHING
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM moved) AS events, (SELECT count(*) FROM fanned) AS deliveries`;
+  return Number(row?.events ?? 0);
 }
 
 async function dispatchRound(
   tx: Prisma.TransactionClient,
   options: DispatchOptions & { now: () => Date; limit: number; timeoutMs: number },
-): Promise<DispatchSummary> {
+): Promise<Omit<DispatchSummary, "events">> {
   const { now, limit } = options;
   // Each status read in nextAttemptAt order from the (status, nextAttemptAt) index, skipping what
   // other rounds hold, and merged (`status IN (…) ORDER BY nextAttemptAt` would read and sort every
@@ -232,7 +274,7 @@ async function dispatchRound(
       WHERE d.id = r.id`;
   }
 
-  const summary: DispatchSummary = { claimed: claimed.length, delivered: delivered.length, failed: 0, dead: 0, nextAttemptAt: null };
+  const summary: Omit<DispatchSummary, "events"> = { claimed: claimed.length, delivered: delivered.length, failed: 0, dead: 0, nextAttemptAt: null };
   for (const delivery of claimed) {
     const result = outcomes.get(delivery)!;
     if (result.ok) continue;
@@ -282,11 +324,12 @@ async function attempt(target: CheckedUrl, secret: string, delivery: Claimed, ti
   }
 }
 
-/** Whether any delivery is due now (the worker's cheap check before it queues a dispatch job). */
+/** Whether an event waits in the outbox or a delivery is due now (the worker's cheap check before it queues a dispatch job). */
 export async function hasDueWebhooks(prisma: Db, now = new Date()): Promise<boolean> {
   const rows = await prisma.$queryRaw<unknown[]>`
-    SELECT 1 FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId"
-    WHERE d.status IN ('PENDING', 'FAILED') AND d."nextAttemptAt" <= ${now} AND e.active LIMIT 1`;
+    SELECT 1 WHERE EXISTS (SELECT 1 FROM "WebhookEvent" ORDER BY id LIMIT 1)
+      OR EXISTS (SELECT 1 FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId"
+        WHERE d.status IN ('PENDING', 'FAILED') AND d."nextAttemptAt" <= ${now} AND e.active)`;
   return rows.length > 0;
 }
 
@@ -313,7 +356,7 @@ export async function dispatchAndReschedule(prisma: Db, boss: PgBoss, options: D
     const size = delivering ? Math.min(limit, ROUND_SIZE_WHILE_DELIVERING) : limit;
     const summary = await dispatchDueWebhooks(prisma, { ...options, limit: size });
     if (summary.nextAttemptAt && (!next || summary.nextAttemptAt < next)) next = summary.nextAttemptAt;
-    if (summary.claimed < size) break;
+    if (summary.claimed < size && summary.events < size) break;
     if (delivering) await pause(Math.min(MAX_PAUSE_MS, PAUSE_PER_ROUND_WHILE_DELIVERING * (performance.now() - started)));
   }
   if (next) await boss.send(QUEUES.webhooks, {}, { startAfter: next });

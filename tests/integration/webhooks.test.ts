@@ -4,15 +4,23 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApiKey } from "@/lib/apikeys/mutations.ts";
 import { outcomeWriter } from "@/lib/db/client.ts";
 import { UserError } from "@/lib/ui/errors.ts";
-import { createWebhookEndpoint, deleteWebhookEndpoint, dispatchDueWebhooks, queueTestEvent, rotateWebhookSecret } from "@/lib/webhooks/mutations.ts";
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  dispatchDueWebhooks,
+  fanOutWebhookEvents,
+  hasDueWebhooks,
+  queueTestEvent,
+  rotateWebhookSecret,
+} from "@/lib/webhooks/mutations.ts";
 import { messageEventSchema, testEventSchema } from "@/lib/webhooks/schema.ts";
 import { signatureHeader, verifyWebhookSignature } from "@/lib/webhooks/signature.ts";
 import { GET as getOpenApi } from "@/app/api/v1/openapi.json/route.ts";
 import { resetDatabase, testDb } from "../support/db.ts";
 
 /**
- * Webhooks end to end below the UI: events written by the database triggers in the transaction
- * that changes a message, sent by the dispatcher to a real loopback HTTP receiver, signed,
+ * Webhooks end to end below the UI: events written to the outbox by the database triggers in the
+ * transaction that changes a message, fanned out to deliveries and sent by the dispatcher to a real loopback HTTP receiver, signed,
  * retried with backoff, dead after 24 hours, and refused for private addresses.
  */
 const actor = { id: null, label: "test" };
@@ -107,9 +115,12 @@ describe("delivery events", () => {
     // The engine's fast path writes plain successes with a raw statement: it emits too.
     await outcomeWriter(testDb()).query(`UPDATE "OutboundMessage" SET status = 'SENT', "sentAt" = now(), "lastResponseCode" = 250 WHERE id = $1`, [m.id]);
 
+    expect(await hasDueWebhooks(testDb())).toBe(true); // in the outbox, not yet a delivery
     const summary = await dispatchDueWebhooks(testDb(), loopback);
 
-    expect(summary).toMatchObject({ claimed: 2, delivered: 2, failed: 0 });
+    expect(summary).toMatchObject({ events: 2, claimed: 2, delivered: 2, failed: 0 });
+    expect(await testDb().webhookEvent.count()).toBe(0);
+    expect(await hasDueWebhooks(testDb())).toBe(false);
     const events = received.map((r) => JSON.parse(r.body) as { id: string; type: string; data: Record<string, unknown> });
     expect(events.map((e) => e.type).sort()).toEqual(["message.accepted", "message.sent"]);
     for (const r of received) {
@@ -130,18 +141,54 @@ describe("delivery events", () => {
     await endpoint(["message.sent"]);
     const m = await message();
     await testDb().outboundMessage.update({ where: { id: m.id }, data: { status: "SENT" } });
+    expect(await fanOutWebhookEvents(testDb())).toBe(1);
     await testDb().outboundMessage.update({ where: { id: m.id }, data: { status: "SENDING" } });
     await testDb().outboundMessage.update({ where: { id: m.id }, data: { status: "SENT" } });
+    expect(await fanOutWebhookEvents(testDb())).toBe(1);
 
     const rows = await testDb().webhookDelivery.findMany();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.type).toBe("message.sent");
   });
 
+  it("writes an event only with its change: a change rolled back leaves none", async () => {
+    await endpoint(["message.sent"]);
+    const m = await message();
+    await expect(
+      testDb().$transaction(async (tx) => {
+        await tx.outboundMessage.update({ where: { id: m.id }, data: { status: "SENT" } });
+        expect(await tx.webhookEvent.count()).toBe(1); // written by the trigger, in this transaction
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect(await testDb().webhookEvent.count()).toBe(0);
+  });
+
+  it("fans an event out to the endpoints that existed at the change, with the change's time and state", async () => {
+    await endpoint(["message.deferred"]);
+    const m = await message();
+    await testDb().outboundMessage.update({ where: { id: m.id }, data: { status: "DEFERRED", attemptCount: 1, lastResponse: "421 try later" } });
+    const { occurredAt } = await testDb().webhookEvent.findFirstOrThrow({ select: { occurredAt: true } });
+    // Another endpoint of the key, made after the change, and the message changed again since.
+    await endpoint(["message.deferred"]);
+    await testDb().outboundMessage.update({ where: { id: m.id }, data: { lastResponse: "250 ok" } });
+
+    expect(await fanOutWebhookEvents(testDb())).toBe(1);
+    const rows = await testDb().webhookDelivery.findMany();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.createdAt).toEqual(occurredAt);
+    const payload = messageEventSchema.parse(rows[0]!.payload);
+    expect(payload).toMatchObject({
+      type: "message.deferred",
+      createdAt: occurredAt.toISOString(),
+      data: { status: "DEFERRED", attempt: 1, response: "421 try later" },
+    });
+  });
+
   it("emits deferred, failed and possible-duplicate events, only those subscribed, and nothing without an endpoint", async () => {
     const unseen = await message();
     await testDb().outboundMessage.update({ where: { id: unseen.id }, data: { status: "FAILED" } });
-    expect(await testDb().webhookDelivery.count()).toBe(0);
+    expect(await testDb().webhookEvent.count()).toBe(0);
 
     await endpoint(["message.deferred", "message.failed", "message.possible_duplicate"]);
     const m = await message();
@@ -151,6 +198,7 @@ describe("delivery events", () => {
     const noKey = await message(null);
     await testDb().outboundMessage.update({ where: { id: noKey.id }, data: { status: "FAILED" } });
 
+    expect(await fanOutWebhookEvents(testDb())).toBe(3);
     const types = (await testDb().webhookDelivery.findMany({ orderBy: { id: "asc" } })).map((row) => row.type);
     expect(types).toEqual(["message.deferred", "message.possible_duplicate", "message.failed"]);
   });
@@ -176,6 +224,16 @@ describe("several dispatchers", () => {
     expect(new Set(ids).size).toBe(30);
     expect(ids).toHaveLength(30);
     expect(await testDb().webhookDelivery.count({ where: { status: "DELIVERED", attempts: 1 } })).toBe(30);
+  });
+
+  it("fan each outbox event out once", async () => {
+    await endpoint(["message.accepted"]);
+    for (let i = 0; i < 30; i++) await message();
+    const moved = await Promise.all([1, 2, 3].map(() => fanOutWebhookEvents(testDb(), 20)));
+    const rest = await fanOutWebhookEvents(testDb(), 20);
+    expect(moved.reduce((n, m) => n + m, rest)).toBe(30);
+    expect(await testDb().webhookDelivery.count()).toBe(30);
+    expect(await testDb().webhookEvent.count()).toBe(0);
   });
 });
 

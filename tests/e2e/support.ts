@@ -2,6 +2,7 @@ import { expect, type Browser, type Page, type Request } from "@playwright/test"
 import { createDb, type Db } from "@/lib/db/client.ts";
 import { seed } from "@/lib/ops/seed.ts";
 import { createUser } from "@/lib/users/mutations.ts";
+import { resetDatabase } from "../support/db.ts";
 
 export const ADMIN = { email: "beheerder@example.test", password: "beheerder-wachtwoord-1" };
 export const HELPDESK = { email: "helpdesk@example.test", password: "helpdesk-wachtwoord-1" };
@@ -15,9 +16,8 @@ export function db(): Db {
 
 /** An empty application database with the seeded roles, one administrator and one helpdesk user. */
 export async function resetWithUsers(): Promise<void> {
-  const tables = await db().$queryRaw<{ tablename: string }[]>`
-    SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`;
-  await db().$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"public"."${t.tablename}"`).join(", ")} CASCADE`);
+  // The app's worker keeps running meanwhile: the reset retries when its TRUNCATE meets the worker's locks (a deadlock).
+  await resetDatabase(db());
   await seed(db(), { adminEmail: ADMIN.email, adminPassword: ADMIN.password });
   const helpdesk = await db().role.findUniqueOrThrow({ where: { name: "Helpdesk" } });
   await createUser(db(), { id: null, label: "test" }, { email: HELPDESK.email, name: "Hanna Helpdesk", password: HELPDESK.password, roles: [helpdesk.id] });

@@ -184,13 +184,13 @@ export async function claimBatch(prisma: Db, server: ServerRow, batchSize: numbe
     const limits = limitsOf(server);
     const margin = server.windowMarginMs;
     const longest = Math.max(0, ...limits.map(windowMs)) + margin;
+    // Raw statements on this hot path (here and for the inserts below): a claim at a window's edge
+    // reads hundreds of hand-overs for one message, and the ORM's per-row work was the largest
+    // part of a busy worker's time (docs/benchmarks.md, `scale`).
     const entries: Entry[] = limits.length
-      ? (
-          await tx.serverHandoff.findMany({
-            where: { serverId: server.id, countsUntil: { gt: new Date(now - longest) } },
-            select: { countsUntil: true, recipients: true },
-          })
-        ).map((e) => ({ countsUntil: e.countsUntil.getTime(), recipients: e.recipients }))
+      ? await tx.$queryRaw<Entry[]>`
+          SELECT (extract(epoch FROM "countsUntil") * 1000)::float8 AS "countsUntil", recipients FROM "ServerHandoff"
+          WHERE "serverId" = ${server.id}::uuid AND "countsUntil" > ${new Date(now - longest)}`
       : [];
     // No more messages than the windows have room for: a throttled server's claim reads the few
     // that can go, not a whole batch. At least one, so a full window defers its head.
@@ -258,29 +258,25 @@ export async function claimBatch(prisma: Db, server: ServerRow, batchSize: numbe
       UPDATE "OutboundMessage" SET status = 'SENDING', "attemptCount" = "attemptCount" + 1, "updatedAt" = clock_timestamp()
       WHERE id = ANY(${ids}::uuid[])`;
     if (server.deferredUntil) await tx.mailServer.update({ where: { id: server.id }, data: { deferredUntil: null, deferredReason: null } });
-    const attempts = await tx.deliveryAttempt.createManyAndReturn({
-      data: claimed.map((c) => ({ messageId: c.message.id, number: c.message.attemptCount + 1, route: "server", startedAt: new Date(now) })),
-      select: { id: true, messageId: true },
-    });
+    const attempts = await tx.$queryRaw<{ id: bigint; messageId: string }[]>`
+      INSERT INTO "DeliveryAttempt" ("messageId", number, route, "startedAt")
+      SELECT m, n, 'server', ${new Date(now)} FROM unnest(${ids}::uuid[], ${claimed.map((c) => c.message.attemptCount + 1)}::int[]) AS x(m, n)
+      RETURNING id, "messageId"::text AS "messageId"`;
     // Without limits there is nothing to count: the hand-over log is only written where it is read.
+    const transactions = claimed.flatMap((c) => c.chunks.map((chunk) => ({ messageId: c.message.id, recipients: chunk.length })));
     const handoffs =
       limits.length === 0
         ? []
-        : await tx.serverHandoff.createManyAndReturn({
-            data: claimed.flatMap((c) =>
-              c.chunks.map((chunk) => ({
-                serverId: server.id,
-                messageId: c.message.id,
-                recipients: chunk.length,
-                claimedAt: new Date(now),
-                countsUntil: new Date(now + LONGEST_HANDOVER_MS),
-              })),
-            ),
-            select: { id: true, messageId: true },
-          });
+        : await tx.$queryRaw<{ id: bigint; messageId: string }[]>`
+            INSERT INTO "ServerHandoff" ("serverId", "messageId", recipients, "claimedAt", "countsUntil")
+            SELECT ${server.id}::uuid, m, r, ${new Date(now)}, ${new Date(now + LONGEST_HANDOVER_MS)}
+            FROM unnest(${transactions.map((t) => t.messageId)}::uuid[], ${transactions.map((t) => t.recipients)}::int[]) WITH ORDINALITY AS x(m, r, i)
+            ORDER BY i
+            RETURNING id, "messageId"::text AS "messageId"`;
     const attemptOf = new Map(attempts.map((a) => [a.messageId, a.id]));
     const handoffsOf = new Map<string, bigint[]>();
-    for (const h of handoffs) handoffsOf.set(h.messageId, [...(handoffsOf.get(h.messageId) ?? []), h.id]);
+    // Ids follow the insert's order: a message's i-th transaction gets its i-th hand-over.
+    for (const h of [...handoffs].sort((a, b) => (a.id < b.id ? -1 : 1))) handoffsOf.set(h.messageId, [...(handoffsOf.get(h.messageId) ?? []), h.id]);
     return {
       now,
       offset,

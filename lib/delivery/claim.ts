@@ -143,26 +143,27 @@ export async function giveBack(prisma: Db, messages: ClaimedMessage[]): Promise<
 /** A claim takes no more than this many bytes of message bodies (and at least one message). */
 export const CLAIM_BYTES = 8 * 1024 * 1024;
 
-/** The columns a claim reads. */
-const CANDIDATE_FIELDS = {
-  id: true,
-  status: true,
-  attemptCount: true,
-  possibleDuplicate: true,
-  giveUpAt: true,
-  deferredSince: true,
-  recipientOutcomes: true,
-  fromName: true,
-  fromAddress: true,
-  replyTo: true,
-  to: true,
-  cc: true,
-  bcc: true,
-  subject: true,
-  text: true,
-  html: true,
-  messageIdHeader: true,
-} as const;
+/** The columns a claim reads: only what the claim and the hand-over need. */
+type CandidateRow = {
+  id: string;
+  status: string;
+  attemptCount: number;
+  possibleDuplicate: boolean;
+  giveUpAt: Date;
+  deferredSince: Date | null;
+  /** jsonb as text, parsed here (readRecipientOutcomes checks its shape). */
+  recipientOutcomes: string | null;
+  fromName: string;
+  fromAddress: string;
+  replyTo: string | null;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  text: string | null;
+  html: string | null;
+  messageIdHeader: string;
+};
 
 /**
  * Claims the next messages of a server in submission order (seq), under an advisory lock per
@@ -208,12 +209,13 @@ export async function claimBatch(prisma: Db, server: ServerRow, batchSize: numbe
     const candidates =
       within.length === 0
         ? []
-        : await tx.outboundMessage.findMany({
-            where: { id: { in: within } },
-            orderBy: { seq: "asc" },
-            // Only what the claim and the hand-over read.
-            select: CANDIDATE_FIELDS,
-          });
+        : (
+            await tx.$queryRaw<CandidateRow[]>`
+              SELECT id::text AS id, status::text AS status, "attemptCount", "possibleDuplicate", "giveUpAt", "deferredSince",
+                "recipientOutcomes"::text AS "recipientOutcomes", "fromName", "fromAddress", "replyTo", "to", cc, bcc, subject, text, html,
+                "messageIdHeader"
+              FROM "OutboundMessage" WHERE id = ANY(${within}::uuid[]) ORDER BY seq`
+          ).map((row) => ({ ...row, recipientOutcomes: row.recipientOutcomes === null ? null : (JSON.parse(row.recipientOutcomes) as unknown) }));
     if (candidates.length === 0) return { now, offset, messages: [] };
 
     const claimed: { message: (typeof candidates)[number]; outcomes: RecipientOutcomes; chunks: string[][] }[] = [];

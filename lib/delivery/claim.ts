@@ -143,26 +143,16 @@ export async function giveBack(prisma: Db, messages: ClaimedMessage[]): Promise<
 /** A claim takes no more than this many bytes of message bodies (and at least one message). */
 export const CLAIM_BYTES = 8 * 1024 * 1024;
 
-/** The columns a claim reads: only what the claim and the hand-over need. */
-type CandidateRow = {
-  id: string;
+/** The columns a claim reads: what the hand-over needs (ClaimedMessage's own columns) and what the claim checks. */
+type CandidateRow = Pick<
+  ClaimedMessage,
+  "id" | "attemptCount" | "possibleDuplicate" | "fromName" | "fromAddress" | "replyTo" | "to" | "cc" | "bcc" | "subject" | "text" | "html" | "messageIdHeader"
+> & {
   status: string;
-  attemptCount: number;
-  possibleDuplicate: boolean;
   giveUpAt: Date;
   deferredSince: Date | null;
   /** jsonb as text, parsed here (readRecipientOutcomes checks its shape). */
   recipientOutcomes: string | null;
-  fromName: string;
-  fromAddress: string;
-  replyTo: string | null;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  subject: string;
-  text: string | null;
-  html: string | null;
-  messageIdHeader: string;
 };
 
 /**

@@ -190,9 +190,10 @@ export async function dispatchDueWebhooks(prisma: Db, options: DispatchOptions =
  * first) to their endpoints' deliveries, in one statement: the payload (the message's state at the
  * change, its recipients, no subject or body), the event id derived from (message, type, attempt,
  * status) so that the same change written twice queues nothing new, and createdAt the moment of
- * the change (the 24-hour retry window counts from it, and rounds send in its order). An event goes to the endpoints of its API
- * key that are active now, asked for its type and existed at the change. Several dispatchers skip
- * each other's events (SKIP LOCKED). Returns how many events it moved.
+ * the change (the 24-hour retry window counts from it, and rounds send in its order). An event
+ * goes to the endpoints of its API key that are active now, asked for its type and existed at the
+ * change. Several dispatchers skip each other's events (SKIP LOCKED). Returns how many events it
+ * moved.
  */
 export async function fanOutWebhookEvents(prisma: Db | Prisma.TransactionClient, limit = ROUND_SIZE): Promise<number> {
   const [row] = await prisma.$queryRaw<{ events: bigint }[]>`
@@ -211,9 +212,8 @@ export async function fanOutWebhookEvents(prisma: Db | Prisma.TransactionClient,
       JOIN "WebhookEndpoint" e ON e."apiKeyId" = m."apiKeyId" AND e.active AND m.type = ANY (e.events) AND e."createdAt" <= m."occurredAt"
       ORDER BY m.id
       ON CONFLICT ("endpointId", "eventId") DO NOTHING
-      RETURNING 1
     )
-    SELECT (SELECT count(*) FROM moved) AS events, (SELECT count(*) FROM fanned) AS deliveries`;
+    SELECT count(*) AS events FROM moved`;
   return Number(row?.events ?? 0);
 }
 

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wakeJobId, wakeServer } from "@/lib/delivery/dispatch.ts";
-import { createBoss } from "@/lib/jobs/boss.ts";
-import { ensureQueues, QUEUES } from "@/lib/jobs/queues.ts";
+import { QUEUES } from "@/lib/jobs/queues.ts";
 import { testDb } from "../support/db.ts";
+import { startJobs } from "../support/jobs.ts";
 
 /**
  * Wake-ups of a server's drainer through pg-boss: every drain that finds a server waiting for its
@@ -13,16 +13,13 @@ import { testDb } from "../support/db.ts";
  * now is always queued.
  */
 let boss: PgBoss;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  boss = createBoss(process.env.DATABASE_URL!, "web");
-  await boss.start();
-  await ensureQueues(boss);
+  ({ boss, stop } = await startJobs({ worker: false }));
 });
 
-afterAll(async () => {
-  await boss.stop({ graceful: false, close: true });
-});
+afterAll(() => stop());
 
 async function wakeJobs(serverId: string): Promise<{ id: string; startAfter: Date }[]> {
   return testDb().$queryRaw`

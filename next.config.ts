@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { FIXED_RESPONSE_HEADERS } from "./lib/ui/security-headers.ts";
 
 const nextConfig: NextConfig = {
   // Tests build into their own folder so a running `npm start` keeps its build.
@@ -13,23 +14,7 @@ const nextConfig: NextConfig = {
   },
   // The Content-Security-Policy (with its per-response nonce) and HSTS are set in proxy.ts.
   async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-          // No page of Postkamer needs any of these; a script that got in could not ask for them either.
-          {
-            key: "Permissions-Policy",
-            value:
-              "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()",
-          },
-          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
-        ],
-      },
-    ];
+    return [{ source: "/:path*", headers: [...FIXED_RESPONSE_HEADERS] }];
   },
 };
 

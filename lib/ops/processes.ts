@@ -89,13 +89,17 @@ function spawnChild(args: string[], options: ChildOptions): ChildProcess {
   return child;
 }
 
+/** The production web process: Next.js behind Postkamer's own server, which answers the submission API itself (lib/ops/web-server.ts). */
+export const WEB_SERVER_ARGS = ["--import", "tsx", "lib/ops/web-server.ts"];
+
 /**
- * `next start` (or `dev`) on `port`, on the interface HOST names when set: Next.js alone listens
- * on every interface, which a container needs but a host behind a local reverse proxy does not.
+ * The production web server (or `next dev`) on `port`, on the interface HOST names when set;
+ * without it on every interface, which a container needs but a host behind a local reverse proxy does not.
  */
 export function webServerArgs(options: { port: number; dev?: boolean; host?: string }): string[] {
   const host = options.host?.trim();
-  return [NEXT_BIN, options.dev ? "dev" : "start", "-p", String(options.port), ...(host ? ["-H", host] : [])];
+  const command = options.dev ? [NEXT_BIN, "dev"] : WEB_SERVER_ARGS;
+  return [...command, "-p", String(options.port), ...(host ? ["-H", host] : [])];
 }
 
 export function spawnWeb(options: ChildOptions & { port: number; dev?: boolean; distDir?: string }): ChildProcess {

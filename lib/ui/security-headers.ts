@@ -1,6 +1,23 @@
 /**
- * Response headers that need the request or the runtime configuration (proxy.ts); the fixed
- * ones are in next.config.ts.
+ * The fixed response headers of every answer: next.config.ts sets them on what Next.js answers,
+ * and the production web server's direct API path (lib/ops/web-server.ts) on its own answers.
+ * This file imports nothing, so next.config.ts can load it.
+ */
+export const FIXED_RESPONSE_HEADERS: readonly { key: string; value: string }[] = [
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "same-origin" },
+  // No page of Postkamer needs any of these; a script that got in could not ask for them either.
+  {
+    key: "Permissions-Policy",
+    value:
+      "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()",
+  },
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+];
+
+/**
+ * Response headers that need the request or the runtime configuration (proxy.ts).
  *
  * The Content-Security-Policy carries a fresh nonce per response: Next.js reads it from the
  * request's own CSP header and puts it on every script it renders, and 'strict-dynamic' lets

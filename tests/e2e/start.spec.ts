@@ -125,8 +125,7 @@ function portOpen(port: number): Promise<boolean> {
 
 const childOf = (started: Started, marker: (proc: Proc) => boolean) => processTree(started.npm.pid!).find(marker);
 const isWorker = (proc: Proc) => proc.args.includes("lib/ops/worker.ts") && !proc.args.includes("esbuild");
-// Next.js renames its process to "next-server (v16…)".
-const isWeb = (proc: Proc) => proc.args.startsWith("next-server");
+const isWeb = (proc: Proc) => proc.args.includes("lib/ops/web-server.ts") && !proc.args.includes("esbuild");
 
 /**
  * Stops Postkamer as systemd or `kill PID` does (SIGTERM to the npm process) or as Ctrl-C does

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { parseConfig } from "@/lib/config.ts";
 import { serverFormSchema } from "@/lib/mailservers/schema.ts";
-import { webServerArgs } from "@/lib/ops/processes.ts";
+import { WEB_SERVER_ARGS, webServerArgs } from "@/lib/ops/processes.ts";
 
 /** Issue 14, item 7: the smaller findings. */
 
@@ -56,16 +56,17 @@ describe("the SMTP user name", () => {
 });
 
 describe("HOST", () => {
-  it("makes next start listen on that interface only; unset it listens on all, as before", () => {
-    expect(webServerArgs({ port: 3000, host: parseConfig({ HOST: "127.0.0.1" }).HOST })).toEqual([
+  it("makes the web server listen on that interface only; unset it listens on all, as before", () => {
+    expect(webServerArgs({ port: 3000, host: parseConfig({ HOST: "127.0.0.1" }).HOST })).toEqual([...WEB_SERVER_ARGS, "-p", "3000", "-H", "127.0.0.1"]);
+    expect(webServerArgs({ port: 3000, host: parseConfig({}).HOST })).toEqual([...WEB_SERVER_ARGS, "-p", "3000"]);
+    expect(webServerArgs({ port: 3000, dev: true, host: parseConfig({ HOST: "127.0.0.1" }).HOST })).toEqual([
       expect.stringMatching(/next$/),
-      "start",
+      "dev",
       "-p",
       "3000",
       "-H",
       "127.0.0.1",
     ]);
-    expect(webServerArgs({ port: 3000, host: parseConfig({}).HOST })).toEqual([expect.stringMatching(/next$/), "start", "-p", "3000"]);
     expect(() => parseConfig({ HOST: "127.0.0.1; rm -rf /" })).toThrow(/HOST/);
   });
 

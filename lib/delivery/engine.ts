@@ -71,7 +71,7 @@ export async function drainServer(prisma: Db, serverId: string, options: { worke
         const waitMs = next ? next.getTime() - Date.now() : Number.POSITIVE_INFINITY;
         if (waitMs > IN_PROCESS_WAIT_MS || Date.now() + Math.max(0, waitMs) >= deadline) break;
         if (waitMs > 0) await sleep(waitMs);
-        await renewLease(prisma, serverId, holder);
+        if (!(await renewLease(prisma, serverId, holder))) break;
         server = await loadServer(prisma, serverId);
       }
     } finally {

@@ -44,16 +44,26 @@ type Pending = { handover: Handover; release: bigint | null; resolve: (recorded:
 
 export function createRecorder(prisma: Db, server: ServerRow, offset: number): Recorder {
   const at = (jsTime: number) => new Date(jsTime + offset);
-  const queue: Pending[] = [];
+  let queue: Pending[] = [];
   let flushing = false;
 
-  // Everything but plain successes, one after another: each decides in its own transaction.
   async function flush() {
     flushing = true;
     try {
       while (queue.length) {
-        const item = queue.shift()!;
-        await recordHandover(prisma, server, item, at).then(item.resolve, item.reject);
+        const items = queue;
+        queue = [];
+        const plain = items.filter((item) => isPlainSuccess(item.handover));
+        if (plain.length) {
+          await recordPlainSuccesses(prisma, plain, at).then(
+            () => plain.forEach((item) => item.resolve({ sent: true })),
+            (error: unknown) => plain.forEach((item) => item.reject(error)),
+          );
+        }
+        for (const item of items) {
+          if (plain.includes(item)) continue;
+          await recordHandover(prisma, server, item, at).then(item.resolve, item.reject);
+        }
       }
     } finally {
       flushing = false;
@@ -62,12 +72,10 @@ export function createRecorder(prisma: Db, server: ServerRow, offset: number): R
 
   return {
     record(handover, release) {
-      const recorded = isPlainSuccess(handover)
-        ? plainSuccesses(prisma)(plainRow(handover, release, at)).then(() => ({ sent: true }))
-        : new Promise<Recorded>((resolve, reject) => {
-            queue.push({ handover, release, resolve, reject });
-            if (!flushing) void flush();
-          });
+      const recorded = new Promise<Recorded>((resolve, reject) => {
+        queue.push({ handover, release, resolve, reject });
+        if (!flushing) void flush();
+      });
       // This worker's hand-over latency histogram (lib/metrics/registry.ts): from the first command to the last answer.
       const seconds = ((handover.transactions.at(-1)?.finishedAt ?? handover.startedAt) - handover.startedAt) / 1000;
       return recorded.then((result) => (processMetrics().handoverDuration.observe({ outcome: result.sent ? "sent" : "not_sent" }, seconds), result));
@@ -79,83 +87,25 @@ export function createRecorder(prisma: Db, server: ServerRow, offset: number): R
   };
 }
 
-type PlainRow = { id: string; attempt: bigint; at: Date; response: string; duplicate: boolean; handoffId: bigint | null; release: bigint | null };
-
-function plainRow(handover: Handover, release: bigint | null, at: (t: number) => Date): PlainRow {
-  const [transaction] = handover.transactions;
-  return {
-    id: handover.message.id,
-    attempt: handover.message.attemptId,
-    at: at(transaction!.finishedAt),
-    response: clip(transaction!.response ?? "250 OK"),
-    duplicate: handover.message.possibleDuplicate,
-    handoffId: transaction!.handoffId,
-    release,
-  };
-}
-
-/** Statements of plain successes in flight at once: the outcome writer's pool size (lib/db/client.ts). */
-const PLAIN_IN_FLIGHT = 2;
-const plainWriters = new WeakMap<Db, (row: PlainRow) => Promise<void>>();
-
-/**
- * The plain successes of every drain in this process (message SENT, attempt finished, hand-over
- * time, the lane's next message released), written together: one statement for all that finished
- * while the previous ones were being written, whichever server they went to. Twenty servers
- * draining at once otherwise wrote about one statement per message, and on two shared cores each
- * statement also costs the worker the time PostgreSQL takes the CPU (docs/benchmarks.md, `scale`).
- * Each row's promise settles when its statement has committed, as a lane's held end requires.
- */
-function plainSuccesses(prisma: Db): (row: PlainRow) => Promise<void> {
-  let writer = plainWriters.get(prisma);
-  if (!writer) {
-    let queue: { row: PlainRow; resolve: () => void; reject: (error: unknown) => void }[] = [];
-    let inFlight = 0;
-    const kick = () => {
-      while (inFlight < PLAIN_IN_FLIGHT && queue.length) {
-        const items = queue;
-        queue = [];
-        inFlight++;
-        writePlainSuccesses(
-          prisma,
-          items.map((item) => item.row),
-        )
-          .then(
-            () => items.forEach((item) => item.resolve()),
-            (error: unknown) => items.forEach((item) => item.reject(error)),
-          )
-          .finally(() => {
-            inFlight--;
-            kick();
-          });
-      }
-    };
-    writer = (row) =>
-      new Promise<void>((resolve, reject) => {
-        queue.push({ row, resolve, reject });
-        kick();
-      });
-    plainWriters.set(prisma, writer);
-  }
-  return writer;
-}
-
-async function writePlainSuccesses(prisma: Db, rows: PlainRow[]): Promise<void> {
-  const counted = rows.filter((row) => row.handoffId !== null);
+/** One statement for every plain success that finished meanwhile: message, attempt, hand-over. */
+async function recordPlainSuccesses(prisma: Db, items: { handover: Handover; release: bigint | null }[], at: (t: number) => Date): Promise<void> {
+  const handovers = items.map((item) => item.handover);
+  const times = handovers.map((h) => at(h.transactions[0]!.finishedAt));
+  const counted = handovers.flatMap((h, i) => (h.transactions[0]!.handoffId === null ? [] : [{ id: h.transactions[0]!.handoffId, at: times[i]! }]));
   // Named: prepared once per connection, parsed and planned once.
   await outcomeWriter(prisma).query({
     name: "postkamer-plain-successes",
     text: PLAIN_SUCCESSES,
     values: [
-      rows.map((row) => row.id),
-      rows.map((row) => row.attempt.toString()),
-      rows.map((row) => row.at),
-      rows.map((row) => row.response),
-      rows.map((row) => row.duplicate),
+      handovers.map((h) => h.message.id),
+      handovers.map((h) => h.message.attemptId.toString()),
+      times,
+      handovers.map((h) => clip(h.transactions[0]!.response ?? "250 OK")),
+      handovers.map((h) => h.message.possibleDuplicate),
       DUPLICATE_NOTE,
-      counted.map((row) => row.handoffId!.toString()),
-      counted.map((row) => row.at),
-      rows.flatMap((row) => (row.release === null ? [] : [row.release.toString()])),
+      counted.map((c) => c.id.toString()),
+      counted.map((c) => c.at),
+      items.flatMap((item) => (item.release === null ? [] : [item.release.toString()])),
     ],
   });
 }

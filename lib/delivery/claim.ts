@@ -79,11 +79,8 @@ export async function takeLease(prisma: Db, serverId: string, holder: string): P
   return { leased: false, deferredUntil: row && !row.held && !row.paused ? row.deferredUntil : null };
 }
 
-/** Whether the lease is still this holder's: a lease that ran out while its holder slept may have been taken by another drainer. */
-export async function renewLease(prisma: Db, serverId: string, holder: string): Promise<boolean> {
-  const renewed =
-    await prisma.$executeRaw`UPDATE "MailServer" SET "drainLeaseUntil" = clock_timestamp() + make_interval(secs => ${config().DRAIN_LEASE_SECONDS}) WHERE id = ${serverId}::uuid AND "drainHolder" = ${holder}`;
-  return renewed > 0;
+export async function renewLease(prisma: Db, serverId: string, holder: string): Promise<void> {
+  await prisma.$executeRaw`UPDATE "MailServer" SET "drainLeaseUntil" = clock_timestamp() + make_interval(secs => ${config().DRAIN_LEASE_SECONDS}) WHERE id = ${serverId}::uuid AND "drainHolder" = ${holder}`;
 }
 
 export async function releaseLease(prisma: Db, serverId: string, holder: string): Promise<void> {

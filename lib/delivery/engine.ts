@@ -60,19 +60,10 @@ export async function drainServer(prisma: Db, serverId: string, options: { worke
       return lease.deferredUntil ? { busy: false, sent, wakeAt: lease.deferredUntil } : { busy: true, sent, wakeAt: null };
     }
     try {
-      let server = await loadServer(prisma, serverId);
-      if (server) await recoverInterrupted(prisma, server);
-      while (server) {
+      const server = await loadServer(prisma, serverId);
+      if (server) {
+        await recoverInterrupted(prisma, server);
         sent += await drainLeased(prisma, server, { holder, batchSize, deadline });
-        // A short wait for the window is slept holding the lease: the next round needs no new
-        // lease and no recovery (nothing of ours is interrupted), only the server as it is now.
-        // At a throttled server's window edge that is most of a round's statements.
-        const next = await nextWake(prisma, serverId);
-        const waitMs = next ? next.getTime() - Date.now() : Number.POSITIVE_INFINITY;
-        if (waitMs > IN_PROCESS_WAIT_MS || Date.now() + Math.max(0, waitMs) >= deadline) break;
-        if (waitMs > 0) await sleep(waitMs);
-        if (!(await renewLease(prisma, serverId, holder))) break;
-        server = await loadServer(prisma, serverId);
       }
     } finally {
       await releaseLease(prisma, serverId, holder);

@@ -1,15 +1,12 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ChildProcess } from "node:child_process";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { createApiKey } from "@/lib/apikeys/mutations.ts";
 import { createServer } from "@/lib/mailservers/mutations.ts";
 import { serverFormSchema } from "@/lib/mailservers/schema.ts";
-import { spawnWeb, stopChild, waitForHttp } from "@/lib/ops/processes.ts";
 import { createUser } from "@/lib/users/mutations.ts";
-import { freePort } from "../support/test-database.ts";
-import { ADMIN, HELPDESK, db, resetWithUsers, signIn } from "./support.ts";
+import { ADMIN, HELPDESK, db, resetWithUsers, signIn, withSecondApp } from "./support.ts";
 
 /**
  * The accessibility gate (issue 15): every admin page state reachable with seeded data, in Dutch
@@ -348,48 +345,34 @@ async function fakeMailCatcher(): Promise<Server> {
 }
 
 test("the Postvak (trial mode): scrolling mail bodies are keyboard-reachable and named, axe finds nothing serious", async ({ browser }) => {
-  // tests/run.ts passes the build it made; without it this test fails rather than being skipped silently.
-  expect(process.env.E2E_DIST_DIR, "run through tests/run.ts (npm test): it passes E2E_DIST_DIR for the second app instance").toBeTruthy();
   const catcher = await fakeMailCatcher();
-  const port = await freePort();
-  const url = `http://localhost:${port}`;
-  let web: ChildProcess | undefined;
   try {
-    web = spawnWeb({
-      port,
-      distDir: process.env.E2E_DIST_DIR,
-      logFile: `${process.env.E2E_APP_LOG}.postvak`,
-      env: {
-        // Not the test runner's own loader options: the app starts as tests/run.ts starts it.
-        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "NODE_OPTIONS")),
-        PORT: String(port),
-        NEXTAUTH_URL: url,
-        MAILCATCHER_API_URL: `http://127.0.0.1:${(catcher.address() as AddressInfo).port}`,
-        MAILCATCHER_API_AUTH: "catcher:test",
+    await withSecondApp(
+      "postvak",
+      { MAILCATCHER_API_URL: `http://127.0.0.1:${(catcher.address() as AddressInfo).port}`, MAILCATCHER_API_AUTH: "catcher:test" },
+      async (url) => {
+        for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
+          for (const locale of LOCALES) {
+            const { ctx, page } = await context(browser, url, viewport, locale, ADMIN);
+            expect((await page.goto("/beheer/postvak"))?.status()).toBe(200);
+            await expect(page.getByTestId("caught-mail"), await page.locator("main").innerText()).toHaveCount(2);
+            const bodies = page.getByTestId("caught-mail").locator("pre");
+            await expect(bodies).toHaveCount(2);
+            await expect(bodies.first()).toHaveAttribute("tabindex", "0");
+            await expect(bodies.first()).toHaveAccessibleName(
+              locale === "nl" ? "Tekst van de e-mail “Je verificatiecode voor Postkamer”" : "Text of the e-mail “Je verificatiecode voor Postkamer”",
+            );
+            const label = `postvak ${locale} ${viewportName}`;
+            const problems = await audit(page, label);
+            const overflow = await sidewaysOverflow(page);
+            if (overflow > 0) problems.push(`${label}: the page scrolls ${overflow} px sideways`);
+            expect(problems, problems.join("\n")).toEqual([]);
+            await ctx.close();
+          }
+        }
       },
-    });
-    await waitForHttp(`${url}/login`);
-    for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
-      for (const locale of LOCALES) {
-        const { ctx, page } = await context(browser, url, viewport, locale, ADMIN);
-        expect((await page.goto("/beheer/postvak"))?.status()).toBe(200);
-        await expect(page.getByTestId("caught-mail"), await page.locator("main").innerText()).toHaveCount(2);
-        const bodies = page.getByTestId("caught-mail").locator("pre");
-        await expect(bodies).toHaveCount(2);
-        await expect(bodies.first()).toHaveAttribute("tabindex", "0");
-        await expect(bodies.first()).toHaveAccessibleName(
-          locale === "nl" ? "Tekst van de e-mail “Je verificatiecode voor Postkamer”" : "Text of the e-mail “Je verificatiecode voor Postkamer”",
-        );
-        const label = `postvak ${locale} ${viewportName}`;
-        const problems = await audit(page, label);
-        const overflow = await sidewaysOverflow(page);
-        if (overflow > 0) problems.push(`${label}: the page scrolls ${overflow} px sideways`);
-        expect(problems, problems.join("\n")).toEqual([]);
-        await ctx.close();
-      }
-    }
+    );
   } finally {
-    if (web) await stopChild(web, 10_000);
     await new Promise((resolve) => catcher.close(resolve));
   }
 });

@@ -1,12 +1,9 @@
-import type { ChildProcess } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { expect, test } from "@playwright/test";
 import { createApiKey } from "@/lib/apikeys/mutations.ts";
 import { MAX_REQUEST_BYTES } from "@/lib/messages/schema.ts";
-import { spawnWeb, stopChild, waitForHttp } from "@/lib/ops/processes.ts";
 import { FIXED_RESPONSE_HEADERS } from "@/lib/ui/security-headers.ts";
-import { freePort } from "../support/test-database.ts";
-import { db, resetWithUsers } from "./support.ts";
+import { db, resetWithUsers, withSecondApp } from "./support.ts";
 
 /**
  * The production web server answers `POST /api/v1/messages` itself (lib/ops/web-server.ts), not
@@ -114,24 +111,8 @@ test("a chunked body over the limit is answered 413 while it is still being sent
 });
 
 test("its answers are counted in the API latency histogram of /api/metrics", async () => {
-  expect(process.env.E2E_DIST_DIR, "run through tests/run.ts (npm test): it passes E2E_DIST_DIR for the second app instance").toBeTruthy();
-  const port = await freePort();
-  const url = `http://localhost:${port}`;
   const token = "metrics-token-for-the-api-test-0123456789";
-  let web: ChildProcess | undefined;
-  try {
-    web = spawnWeb({
-      port,
-      distDir: process.env.E2E_DIST_DIR,
-      logFile: `${process.env.E2E_APP_LOG}.metrics`,
-      env: {
-        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "NODE_OPTIONS")),
-        PORT: String(port),
-        NEXTAUTH_URL: url,
-        METRICS_TOKEN: token,
-      },
-    });
-    await waitForHttp(`${url}/login`);
+  await withSecondApp("metrics", { METRICS_TOKEN: token }, async (url) => {
     const submit = (authorization: string) =>
       fetch(`${url}/api/v1/messages`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify(valid) });
     expect((await submit(`Bearer ${key}`)).status).toBe(202);
@@ -139,7 +120,5 @@ test("its answers are counted in the API latency histogram of /api/metrics", asy
     const metrics = await (await fetch(`${url}/api/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
     expect(metrics).toMatch(/postkamer_http_request_duration_seconds_count\{route="\/api\/v1\/messages",method="POST",status="202"\} 1\n/);
     expect(metrics).toMatch(/postkamer_http_request_duration_seconds_count\{route="\/api\/v1\/messages",method="POST",status="401"\} 1\n/);
-  } finally {
-    if (web) await stopChild(web, 10_000);
-  }
+  });
 });

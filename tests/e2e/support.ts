@@ -1,8 +1,10 @@
 import { expect, type Browser, type Page, type Request } from "@playwright/test";
 import { createDb, type Db } from "@/lib/db/client.ts";
+import { spawnWeb, stopChild, waitForHttp } from "@/lib/ops/processes.ts";
 import { seed } from "@/lib/ops/seed.ts";
 import { createUser } from "@/lib/users/mutations.ts";
 import { resetDatabase } from "../support/db.ts";
+import { freePort } from "../support/test-database.ts";
 
 export const ADMIN = { email: "beheerder@example.test", password: "beheerder-wachtwoord-1" };
 export const HELPDESK = { email: "helpdesk@example.test", password: "helpdesk-wachtwoord-1" };
@@ -63,4 +65,33 @@ export async function replayServerAction(browser: Browser, baseURL: string, user
   const body = await response.text();
   await context.close();
   return body;
+}
+
+/**
+ * A second app instance on the build tests/run.ts made (E2E_DIST_DIR), with extra environment,
+ * while `run` runs; its log goes beside the app's with the given suffix. Without
+ * E2E_DIST_DIR the calling test fails rather than being skipped silently.
+ */
+export async function withSecondApp<T>(name: string, env: Record<string, string>, run: (url: string) => Promise<T>): Promise<T> {
+  expect(process.env.E2E_DIST_DIR, "run through tests/run.ts (npm test): it passes E2E_DIST_DIR for the second app instance").toBeTruthy();
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const web = spawnWeb({
+    port,
+    distDir: process.env.E2E_DIST_DIR,
+    logFile: `${process.env.E2E_APP_LOG}.${name}`,
+    env: {
+      // Not the test runner's own loader options: the app starts as tests/run.ts starts it.
+      ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "NODE_OPTIONS")),
+      PORT: String(port),
+      NEXTAUTH_URL: url,
+      ...env,
+    },
+  });
+  try {
+    await waitForHttp(`${url}/login`);
+    return await run(url);
+  } finally {
+    await stopChild(web, 10_000);
+  }
 }

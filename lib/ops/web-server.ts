@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import next from "next";
 import { logger } from "@/lib/log/logger.ts";
 import { answerSubmission } from "@/lib/messages/submission.ts";
-import { processMetrics } from "@/lib/metrics/registry.ts";
+import { timedAnswer } from "@/lib/metrics/registry.ts";
 import { FIXED_RESPONSE_HEADERS } from "@/lib/ui/security-headers.ts";
 
 const SUBMISSION_PATH = "/api/v1/messages";
@@ -38,21 +38,25 @@ function header(request: IncomingMessage, name: string): string | null {
 }
 
 async function answerSubmissionDirectly(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const stop = processMetrics().httpDuration.startTimer({ route: SUBMISSION_PATH, method: "POST" });
-  let status = 500;
   try {
-    const answer = await answerSubmission({
-      authorization: header(request, "authorization"),
-      contentType: header(request, "content-type"),
-      contentLength: header(request, "content-length"),
-      // Not destroyed when the read stops early (413): the answer must still reach the client;
-      // Node's server discards the rest of the body once the answer is sent.
-      body: request.iterator({ destroyOnReturn: false }),
-    });
-    status = answer.status;
+    const answer = await timedAnswer(SUBMISSION_PATH, "POST", () =>
+      answerSubmission({
+        authorization: header(request, "authorization"),
+        contentType: header(request, "content-type"),
+        contentLength: header(request, "content-length"),
+        // Not destroyed when the read stops early (413): the answer must still reach the client;
+        // Node's server discards the rest of the body once the answer is sent.
+        body: request.iterator({ destroyOnReturn: false }),
+      }),
+    );
     const payload = JSON.stringify(answer.body);
     // One write: head and body together.
-    response.writeHead(status, { ...FIXED_HEADERS, ...answer.headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) });
+    response.writeHead(answer.status, {
+      ...FIXED_HEADERS,
+      ...answer.headers,
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(payload),
+    });
     response.end(payload);
   } catch (error) {
     logger.error("message submission failed", { error });
@@ -61,8 +65,6 @@ async function answerSubmissionDirectly(request: IncomingMessage, response: Serv
       response.writeHead(500, { ...FIXED_HEADERS, "Content-Type": "application/json" });
       response.end(JSON.stringify({ error: "internal_error" }));
     }
-  } finally {
-    stop({ status: String(status) });
   }
 }
 

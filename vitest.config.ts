@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL(".", import.meta.url)) } },
   test: {
-    include: ["lib/**/*.test.ts", "tests/integration/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "bench/**/*.test.ts", "tests/integration/**/*.test.ts"],
     environment: "node",
     fileParallelism: false,
     testTimeout: 30_000,

@@ -51,21 +51,45 @@ export function orderViolations(receives: readonly Receive[], inFlight = 1): num
 /**
  * How each receive of a server compares with the moment the server had room for it. For each gap
  * between two receives (the first gap starts at `start`, when everything was submitted), room
- * comes when the message that ends the gap fits every window, counted over the receives before
- * it exactly as the sink saw them. A window only empties during a gap, so once the server has room
- * it keeps it until the next receive. `longestWaitMs`: the longest a server sat idle with room and
- * mail waiting (starvation). `earliestMs`: how far before its room a receive came (0 without a
- * violation), the size of the worst overshoot.
+ * comes when the oldest message still waiting fits every window, counted over the receives before
+ * the gap exactly as the sink saw them: FIFO lets nothing else go first. (With several connections
+ * the receive that ends the gap may be a later message that overtook the head on the wire; a
+ * 1-recipient message behind a 3-recipient head does not give the server room sooner.) A window
+ * only empties during a gap, so once the server has room it keeps it until the next receive.
+ * `longestWaitMs`: the longest a server sat idle with room and mail waiting (starvation).
+ * `earliestMs`: how far before its room a receive came (0 without a violation), the size of the
+ * worst overshoot.
  */
 export function waitsWithRoom(receives: readonly Receive[], limits: readonly WindowLimit[], start: number): { longestWaitMs: number; earliestMs: number } {
-  const sorted = [...receives].sort((a, b) => a.at - b.at);
   let longestWaitMs = 0;
   let earliestMs = 0;
-  for (let k = 0; k < sorted.length; k++) {
-    const gapStart = k === 0 ? start : Math.max(start, sorted[k - 1]!.at);
+  for (const gap of gapsWithRoom(receives, limits, start)) {
+    longestWaitMs = Math.max(longestWaitMs, gap.waitMs);
+    earliestMs = Math.max(earliestMs, gap.roomAt - gap.at);
+  }
+  return { longestWaitMs, earliestMs };
+}
+
+export type Gap = Receive & {
+  /** When this receive itself fitted every window (after it: a violation). */
+  roomAt: number;
+  /** When the oldest message still waiting at the gap fitted every window: from then on the server could send. */
+  headRoomAt: number;
+  /** From the later of the gap's start and headRoomAt to this receive. */
+  waitMs: number;
+};
+
+/** Each receive in time order with the moments the server had room for it and for the queue's head, and how long it then waited. */
+export function gapsWithRoom(receives: readonly Receive[], limits: readonly WindowLimit[], start: number): Gap[] {
+  const sorted = [...receives].sort((a, b) => a.at - b.at);
+  // The head of the queue at each gap: the oldest message (lowest index) not yet received.
+  const head: Receive[] = [];
+  for (let k = sorted.length - 1; k >= 0; k--) head[k] = k + 1 < sorted.length && head[k + 1]!.index < sorted[k]!.index ? head[k + 1]! : sorted[k]!;
+  // When `recipients` more fit every window after the receives before k.
+  const roomFor = (k: number, recipients: number) => {
     let room = Number.NEGATIVE_INFINITY;
     for (const limit of limits) {
-      let used = unitsOf(limit, sorted[k]!.recipients);
+      let used = unitsOf(limit, recipients);
       // Walking back, the first receive that takes the window over the limit must leave it first.
       for (let j = k - 1; j >= 0; j--) {
         used += unitsOf(limit, sorted[j]!.recipients);
@@ -75,10 +99,13 @@ export function waitsWithRoom(receives: readonly Receive[], limits: readonly Win
         }
       }
     }
-    longestWaitMs = Math.max(longestWaitMs, sorted[k]!.at - Math.max(gapStart, room));
-    earliestMs = Math.max(earliestMs, room - sorted[k]!.at);
-  }
-  return { longestWaitMs, earliestMs };
+    return room;
+  };
+  return sorted.map((receive, k) => {
+    const gapStart = k === 0 ? start : Math.max(start, sorted[k - 1]!.at);
+    const headRoomAt = roomFor(k, head[k]!.recipients);
+    return { ...receive, roomAt: roomFor(k, receive.recipients), headRoomAt, waitMs: receive.at - Math.max(gapStart, headRoomAt) };
+  });
 }
 
 /** Expected indexes 0…count−1: how many never arrived and how many arrived more than once. */

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fromPrisma, type JobInsert, type PgBoss } from "pg-boss";
 import { config } from "@/lib/config.ts";
@@ -5,6 +6,7 @@ import type { Db } from "@/lib/db/client.ts";
 import type { DeliveryJob } from "@/lib/delivery/dispatch.ts";
 import { DELIVERY_GIVE_UP_MS, DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
 import {
+  gapsWithRoom,
   idealSchedule,
   lossAndDuplicates,
   orderViolations,
@@ -318,13 +320,54 @@ async function scaleRun(ctx: BenchContext, boss: PgBoss, sink: Sink, workers: nu
       FROM "DeliveryAttempt" a JOIN "OutboundMessage" m ON m.id = a."messageId"
       WHERE m."serverId" = ANY(${ids}::uuid[]) AND a.outcome = 'SENT'`;
     const recordedFinish = new Map(recorded.map((r) => [r.index, r.finished]));
-    return {
-      ...analyse(toReceives(await sink.report()), order, counts, submittedAt, workers, connectionsBeforeWorkers, database, recordedFinish),
-      loadAverage,
-    };
+    const receives = toReceives(await sink.report());
+    const run = analyse(receives, order, counts, submittedAt, workers, connectionsBeforeWorkers, database, recordedFinish);
+    await traceStarvedServer(ctx, workers, run.starvedServer, ids[run.starvedServer - 1]!, { receives, order, submittedAt });
+    return { ...run, loadAverage };
   } finally {
     await Promise.all(processes.map((w) => stopChild(w.child)));
   }
+}
+
+/**
+ * Where the starved server's longest wait happened, for reading after the run: each of its
+ * receives (ms after submission, recipients, when it had room, how long it then waited) and the
+ * engine's attempts of its messages, in bench logs' `scale-<n>w-starved-server.json`.
+ */
+async function traceStarvedServer(
+  ctx: BenchContext,
+  workers: number,
+  server: number,
+  serverId: string,
+  run: { receives: readonly Receive[]; order: readonly number[]; submittedAt: number },
+): Promise<void> {
+  const s = server - 1;
+  const limits = PLAN[s]!.limits.map(windowLimit);
+  const own = run.receives.filter((r) => run.order[r.index] === s);
+  const rel = (t: number) => (Number.isFinite(t) ? Math.round(t - run.submittedAt) : null);
+  const receives = gapsWithRoom(own, limits, run.submittedAt).map((g) => ({
+    index: g.index,
+    at: rel(g.at),
+    recipients: g.recipients,
+    roomAt: rel(g.roomAt),
+    headRoomAt: rel(g.headRoomAt),
+    waitMs: Math.round(g.waitMs),
+  }));
+  const attempts = await ctx.prisma.$queryRaw<{ index: number; number: number; started: number; finished: number | null; handedOver: number | null; outcome: string | null; error: string | null; response: string | null }[]>`
+    SELECT substring(m.subject FROM 9)::int AS index, a.number, (extract(epoch FROM a."startedAt") * 1000)::float8 AS started,
+      (extract(epoch FROM a."finishedAt") * 1000)::float8 AS finished, (extract(epoch FROM a."handedOverAt") * 1000)::float8 AS "handedOver",
+      a.outcome::text AS outcome, a.error, a.response
+    FROM "DeliveryAttempt" a JOIN "OutboundMessage" m ON m.id = a."messageId" WHERE m."serverId" = ${serverId}::uuid ORDER BY a."startedAt", a.id`;
+  const hits = await ctx.prisma.$queryRaw<{ reason: string; at: number }[]>`
+    SELECT reason::text AS reason, (extract(epoch FROM at) * 1000)::float8 AS at FROM "LimitHit" WHERE "serverId" = ${serverId}::uuid ORDER BY at`;
+  const trace = {
+    server,
+    limits: limits.map((l) => l.label),
+    receives,
+    attempts: attempts.map((a) => ({ ...a, started: rel(a.started), finished: a.finished === null ? null : rel(a.finished), handedOver: a.handedOver === null ? null : rel(a.handedOver) })),
+    limitHits: hits.map((h) => ({ reason: h.reason, at: rel(h.at) })),
+  };
+  writeFileSync(logPath(ctx, `scale-${workers}w-starved-server.json`), `${JSON.stringify(trace)}\n`);
 }
 
 /** The sink's receives split per server by subject index (each index belongs to one server), checked as throttle checks one server. */

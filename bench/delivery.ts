@@ -169,7 +169,7 @@ async function baseline(sink: Sink, count: number): Promise<number> {
 export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink): Promise<DeliveryResult> {
   const { prisma } = ctx;
   const server = await benchServer(prisma, { name: "Bench delivery", port: sink.port, maxConnections: CONNECTIONS });
-  ctx.log(`  queueing ${DELIVERY_MESSAGES} messages with their jobs…`);
+  ctx.log(`  queueing ${DELIVERY_MESSAGES} messages…`);
   await prequeue(prisma, boss, server.id, DELIVERY_MESSAGES);
   await settleTables(prisma);
 

@@ -9,9 +9,9 @@ const OBSERVE_MS = 20_000;
 export type MemoryResult = { waitingMessages: number; observedSeconds: number; workerPeakRssMb: number; deliveryJobsHandled: number | null };
 
 /**
- * 100,000 messages with their jobs for a server that is deferred for a day (a full window):
- * the worker takes their jobs, finds the server waiting and schedules its wake-up, while the
- * messages stay queued. Peak RSS (VmHWM) of the worker over ~20 s after it started.
+ * 100,000 messages for a server that is deferred for a day (a full window): the worker takes the
+ * server's "mail ready", finds the server waiting and schedules its wake-up, while the messages
+ * stay queued. Peak RSS (VmHWM) of the worker over ~20 s after it started.
  */
 export async function memoryBench(ctx: BenchContext, boss: PgBoss, sink: Sink): Promise<MemoryResult> {
   const { prisma } = ctx;
@@ -22,7 +22,7 @@ export async function memoryBench(ctx: BenchContext, boss: PgBoss, sink: Sink): 
     limits: [{ count: 1_000, window: "DAY", unit: "MESSAGES" }],
     deferredUntil: new Date(Date.now() + 24 * 3600_000),
   });
-  ctx.log(`  queueing ${WAITING_MESSAGES} messages with their jobs…`);
+  ctx.log(`  queueing ${WAITING_MESSAGES} messages…`);
   await prequeue(prisma, boss, server.id, WAITING_MESSAGES, { first: 0, chunk: 10_000 });
   await prisma.$executeRawUnsafe(`ANALYZE "OutboundMessage"`);
   await prisma.$executeRawUnsafe(`ANALYZE pgboss.job`).catch(() => {});
@@ -51,7 +51,7 @@ export async function memoryBench(ctx: BenchContext, boss: PgBoss, sink: Sink): 
 
 async function completedDeliveryJobs(ctx: BenchContext): Promise<number | null> {
   try {
-    const [row] = await ctx.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'delivery' AND state = 'completed'`;
+    const [row] = await ctx.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pgboss.job WHERE name IN ('delivery', 'server-ready', 'server-wake') AND state = 'completed'`;
     return Number(row!.n);
   } catch {
     return null;

@@ -1,10 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { fromPrisma, type JobInsert, type PgBoss } from "pg-boss";
-import { config } from "@/lib/config.ts";
+import type { PgBoss } from "pg-boss";
 import type { Db } from "@/lib/db/client.ts";
-import type { DeliveryJob } from "@/lib/delivery/dispatch.ts";
-import { DELIVERY_GIVE_UP_MS, DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
+import { announceReady } from "@/lib/delivery/outbox.ts";
+import { DELIVERY_GIVE_UP_MS } from "@/lib/jobs/queues.ts";
 import {
   gapsWithRoom,
   idealSchedule,
@@ -92,15 +91,14 @@ function submissionOrder(plan: readonly ServerPlan[], seed = 19): number[] {
 }
 
 /**
- * All messages and their delivery jobs in one transaction, so they become visible at one moment
- * (the returned submission time). The rows are what queueMessage writes for such a message, in
- * one INSERT … SELECT instead of 20,000 calls, so that submitting takes seconds; the jobs through
- * pg-boss's insert() on the same transaction, as bench/prequeue.ts does.
+ * All messages and each server's "mail ready" in one transaction, so they become visible at one
+ * moment (the returned submission time). The rows are what queueMessage writes for such a message,
+ * in one INSERT … SELECT instead of 20,000 calls, so that submitting takes seconds, as
+ * bench/prequeue.ts does.
  */
 async function submitMix(prisma: Db, boss: PgBoss, serverIds: readonly string[], order: readonly number[], counts: readonly number[]): Promise<number> {
   const servers = order.map((s) => serverIds[s]!);
   const recipients = counts.map((n, i) => Array.from({ length: n }, (_, k) => recipientOf(i, k)).join(","));
-  const jobOptions = { ...DELIVERY_JOB, retryDelay: config().RETRY_BASE_SECONDS } satisfies Partial<JobInsert>;
   await prisma.$transaction(
     async (tx) => {
       const rows = await tx.$queryRaw<{ id: string; serverId: string; seq: bigint }[]>`
@@ -115,8 +113,7 @@ async function submitMix(prisma: Db, boss: PgBoss, serverIds: readonly string[],
         FROM numbered ORDER BY i
         RETURNING id, "serverId", seq`;
       rows.sort((a, b) => (a.seq < b.seq ? -1 : 1));
-      const jobs: JobInsert<DeliveryJob>[] = rows.map((row) => ({ data: { messageId: row.id, serverId: row.serverId }, ...jobOptions }));
-      await boss.insert(QUEUES.delivery, jobs, { db: fromPrisma(tx) });
+      for (const serverId of new Set(rows.map((row) => row.serverId))) await announceReady(boss, serverId, tx);
     },
     { timeout: 300_000, maxWait: 30_000 },
   );

@@ -5,6 +5,7 @@ import type { Db } from "@/lib/db/client.ts";
 import { DELIVERY_JOB, QUEUES } from "@/lib/jobs/queues.ts";
 import { logger } from "@/lib/log/logger.ts";
 import { deliverMessage } from "./deliver.ts";
+import { announceReady } from "./outbox.ts";
 import { drainServer } from "./engine.ts";
 
 export const WORKER_ID = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -35,14 +36,15 @@ export function wakeJobId(serverId: string, at: Date): string {
  * and the copies queued ahead of other servers' wake-ups delayed those by up to 9 s. So a wake-up
  * for a later moment carries an id derived from (server, moment), and pg-boss keeps one job per id
  * (`ON CONFLICT DO NOTHING`); a job for a moment still ahead cannot have run yet, so nothing is
- * lost. A wake-up for now (or almost now) is always sent: its namesake may have run already.
+ * lost. A wake-up for a moment just ahead goes as it is (its namesake may have run already), and
+ * one for now is the server's "mail ready" (outbox.ts announceReady: one waits per server).
  * pg-boss's singleton slots would be worse: they drop a wake-up for a later moment when an
  * earlier one sits in the same slot.
  */
 export async function wakeServer(boss: PgBoss, serverId: string, at?: Date): Promise<void> {
-  const startAfter = at ?? new Date();
-  const ahead = startAfter.getTime() - Date.now() >= WAKE_DEDUPLICATE_AHEAD_MS;
-  await boss.send(QUEUES.serverWake, { serverId }, { ...DELIVERY_JOB, startAfter, ...(ahead ? { id: wakeJobId(serverId, startAfter) } : {}) });
+  if (!at || at.getTime() <= Date.now()) return announceReady(boss, serverId);
+  const ahead = at.getTime() - Date.now() >= WAKE_DEDUPLICATE_AHEAD_MS;
+  await boss.send(QUEUES.serverWake, { serverId }, { ...DELIVERY_JOB, startAfter: at, ...(ahead ? { id: wakeJobId(serverId, at) } : {}) });
 }
 
 async function drainAndReschedule(prisma: Db, boss: PgBoss, serverId: string): Promise<void> {
@@ -133,8 +135,8 @@ export function drainsFinished(): Promise<void> {
 }
 
 /**
- * A batch of delivery jobs: platform mail message by message, customer servers by starting each
- * server's drain (the drainer takes the messages in submission order, whatever job woke it).
+ * A batch of delivery jobs: platform mail message by message. (A job naming a customer server was
+ * queued per message before server-ready existed; it starts the server's drain like server-ready.)
  */
 export async function handleDeliveryJobs(prisma: Db, boss: PgBoss, jobs: DeliveryJob[]): Promise<void> {
   for (const serverId of new Set(jobs.flatMap((job) => (job.serverId ? [job.serverId] : [])))) startDrain(prisma, boss, serverId);
@@ -146,6 +148,11 @@ export async function handleDeliveryJobs(prisma: Db, boss: PgBoss, jobs: Deliver
       await boss.send(QUEUES.delivery, job, { ...DELIVERY_JOB, startAfter: message?.nextAttemptAt ?? new Date(Date.now() + 30_000) });
     }
   }
+}
+
+/** Jobs of server-ready and server-wake: each named server's drain starts (or looks again when it ends). */
+export function handleServerJobs(prisma: Db, boss: PgBoss, jobs: { serverId: string }[]): void {
+  for (const serverId of new Set(jobs.map((job) => job.serverId))) startDrain(prisma, boss, serverId);
 }
 
 /** The safety net: servers with ready mail and no drainer get a wake-up; lost platform retries a new job. */

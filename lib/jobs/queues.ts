@@ -3,8 +3,14 @@ import type { PgBoss } from "pg-boss";
 /** Every queue Postkamer uses, created explicitly (pg-boss 12 requires it; creating is idempotent). */
 export const QUEUES = {
   maintenance: "maintenance",
-  /** Every accepted message (application, test, verification codes): one job, written with it. */
+  /** Every accepted message of the platform's own route (no customer server): one job, written with it. */
   delivery: "delivery",
+  /**
+   * "This customer server has mail ready now": written with every message for the server, and
+   * when a server must be looked at now (sweep, takeover). At most one waits per server (policy
+   * `short`, keyed by the server): the drain it starts takes every ready message in order.
+   */
+  serverReady: "server-ready",
   /** "Look at this server again at…": after a deferral, a retry's backoff, or a busy drainer. */
   serverWake: "server-wake",
   /** Every minute: servers with mail ready but no drainer, in case a wake-up was lost. */
@@ -28,6 +34,7 @@ export const DELIVERY_JOB = { retryLimit: 10, retryDelay: 30, retryBackoff: true
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(QUEUES.maintenance, { retryLimit: 3, retryDelay: 60, expireInSeconds: 15 * 60 });
   await boss.createQueue(QUEUES.delivery, DELIVERY_JOB);
+  await boss.createQueue(QUEUES.serverReady, { ...DELIVERY_JOB, policy: "short" });
   await boss.createQueue(QUEUES.serverWake, DELIVERY_JOB);
   await boss.createQueue(QUEUES.deliverySweep, { retryLimit: 0, expireInSeconds: 120 });
   // Pruning is idempotent and resumes where it stopped, so a failed run is simply tried again later.

@@ -8,7 +8,7 @@ import {
   drainsFinished,
   drainsRunning,
   handleDeliveryJobs,
-  startDrain,
+  handleServerJobs,
   sweep,
   wakeServer,
   WORKER_ID,
@@ -50,8 +50,8 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
   // so a slow or waiting server never holds up another. Two lanes for the platform's own mail.
   acceptDrains();
   // A full batch means more is waiting: fetch again at once instead of after the polling interval,
-  // so a backlog (20,000 jobs submitted together, or wake-ups piling up) is taken at fetch speed
-  // rather than a batch per half second. Neutral in the `scale` bench (docs/benchmarks.md).
+  // so a backlog (platform mail submitted together, or wake-ups piling up) is taken at fetch speed
+  // rather than a batch per half second.
   await boss.work<DeliveryJob>(
     QUEUES.delivery,
     { batchSize: 100, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true, localConcurrency: 2 },
@@ -63,9 +63,15 @@ export async function startWorker(connectionString: string): Promise<PgBoss> {
       );
     },
   );
-  await boss.work<{ serverId: string }>(QUEUES.serverWake, { batchSize: 20, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true }, async (jobs) => {
-    for (const serverId of new Set(jobs.map((job) => job.data.serverId))) startDrain(db(), boss, serverId);
-  });
+  for (const queue of [QUEUES.serverReady, QUEUES.serverWake]) {
+    await boss.work<{ serverId: string }>(queue, { batchSize: 20, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true }, async (jobs) =>
+      handleServerJobs(
+        db(),
+        boss,
+        jobs.map((job) => job.data),
+      ),
+    );
+  }
   await boss.schedule(QUEUES.deliverySweep, "* * * * *", {});
   await boss.work(QUEUES.deliverySweep, async () => sweep(db(), boss));
   await boss.schedule(QUEUES.retention, "23 2 * * *", {});
@@ -105,7 +111,7 @@ export async function stopWorker(boss: PgBoss): Promise<void> {
   // Graceful: let running jobs finish (bounded), then close the pools.
   webhookWakes.get(boss)?.();
   // No new drains; the running ones end within their deadline (their wake-ups still need pg-boss).
-  await Promise.all([boss.offWork(QUEUES.delivery), boss.offWork(QUEUES.serverWake)]);
+  await Promise.all([QUEUES.delivery, QUEUES.serverReady, QUEUES.serverWake].map((queue) => boss.offWork(queue)));
   await drainsFinished();
   await boss.stop({ graceful: true, timeout: 20_000, close: true });
   closeAllTransports();

@@ -78,10 +78,17 @@ function get(id: string, key: string | null = apiKey) {
   return getMessageRoute(new Request(`http://localhost/api/v1/messages/${id}`, { headers }), { params: Promise.resolve({ id }) });
 }
 
+/**
+ * The jobs that deliver a message (all messages when omitted): its own on the platform's route, or
+ * its server's waiting "mail ready" (one per server, however many messages wait).
+ */
 async function deliveryJobs(messageId?: string) {
-  const rows = await testDb().$queryRaw<{ name: string; data: { messageId: string } }[]>`
-    SELECT name, data FROM pgboss.job WHERE name = 'delivery' AND (${messageId ?? null}::text IS NULL OR data->>'messageId' = ${messageId ?? null}::text)`;
-  return rows;
+  const id = messageId ?? null;
+  return testDb().$queryRaw<{ name: string; data: { messageId?: string; serverId?: string } }[]>`
+    SELECT name, data FROM pgboss.job
+    WHERE (name = 'delivery' AND (${id}::text IS NULL OR data->>'messageId' = ${id}::text))
+      OR (name = 'server-ready' AND state = 'created'
+        AND singleton_key IN (SELECT "serverId"::text FROM "OutboundMessage" WHERE ${id}::text IS NULL OR id::text = ${id}::text))`;
 }
 
 async function stored() {
@@ -279,8 +286,12 @@ describe("POST /api/v1/messages: acceptance", () => {
     expect(message.giveUpAt.getTime() - message.createdAt.getTime()).toBeGreaterThan(47 * 3600_000);
 
     const jobs = await deliveryJobs(accepted.id);
-    expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ name: "delivery", data: { messageId: accepted.id } });
+    expect(jobs).toEqual([{ name: "server-ready", data: { serverId } }]);
+
+    // A second message for the same server while the first's job waits: no second job, the drain takes both.
+    const second = messageAcceptedSchema.parse(await (await post({ ...valid, subject: "Tweede bericht" })).json());
+    expect(await deliveryJobs(second.id)).toEqual([{ name: "server-ready", data: { serverId } }]);
+    expect(await deliveryJobs()).toHaveLength(1);
   });
 
   it("sends a template without a server route through the platform's own delivery", async () => {
@@ -292,7 +303,7 @@ describe("POST /api/v1/messages: acceptance", () => {
     // Text-only: no HTML part, and the text is not HTML-escaped.
     expect(message.html).toBeNull();
     expect(message.text).toContain("Beste Jan, <b>tot morgen</b>.");
-    expect(await deliveryJobs(id)).toHaveLength(1);
+    expect(await deliveryJobs(id)).toMatchObject([{ name: "delivery", data: { messageId: id, serverId: null } }]);
   });
 
   it("escapes the subject in the HTML frame", async () => {
@@ -367,7 +378,7 @@ describe("the single transaction", () => {
           // Both rows exist inside the transaction…
           const [message] = await tx.outboundMessage.findMany({ select: { id: true } });
           insertedId = message!.id;
-          const jobs = await tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM pgboss.job WHERE data->>'messageId' = ${insertedId}`;
+          const jobs = await tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM pgboss.job WHERE name = 'server-ready' AND singleton_key = ${serverId}`;
           expect(jobs[0]!.count).toBe(1);
           throw new Error("forced failure after the insert");
         },
@@ -376,7 +387,8 @@ describe("the single transaction", () => {
     // …and neither survives the rollback.
     expect(insertedId).toBeDefined();
     expect(await stored()).toEqual(before);
-    expect(await deliveryJobs(insertedId)).toHaveLength(0);
+    const [left] = await testDb().$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM pgboss.job WHERE name = 'server-ready' AND singleton_key = ${serverId}`;
+    expect(left!.count).toBe(0);
   });
 });
 

@@ -51,7 +51,9 @@ export async function memoryBench(ctx: BenchContext, boss: PgBoss, sink: Sink): 
 
 async function completedDeliveryJobs(ctx: BenchContext): Promise<number | null> {
   try {
-    const [row] = await ctx.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pgboss.job WHERE name IN ('delivery', 'server-ready', 'server-wake') AND state = 'completed'`;
+    const [row] = await ctx.prisma.$queryRaw<
+      { n: bigint }[]
+    >`SELECT count(*) AS n FROM pgboss.job WHERE name IN ('delivery', 'server-ready', 'server-wake') AND state = 'completed'`;
     return Number(row!.n);
   } catch {
     return null;

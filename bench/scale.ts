@@ -350,7 +350,18 @@ async function traceStarvedServer(
     headRoomAt: rel(g.headRoomAt),
     waitMs: Math.round(g.waitMs),
   }));
-  const attempts = await ctx.prisma.$queryRaw<{ index: number; number: number; started: number; finished: number | null; handedOver: number | null; outcome: string | null; error: string | null; response: string | null }[]>`
+  const attempts = await ctx.prisma.$queryRaw<
+    {
+      index: number;
+      number: number;
+      started: number;
+      finished: number | null;
+      handedOver: number | null;
+      outcome: string | null;
+      error: string | null;
+      response: string | null;
+    }[]
+  >`
     SELECT substring(m.subject FROM 9)::int AS index, a.number, (extract(epoch FROM a."startedAt") * 1000)::float8 AS started,
       (extract(epoch FROM a."finishedAt") * 1000)::float8 AS finished, (extract(epoch FROM a."handedOverAt") * 1000)::float8 AS "handedOver",
       a.outcome::text AS outcome, a.error, a.response
@@ -361,7 +372,12 @@ async function traceStarvedServer(
     server,
     limits: limits.map((l) => l.label),
     receives,
-    attempts: attempts.map((a) => ({ ...a, started: rel(a.started), finished: a.finished === null ? null : rel(a.finished), handedOver: a.handedOver === null ? null : rel(a.handedOver) })),
+    attempts: attempts.map((a) => ({
+      ...a,
+      started: rel(a.started),
+      finished: a.finished === null ? null : rel(a.finished),
+      handedOver: a.handedOver === null ? null : rel(a.handedOver),
+    })),
     limitHits: hits.map((h) => ({ reason: h.reason, at: rel(h.at) })),
   };
   writeFileSync(logPath(ctx, `scale-${workers}w-starved-server.json`), `${JSON.stringify(trace)}\n`);

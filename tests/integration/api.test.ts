@@ -378,7 +378,9 @@ describe("the single transaction", () => {
           // Both rows exist inside the transaction…
           const [message] = await tx.outboundMessage.findMany({ select: { id: true } });
           insertedId = message!.id;
-          const jobs = await tx.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM pgboss.job WHERE name = 'server-ready' AND singleton_key = ${serverId}`;
+          const jobs = await tx.$queryRaw<
+            { count: number }[]
+          >`SELECT count(*)::int AS count FROM pgboss.job WHERE name = 'server-ready' AND singleton_key = ${serverId}`;
           expect(jobs[0]!.count).toBe(1);
           throw new Error("forced failure after the insert");
         },
@@ -387,7 +389,9 @@ describe("the single transaction", () => {
     // …and neither survives the rollback.
     expect(insertedId).toBeDefined();
     expect(await stored()).toEqual(before);
-    const [left] = await testDb().$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM pgboss.job WHERE name = 'server-ready' AND singleton_key = ${serverId}`;
+    const [left] = await testDb().$queryRaw<
+      { count: number }[]
+    >`SELECT count(*)::int AS count FROM pgboss.job WHERE name = 'server-ready' AND singleton_key = ${serverId}`;
     expect(left!.count).toBe(0);
   });
 });

@@ -56,10 +56,15 @@ describe("wakeServer", () => {
     expect(await wakeJobs(serverId)).toHaveLength(2);
   });
 
-  it("wakes a server now through its one waiting \"mail ready\", and queues the next once that one is taken", async () => {
+  it('wakes a server now through its one waiting "mail ready", and queues the next once that one is taken', async () => {
     const serverId = randomUUID();
     const other = randomUUID();
-    await Promise.all([wakeServer(boss, serverId), wakeServer(boss, serverId), wakeServer(boss, serverId, new Date(Date.now() - 1_000)), wakeServer(boss, other)]);
+    await Promise.all([
+      wakeServer(boss, serverId),
+      wakeServer(boss, serverId),
+      wakeServer(boss, serverId, new Date(Date.now() - 1_000)),
+      wakeServer(boss, other),
+    ]);
     expect(await readyJobs(serverId)).toEqual(["created"]);
     expect(await readyJobs(other)).toEqual(["created"]);
     expect(await wakeJobs(serverId)).toHaveLength(0);
@@ -82,7 +87,7 @@ describe("wakeServer", () => {
   });
 });
 
-describe("a message and its server's \"mail ready\"", () => {
+describe('a message and its server\'s "mail ready"', () => {
   const message = (serverId: string, subject: string) => ({
     kind: "APPLICATION" as const,
     serverId,
@@ -95,7 +100,15 @@ describe("a message and its server's \"mail ready\"", () => {
 
   it("is found by the sweep when its transaction commits after the waiting job was taken", async () => {
     const server = await testDb().mailServer.create({
-      data: { name: `Klant ${randomUUID()}`, type: "GENERIC", host: "smtp.klant.example", port: 587, tlsMode: "STARTTLS", authMethod: "NONE", managedBy: "WERKGEVER" },
+      data: {
+        name: `Klant ${randomUUID()}`,
+        type: "GENERIC",
+        host: "smtp.klant.example",
+        port: 587,
+        tlsMode: "STARTTLS",
+        authMethod: "NONE",
+        managedBy: "WERKGEVER",
+      },
     });
     await testDb().$transaction((tx) => queueMessage(tx, boss, message(server.id, "Eerste")));
     expect(await readyJobs(server.id)).toEqual(["created"]);

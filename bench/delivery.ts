@@ -1,10 +1,24 @@
 import { randomUUID } from "node:crypto";
+import { availableParallelism } from "node:os";
 import nodemailer from "nodemailer";
 import type { PgBoss } from "pg-boss";
 import { lossAndDuplicates, type Receive } from "./analysis.ts";
 import { FROM, prequeue, recipientOf } from "./prequeue.ts";
 import type { Sink, SinkReport } from "./sink.ts";
-import { benchServer, logPath, round, rssSampler, startWorker, statusCounts, stopChild, waitFor, type BenchContext, type Worker } from "./support.ts";
+import {
+  benchServer,
+  cpuSeconds,
+  logPath,
+  postgresCpuSeconds,
+  round,
+  rssSampler,
+  startWorker,
+  statusCounts,
+  stopChild,
+  waitFor,
+  type BenchContext,
+  type Worker,
+} from "./support.ts";
 
 export const DELIVERY_MESSAGES = 20_000;
 const CONNECTIONS = 5;
@@ -23,6 +37,8 @@ export type DeliveryResult = {
   duplicates: number;
   /** Where a drain batch spends its time, from the engine's own records (DB clock). */
   phases: Phases | null;
+  /** CPU per message of each process, baseline and drain, and the rate at which the drain's would fill every core. */
+  cpu: CpuFigures;
   /** A worker killed mid-drain (crashBench). */
   crash: CrashResult;
   /** The same drain with a webhook endpoint subscribed to every event (webhooksBench). */
@@ -72,6 +88,74 @@ type Phases = {
   /** From the last hand-over of a batch to the next claim's timestamp (recording, lease, reload, lock). */
   lastSentToNextClaimMs: number;
 };
+
+type CpuUse = { seconds: number; runner: number; sink: number; worker: number | null; postgres: number | null; messages: number };
+
+/** CPU seconds used meanwhile by this process, the sink and, when asked, a worker and the PostgreSQL server (bench/support.ts). */
+function cpuMeter(of: { runner: true; sink: number; worker?: number; postgres?: boolean }) {
+  const runnerCpu = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1e6;
+  };
+  const take = () => ({
+    at: performance.now(),
+    runner: runnerCpu(),
+    sink: cpuSeconds(of.sink) ?? Number.NaN,
+    worker: of.worker ? cpuSeconds(of.worker) : null,
+    postgres: of.postgres ? postgresCpuSeconds() : null,
+  });
+  const first = take();
+  return {
+    read(): Omit<CpuUse, "messages"> {
+      const last = take();
+      const delta = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+      return {
+        seconds: (last.at - first.at) / 1000,
+        runner: last.runner - first.runner,
+        sink: last.sink - first.sink,
+        worker: delta(first.worker, last.worker),
+        postgres: delta(first.postgres, last.postgres),
+      };
+    },
+  };
+}
+
+type CpuFigures = {
+  cores: number;
+  /** ms of CPU per message: the bench runner (nodemailer) and the sink. */
+  baseline: { runnerMs: number; sinkMs: number; totalMs: number };
+  /** ms of CPU per message while the worker drains: worker, PostgreSQL (all of it: the runner polls every 100 ms), sink, runner. */
+  drain: { workerMs: number | null; postgresMs: number | null; sinkMs: number; runnerMs: number; totalMs: number | null } | null;
+  /** Messages per second at which the drain's CPU per message would fill every core: no scheduling can go faster on this machine. */
+  drainCeilingMessagesPerSecond: number | null;
+  /** That ceiling ÷ the baseline's rate: the best `ratio` this design could reach here. */
+  drainCeilingRatio: number | null;
+};
+
+function cpuFigures(baselineUse: CpuUse, drainUse: CpuUse | null, baselineRate: number): CpuFigures {
+  const cores = availableParallelism();
+  const per = (seconds: number | null, messages: number) => (seconds === null || !Number.isFinite(seconds) ? null : round((seconds * 1000) / messages, 3));
+  const baselineRunner = per(baselineUse.runner, baselineUse.messages) ?? Number.NaN;
+  const baselineSink = per(baselineUse.sink, baselineUse.messages) ?? Number.NaN;
+  let drain: CpuFigures["drain"] = null;
+  let ceiling: number | null = null;
+  if (drainUse && drainUse.messages > 0) {
+    const workerMs = per(drainUse.worker, drainUse.messages);
+    const postgresMs = per(drainUse.postgres, drainUse.messages);
+    const sinkMs = per(drainUse.sink, drainUse.messages) ?? Number.NaN;
+    const runnerMs = per(drainUse.runner, drainUse.messages) ?? Number.NaN;
+    const totalMs = workerMs === null || postgresMs === null ? null : round(workerMs + postgresMs + sinkMs + runnerMs, 3);
+    drain = { workerMs, postgresMs, sinkMs, runnerMs, totalMs };
+    ceiling = totalMs ? round((cores * 1000) / totalMs) : null;
+  }
+  return {
+    cores,
+    baseline: { runnerMs: baselineRunner, sinkMs: baselineSink, totalMs: round(baselineRunner + baselineSink, 3) },
+    drain,
+    drainCeilingMessagesPerSecond: ceiling,
+    drainCeilingRatio: ceiling === null ? null : round(ceiling / baselineRate, 3),
+  };
+}
 
 /** Per batch (one claim = one DeliveryAttempt.startedAt): how long each phase took on average. */
 async function phases(ctx: BenchContext, serverId: string): Promise<Phases | null> {
@@ -174,7 +258,9 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
   await settleTables(prisma);
 
   ctx.log("  baseline: plain nodemailer pool → sink…");
+  const baselineCpu = cpuMeter({ runner: true, sink: sink.pid });
   const baselineRate = await baseline(sink, DELIVERY_MESSAGES);
+  const baselineUse = baselineCpu.read();
 
   await sink.reset();
   ctx.log("  one worker process drains the queue…");
@@ -182,13 +268,22 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
   const worker = startWorker(ctx.env, logPath(ctx, "delivery-worker.log"));
   const rss = rssSampler(worker.child.pid);
   let startupMs = Number.NaN;
-  void worker.started.then(() => (startupMs = performance.now() - started));
+  // The drain's CPU from the worker's "worker started" on (its start-up is not per message).
+  let drainCpu: { meter: ReturnType<typeof cpuMeter>; receivedBefore: number } | null = null;
+  void worker.started.then(async () => {
+    startupMs = performance.now() - started;
+    const meter = cpuMeter({ runner: true, sink: sink.pid, worker: worker.child.pid, postgres: true });
+    drainCpu = { meter, receivedBefore: await sink.count() };
+  });
   let sentSeconds = 0;
   let peak = 0;
+  let drainUse: CpuUse | null = null;
   try {
     sentSeconds = await waitUntilAllSent(prisma, server.id, worker, started, "every message SENT").catch(async (error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : error}; statuses ${JSON.stringify(await statusCounts(prisma, server.id))}`);
     });
+    const measured = drainCpu as { meter: ReturnType<typeof cpuMeter>; receivedBefore: number } | null;
+    if (measured) drainUse = { ...measured.meter.read(), messages: DELIVERY_MESSAGES - measured.receivedBefore };
   } finally {
     peak = rss.stop();
     await stopChild(worker.child);
@@ -208,6 +303,7 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
     workerPeakRssMb: peak,
     lost,
     duplicates,
+    cpu: cpuFigures({ ...baselineUse, messages: DELIVERY_MESSAGES }, drainUse, baselineRate),
     phases: await phases(ctx, server.id),
     crash: await crashBench(ctx, boss, sink),
     webhooks: await webhooksBench(ctx, boss, sink, { baselineRate }),

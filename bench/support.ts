@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Db } from "@/lib/db/client.ts";
 import { WORKER_ARGS, type Env } from "@/lib/ops/processes.ts";
@@ -90,6 +90,52 @@ export function peakRssMb(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/** CPU seconds (user + system) a live process has used, from /proc/<pid>/stat (in USER_HZ, 100 per second); null when it is gone. */
+export function cpuSeconds(pid: number | undefined): number | null {
+  const fields = statFields(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : null;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (field 3 onward), or null. */
+function statFields(pid: number | undefined): string[] | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds of the PostgreSQL server on this machine: every live `postgres` process, plus what
+ * they collected from children that exited (the postmaster's cutime/cstime: backends of closed
+ * connections). Null without /proc.
+ */
+export function postgresCpuSeconds(): number | null {
+  let pids: number[];
+  try {
+    pids = readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
+  } catch {
+    return null;
+  }
+  let total = 0;
+  for (const pid of pids) {
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (comm !== "postgres") continue;
+    const fields = statFields(pid);
+    if (fields) total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  }
+  return total;
 }
 
 /** Samples VmHWM every second so the peak is known even if the process is gone at the end. */

@@ -68,6 +68,8 @@ const TARGETS: Record<Name, (r: Record<string, unknown>) => Check[]> = {
     },
     // Issue 19: 0.7 (it was 0.5).
     { figure: "ratio", value: num(r.ratio), target: "≥ 0.7", ok: atLeast(r.ratio, 0.7) },
+    // The best ratio the drain's CPU per message allows on this machine's cores (no target): below 0.7, no scheduling reaches it.
+    { figure: "cpu.drainCeilingRatio", value: num((r.cpu as Record<string, unknown> | undefined)?.drainCeilingRatio), target: "", ok: null },
     // Issue 19: one worker draining 20,000 messages stays within 300 MB.
     { figure: "workerPeakRssMb", value: num(r.workerPeakRssMb), target: "≤ 300", ok: atMost(r.workerPeakRssMb, 300) },
     // Issue 18: webhooks on (an endpoint for every event) costs at most 10 % of the delivery ratio.

@@ -1,3 +1,4 @@
+import { Client } from "pg";
 import { seedLog, LOG_ROWS } from "./log-query.ts";
 import { percentile, round, type BenchContext } from "./support.ts";
 
@@ -12,7 +13,40 @@ export type ChartQueryResult = {
   p95Ms: number;
   maxMs: number;
   seedSeconds: number;
+  /** PostgreSQL's autovacuum while the calls were timed (sampled every 100 ms): other work on the same two cores. */
+  autovacuum: AutovacuumSample;
 };
+
+type AutovacuumSample = { samples: number; samplesWithWorker: number; tables: string[] };
+
+/** Samples pg_stat_activity for autovacuum workers (any database) on its own connection until stopped. */
+async function autovacuumSampler(databaseUrl: string): Promise<{ stop(): Promise<AutovacuumSample> }> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const result: AutovacuumSample = { samples: 0, samplesWithWorker: 0, tables: [] };
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void client
+      .query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`)
+      .then(({ rows }) => {
+        result.samples++;
+        if (rows.length) result.samplesWithWorker++;
+        for (const { query } of rows) if (!result.tables.includes(query)) result.tables.push(query);
+      })
+      .catch(() => {})
+      .finally(() => (busy = false));
+  }, 100);
+  return {
+    async stop() {
+      clearInterval(timer);
+      while (busy) await new Promise((resolve) => setTimeout(resolve, 10));
+      await client.end();
+      return result;
+    },
+  };
+}
 
 /**
  * The server page's chart query (lib/stats/data.ts serverCharts: rollup catch-up, 28 days of
@@ -40,10 +74,16 @@ export async function chartQueryBench(ctx: BenchContext): Promise<ChartQueryResu
   for (let i = 0; i < 5; i++) await serverCharts(ctx.prisma, serverId, { now, retentionDays: 28 });
 
   const ms: number[] = [];
-  for (let i = 0; i < CALLS; i++) {
-    const t = performance.now();
-    await serverCharts(ctx.prisma, serverId, { now: new Date(), retentionDays: 28 });
-    ms.push(performance.now() - t);
+  const sampler = await autovacuumSampler(ctx.databaseUrl);
+  let autovacuum: AutovacuumSample;
+  try {
+    for (let i = 0; i < CALLS; i++) {
+      const t = performance.now();
+      await serverCharts(ctx.prisma, serverId, { now: new Date(), retentionDays: 28 });
+      ms.push(performance.now() - t);
+    }
+  } finally {
+    autovacuum = await sampler.stop();
   }
   const [row] = await ctx.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "OutboundMessage" WHERE "serverId" = ${serverId}::uuid`;
   return {
@@ -54,5 +94,6 @@ export async function chartQueryBench(ctx: BenchContext): Promise<ChartQueryResu
     p95Ms: round(percentile(ms, 95)),
     maxMs: round(Math.max(...ms)),
     seedSeconds: round(seedSeconds),
+    autovacuum,
   };
 }

@@ -139,7 +139,11 @@ export function drainsFinished(): Promise<void> {
  * queued per message before server-ready existed; it starts the server's drain like server-ready.)
  */
 export async function handleDeliveryJobs(prisma: Db, boss: PgBoss, jobs: DeliveryJob[]): Promise<void> {
-  for (const serverId of new Set(jobs.flatMap((job) => (job.serverId ? [job.serverId] : [])))) startDrain(prisma, boss, serverId);
+  handleServerJobs(
+    prisma,
+    boss,
+    jobs.flatMap((job) => (job.serverId ? [{ serverId: job.serverId }] : [])),
+  );
   for (const job of jobs) {
     if (job.serverId) continue;
     const result = await deliverMessage(prisma, job.messageId);

@@ -31,10 +31,11 @@ export function messageIdFor(id: string, fromAddress: string): string {
 }
 
 /**
- * Stores a message and its job in the caller's transaction: either both exist or neither
- * (pg-boss's fromPrisma adapter writes the job through the same connection). The job is the
- * message's own delivery on the platform's route, or its server's "mail ready" (announceReady).
- * The outbox owns the queues and the jobs' options; callers only say what to send.
+ * Stores a message and its job in the caller's transaction: both commit or neither (pg-boss's
+ * fromPrisma adapter writes the job through the same connection). The job is the message's own
+ * delivery on the platform's route, or its server's "mail ready" (announceReady), which a job
+ * already waiting for the server stands for. The outbox owns the queues and the jobs' options;
+ * callers only say what to send.
  */
 export async function queueMessage(tx: Tx, boss: PgBoss, message: NewMessage): Promise<{ id: string }> {
   const id = randomUUID();

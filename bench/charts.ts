@@ -1,6 +1,6 @@
 import { Client } from "pg";
 import { seedLog, LOG_ROWS } from "./log-query.ts";
-import { percentile, round, type BenchContext } from "./support.ts";
+import { percentile, round, sampleEvery, type BenchContext } from "./support.ts";
 
 const CALLS = 100;
 
@@ -24,24 +24,15 @@ async function autovacuumSampler(databaseUrl: string): Promise<{ stop(): Promise
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   const result: AutovacuumSample = { samples: 0, samplesWithWorker: 0, tables: [] };
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void client
-      .query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`)
-      .then(({ rows }) => {
-        result.samples++;
-        if (rows.length) result.samplesWithWorker++;
-        for (const { query } of rows) if (!result.tables.includes(query)) result.tables.push(query);
-      })
-      .catch(() => {})
-      .finally(() => (busy = false));
-  }, 100);
+  const sampler = sampleEvery(100, async () => {
+    const { rows } = await client.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`);
+    result.samples++;
+    if (rows.length) result.samplesWithWorker++;
+    for (const { query } of rows) if (!result.tables.includes(query)) result.tables.push(query);
+  });
   return {
     async stop() {
-      clearInterval(timer);
-      while (busy) await new Promise((resolve) => setTimeout(resolve, 10));
+      await sampler.stop();
       await client.end();
       return result;
     },

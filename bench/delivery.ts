@@ -89,28 +89,25 @@ type Phases = {
   lastSentToNextClaimMs: number;
 };
 
-type CpuUse = { seconds: number; runner: number; sink: number; worker: number | null; postgres: number | null; messages: number };
+type CpuUse = { runner: number; sink: number; worker: number | null; postgres: number | null; messages: number };
 
 /** CPU seconds used meanwhile by this process, the sink and, when asked, a worker and the PostgreSQL server (bench/support.ts). */
-function cpuMeter(of: { runner: true; sink: number; worker?: number; postgres?: boolean }) {
-  const runnerCpu = () => {
-    const usage = process.cpuUsage();
-    return (usage.user + usage.system) / 1e6;
+function cpuMeter(of: { sink: number; worker?: number; postgres?: boolean }) {
+  const take = () => {
+    const runner = process.cpuUsage();
+    return {
+      runner: (runner.user + runner.system) / 1e6,
+      sink: cpuSeconds(of.sink) ?? Number.NaN,
+      worker: of.worker ? cpuSeconds(of.worker) : null,
+      postgres: of.postgres ? postgresCpuSeconds() : null,
+    };
   };
-  const take = () => ({
-    at: performance.now(),
-    runner: runnerCpu(),
-    sink: cpuSeconds(of.sink) ?? Number.NaN,
-    worker: of.worker ? cpuSeconds(of.worker) : null,
-    postgres: of.postgres ? postgresCpuSeconds() : null,
-  });
   const first = take();
   return {
     read(): Omit<CpuUse, "messages"> {
       const last = take();
       const delta = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
       return {
-        seconds: (last.at - first.at) / 1000,
         runner: last.runner - first.runner,
         sink: last.sink - first.sink,
         worker: delta(first.worker, last.worker),
@@ -258,7 +255,7 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
   await settleTables(prisma);
 
   ctx.log("  baseline: plain nodemailer pool → sink…");
-  const baselineCpu = cpuMeter({ runner: true, sink: sink.pid });
+  const baselineCpu = cpuMeter({ sink: sink.pid });
   const baselineRate = await baseline(sink, DELIVERY_MESSAGES);
   const baselineUse = baselineCpu.read();
 
@@ -269,12 +266,13 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
   const rss = rssSampler(worker.child.pid);
   let startupMs = Number.NaN;
   // The drain's CPU from the worker's "worker started" on (its start-up is not per message).
-  let drainCpu: { meter: ReturnType<typeof cpuMeter>; receivedBefore: number } | null = null;
-  void worker.started.then(async () => {
-    startupMs = performance.now() - started;
-    const meter = cpuMeter({ runner: true, sink: sink.pid, worker: worker.child.pid, postgres: true });
-    drainCpu = { meter, receivedBefore: await sink.count() };
-  });
+  const drainCpu = worker.started.then(
+    async () => {
+      startupMs = performance.now() - started;
+      return { meter: cpuMeter({ sink: sink.pid, worker: worker.child.pid, postgres: true }), receivedBefore: await sink.count() };
+    },
+    () => null,
+  );
   let sentSeconds = 0;
   let peak = 0;
   let drainUse: CpuUse | null = null;
@@ -282,7 +280,7 @@ export async function deliveryBench(ctx: BenchContext, boss: PgBoss, sink: Sink)
     sentSeconds = await waitUntilAllSent(prisma, server.id, worker, started, "every message SENT").catch(async (error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : error}; statuses ${JSON.stringify(await statusCounts(prisma, server.id))}`);
     });
-    const measured = drainCpu as { meter: ReturnType<typeof cpuMeter>; receivedBefore: number } | null;
+    const measured = await drainCpu;
     if (measured) drainUse = { ...measured.meter.read(), messages: DELIVERY_MESSAGES - measured.receivedBefore };
   } finally {
     peak = rss.stop();

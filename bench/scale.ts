@@ -18,7 +18,7 @@ import {
 import { toReceives } from "./delivery.ts";
 import { FROM, recipientOf } from "./prequeue.ts";
 import type { Sink } from "./sink.ts";
-import { benchServer, logPath, percentile, round, sleep, startWorker, stopChild, waitFor, type BenchContext } from "./support.ts";
+import { benchServer, logPath, percentile, round, sampleEvery, sleep, startWorker, stopChild, waitFor, type BenchContext } from "./support.ts";
 
 /**
  * Scale-out (issue 19): twenty customer servers with different limits and connection counts, one
@@ -136,31 +136,20 @@ async function databaseSampler(prisma: Db) {
   };
   const firstTransactions = await transactions();
   const samples: DatabaseSample[] = [];
-  let busy = false;
-  const sample = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      const rows = await prisma.$queryRaw<{ mine: boolean; wait: string | null; event: string | null }[]>`
-        SELECT datname = current_database() AS mine, wait_event_type AS wait, wait_event AS event FROM pg_stat_activity WHERE backend_type = 'client backend'`;
-      const lockWaits = rows.filter((r) => r.mine && r.wait === "Lock");
-      samples.push({
-        connections: rows.filter((r) => r.mine).length,
-        allDatabases: rows.length,
-        lockWaits: lockWaits.length,
-        events: lockWaits.map((r) => r.event ?? "?"),
-      });
-    } catch {
-      // A missed sample is only a missed sample.
-    } finally {
-      busy = false;
-    }
-  };
-  void sample();
-  const timer = setInterval(() => void sample(), 250);
+  const sampler = sampleEvery(250, async () => {
+    const rows = await prisma.$queryRaw<{ mine: boolean; wait: string | null; event: string | null }[]>`
+      SELECT datname = current_database() AS mine, wait_event_type AS wait, wait_event AS event FROM pg_stat_activity WHERE backend_type = 'client backend'`;
+    const lockWaits = rows.filter((r) => r.mine && r.wait === "Lock");
+    samples.push({
+      connections: rows.filter((r) => r.mine).length,
+      allDatabases: rows.length,
+      lockWaits: lockWaits.length,
+      events: lockWaits.map((r) => r.event ?? "?"),
+    });
+  });
   return {
     async stop() {
-      clearInterval(timer);
+      await sampler.stop();
       await sleep(1_000);
       const committed = (await transactions()) - firstTransactions;
       const byEvent: Record<string, number> = {};

@@ -158,6 +158,27 @@ export function rssSampler(pid: number | undefined) {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Runs `sample` now and every `ms` until stopped; a sample still running is not started again, and
+ * a failed one is only a missed sample. `stop` waits for the one in flight.
+ */
+export function sampleEvery(ms: number, sample: () => Promise<void>): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    running ??= sample()
+      .catch(() => {})
+      .finally(() => (running = null));
+  };
+  tick();
+  const timer = setInterval(tick, ms);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
